@@ -1,0 +1,67 @@
+#include <habop/json/codec.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace bj = boost::json;
+using habop::json::parse_json;
+using habop::json::parse_yaml_documents;
+using habop::json::to_yaml;
+
+TEST_CASE("YAML plain scalars resolve like YAML 1.2's core schema; quoted ones stay strings") {
+  auto docs = parse_yaml_documents("a: 1\nb: '1'\nc: true\nd: ~\ne: 1.5\nf: hello\ng: 0x10\nh: \"true\"\ni: yes\n");
+  REQUIRE(docs);
+  REQUIRE(docs->size() == 1);
+  const auto& o = (*docs)[0].as_object();
+  CHECK(o.at("a") == bj::value(1));
+  CHECK(o.at("b") == bj::value("1"));
+  CHECK(o.at("c") == bj::value(true));
+  CHECK(o.at("d").is_null());
+  CHECK(o.at("e") == bj::value(1.5));
+  CHECK(o.at("f") == bj::value("hello"));
+  CHECK(o.at("g") == bj::value(16));
+  CHECK(o.at("h") == bj::value("true"));
+  CHECK(o.at("i") == bj::value("yes"));
+}
+
+TEST_CASE("Several YAML documents are read in order and empty ones are skipped") {
+  auto docs = parse_yaml_documents("---\na: 1\n---\n---\nb: 2\n");
+  REQUIRE(docs);
+  REQUIRE(docs->size() == 2);
+  CHECK((*docs)[1].as_object().at("b") == bj::value(2));
+}
+
+TEST_CASE("Malformed YAML and JSON are errors that say where, not exceptions") {
+  auto y = parse_yaml_documents("a: [1, 2\n");
+  REQUIRE_FALSE(y);
+  CHECK(y.error().code == 400);
+  CHECK(y.error().message.find("line") != std::string::npos);
+  auto j = parse_json("{\"a\":");
+  REQUIRE_FALSE(j);
+  CHECK(j.error().reason == "BadRequest");
+}
+
+TEST_CASE("Nesting deeper than the bound is rejected") {
+  std::string deep(1000, '[');
+  deep += std::string(1000, ']');
+  CHECK_FALSE(parse_json(deep));
+  CHECK_FALSE(parse_yaml_documents(deep));
+  std::string shallow(100, '[');
+  shallow += std::string(100, ']');
+  CHECK(parse_json(shallow));
+}
+
+TEST_CASE("to_yaml round-trips values whose plain form would read back as another type") {
+  bj::value v = bj::parse(R"({"s":"1","b":"true","n":null,"y":"yes","e":"","list":[{"a":1,"b":[]},"x: y",{}],)"
+                          R"("nested":{"k":"line1\nline2","f":2.5,"neg":-3},"colon":"a: b","dash":"-x"})");
+  auto back = parse_yaml_documents(to_yaml(v));
+  REQUIRE(back);
+  REQUIRE(back->size() == 1);
+  CHECK((*back)[0] == v);
+}
+
+TEST_CASE("to_yaml writes block style like kubectl") {
+  bj::value v = bj::parse(R"({"metadata":{"name":"x"},"items":[{"name":"a"}]})");
+  CHECK(to_yaml(v) == "metadata:\n  name: x\nitems:\n- name: a\n");
+}
