@@ -1,0 +1,32 @@
+// Metadata pieces shared by every rendered object: labels, owner references, object metadata, the ring name.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include <habop/api/habitat.hpp>
+
+namespace habop::render {
+
+/// `{habitat: "true", habitat-name: <name>}`: the labels of every object owned by one Habitat.
+boost::json::object habitat_labels(const api::habitat& h);
+
+/// `{habitat-name: <name>}`: the StatefulSet's and the Service's pod selector.
+boost::json::object selector_labels(const api::habitat& h);
+
+/// `{apiVersion: habitat.sh/v1beta1, kind: Habitat, name, uid, controller, blockOwnerDeletion}`, with both flags
+/// set to `controller`: true for objects only this Habitat owns (deleted with it in the foreground), false for
+/// shared ones such as the peer ConfigMap.
+boost::json::object owner_reference(const api::habitat& h, bool controller);
+
+/// `{name, namespace, labels, ownerReferences: [owner_reference(h, true)]}` for an object named after `h`.
+/// `namespace` is omitted when the Habitat has none (offline rendering: kubectl applies the current namespace).
+boost::json::object owned_metadata(const api::habitat& h, const boost::json::object& labels);
+
+/// The ring the Habitat's pods gossip in: the ring Secret name without its 14-digit revision; nullopt without a
+/// ring. A malformed Secret name (which validation rejects) is taken whole rather than failing.
+std::optional<std::string> ring_of(const api::habitat& h);
+
+}  // namespace habop::render

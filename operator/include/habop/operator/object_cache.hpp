@@ -1,0 +1,101 @@
+// A reflector store for one kind: watch events and relists folded into a map of trimmed, shared, immutable objects.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+namespace habop::op {
+
+/// The `type` of a watch event.
+enum class watch_event_type { added, modified, deleted, bookmark };
+
+/// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK`; nullopt for anything else (`ERROR` is the runtime's business).
+std::optional<watch_event_type> parse_watch_event_type(std::string_view text);
+
+/// Cached objects are shared and never mutated: readers keep a snapshot alive while the cache moves on.
+using object_ptr = std::shared_ptr<const boost::json::object>;
+
+/// How a cache trims what it stores.
+struct cache_options {
+  std::string kind;                          ///< For logs and the habop_cache_objects{kind} gauge.
+  /// Keep only `apiVersion`, `kind` and `metadata` (Secrets: never hold data/stringData in memory).
+  bool metadata_only = false;
+  /// Label indexed by `by_label` (empty: no index). Pods and StatefulSets point at their Habitat this way.
+  std::string index_label = "habitat-name";
+  /// Field mask: when non-empty, only `apiVersion`, `kind`, `metadata` and these dotted paths (`status.phase`,
+  /// `spec.replicas`) are kept, so e.g. Pods cost a few hundred bytes instead of kilobytes. Empty keeps everything.
+  std::vector<std::string> keep_paths;
+  bool operator==(const cache_options&) const = default;
+};
+
+/// Drops `metadata.managedFields` and the `kubectl.kubernetes.io/last-applied-configuration` annotation (20–30% of
+/// an object's bytes, kubernetes-api.md §4.2), empty `annotations` left behind, and with `metadata_only`
+/// everything but apiVersion, kind and metadata.
+boost::json::object transform_for_cache(boost::json::object obj, bool metadata_only);
+
+/// `apiVersion`, `kind`, `metadata` and the dotted `paths` of `obj` (missing ones skipped), nothing else.
+boost::json::object project_fields(boost::json::object obj, const std::vector<std::string>& paths);
+
+/// What one `apply` changed.
+struct cache_change {
+  enum class kind { none, added, updated, deleted };
+  kind what = kind::none;
+  object_ptr previous;                       ///< Before the event (null when added).
+  object_ptr current;                        ///< After the event (null when deleted).
+};
+
+/// What a relist changed: `deleted` are the last known states of objects missing from the new list (the
+/// reflector's "Replace" semantics: deletions missed while disconnected are detected here, kubernetes-client/
+/// javascript#494); `changed` are new objects and ones whose resourceVersion differs.
+struct replace_result {
+  std::vector<object_ptr> deleted;
+  std::vector<object_ptr> changed;
+};
+
+/// `ns/name` (or `name` when cluster-scoped) of an object; empty when it has no name.
+std::string cache_key(const boost::json::object& obj);
+
+/// The store. Keys are `ns/name`, iteration is in key order. Not thread-safe: one io_context owns it.
+class object_cache {
+ public:
+  explicit object_cache(cache_options options = {});
+
+  /// Folds one watch event in (objects are transformed first). `bookmark` only advances `resource_version()`.
+  /// Every event carrying `metadata.resourceVersion` advances it. Objects without a name are ignored.
+  cache_change apply(watch_event_type type, boost::json::object obj);
+  /// Replaces the whole content with a LIST's items, recording `list_rv` as the resource version.
+  replace_result replace(std::vector<boost::json::object> items, std::string list_rv);
+
+  object_ptr get(std::string_view ns, std::string_view name) const;
+  /// Every object in `ns` (empty: all namespaces), in name order.
+  std::vector<object_ptr> list(std::string_view ns = {}) const;
+  /// Objects in `ns` whose `index_label` equals `value`, in name order.
+  std::vector<object_ptr> by_label(std::string_view ns, std::string_view value) const;
+  void for_each(const std::function<void(const object_ptr&)>& fn) const;
+
+  /// The last resourceVersion seen (list or event); where a watch resumes. Empty before the first list.
+  const std::string& resource_version() const { return resource_version_; }
+  std::size_t size() const { return objects_.size(); }
+  const cache_options& options() const { return options_; }
+
+ private:
+  boost::json::object transform(boost::json::object obj) const;
+  void index_add(const std::string& key, const boost::json::object& obj);
+  void index_remove(const std::string& key, const boost::json::object& obj);
+
+  cache_options options_;
+  std::map<std::string, object_ptr, std::less<>> objects_;
+  std::map<std::string, std::set<std::string>, std::less<>> index_;  ///< `ns/labelvalue` → keys.
+  std::string resource_version_;
+};
+
+}  // namespace habop::op

@@ -1,0 +1,230 @@
+// The reflector store: transform, then fold watch events and relists into a key-ordered map with a label index.
+#include <habop/operator/object_cache.hpp>
+
+#include <utility>
+
+namespace habop::op {
+namespace {
+
+const boost::json::object* metadata_of(const boost::json::object& obj) {
+  auto it = obj.find("metadata");
+  return it != obj.end() && it->value().is_object() ? &it->value().get_object() : nullptr;
+}
+
+std::string_view string_field(const boost::json::object* o, std::string_view name) {
+  if (!o) return {};
+  auto it = o->find(name);
+  return it != o->end() && it->value().is_string() ? std::string_view(it->value().get_string()) : std::string_view{};
+}
+
+std::string_view label_value(const boost::json::object& obj, std::string_view label) {
+  const auto* meta = metadata_of(obj);
+  if (!meta || label.empty()) return {};
+  auto it = meta->find("labels");
+  if (it == meta->end() || !it->value().is_object()) return {};
+  return string_field(&it->value().get_object(), label);
+}
+
+std::string index_key(std::string_view ns, std::string_view value) {
+  std::string k(ns);
+  k += '/';
+  k += value;
+  return k;
+}
+
+}  // namespace
+
+std::optional<watch_event_type> parse_watch_event_type(std::string_view text) {
+  if (text == "ADDED") return watch_event_type::added;
+  if (text == "MODIFIED") return watch_event_type::modified;
+  if (text == "DELETED") return watch_event_type::deleted;
+  if (text == "BOOKMARK") return watch_event_type::bookmark;
+  return std::nullopt;
+}
+
+boost::json::object transform_for_cache(boost::json::object obj, bool metadata_only) {
+  if (auto it = obj.find("metadata"); it != obj.end() && it->value().is_object()) {
+    auto& meta = it->value().get_object();
+    meta.erase("managedFields");
+    if (auto a = meta.find("annotations"); a != meta.end() && a->value().is_object()) {
+      auto& annotations = a->value().get_object();
+      annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
+      if (annotations.empty()) meta.erase("annotations");
+    }
+  }
+  if (metadata_only) {
+    // Build a fresh object rather than erasing, so no spec, data or stringData byte survives in spare capacity.
+    boost::json::object slim;
+    for (std::string_view k : {"apiVersion", "kind", "metadata"}) {
+      if (auto it = obj.find(k); it != obj.end()) slim.emplace(k, std::move(it->value()));
+    }
+    return slim;
+  }
+  // A copy sized to fit: erased members leave no slack behind in the cached object.
+  return boost::json::object(obj);
+}
+
+boost::json::object project_fields(boost::json::object obj, const std::vector<std::string>& paths) {
+  boost::json::object out;
+  for (std::string_view k : {"apiVersion", "kind", "metadata"}) {
+    if (auto it = obj.find(k); it != obj.end()) out.emplace(k, std::move(it->value()));
+  }
+  for (const auto& path : paths) {
+    // Walk the source and build the same nesting in `out`, moving only the leaf value.
+    boost::json::object* src = &obj;
+    boost::json::object* dst = &out;
+    std::string_view rest = path;
+    while (src && !rest.empty()) {
+      auto dot = rest.find('.');
+      std::string_view part = rest.substr(0, dot);
+      rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+      auto it = src->find(part);
+      if (it == src->end()) break;
+      if (rest.empty()) {
+        (*dst)[part] = std::move(it->value());
+        break;
+      }
+      src = it->value().if_object();
+      if (!src) break;
+      auto& next = (*dst)[part];
+      if (!next.is_object()) next = boost::json::object{};
+      dst = &next.get_object();
+    }
+  }
+  return out;
+}
+
+std::string cache_key(const boost::json::object& obj) {
+  const auto* meta = metadata_of(obj);
+  std::string_view name = string_field(meta, "name");
+  if (name.empty()) return {};
+  std::string_view ns = string_field(meta, "namespace");
+  if (ns.empty()) return std::string(name);
+  std::string key(ns);
+  key += '/';
+  key += name;
+  return key;
+}
+
+object_cache::object_cache(cache_options options) : options_(std::move(options)) {}
+
+boost::json::object object_cache::transform(boost::json::object obj) const {
+  obj = transform_for_cache(std::move(obj), options_.metadata_only);
+  if (options_.keep_paths.empty() || options_.metadata_only) return obj;
+  return boost::json::object(project_fields(std::move(obj), options_.keep_paths));
+}
+
+void object_cache::index_add(const std::string& key, const boost::json::object& obj) {
+  std::string_view value = label_value(obj, options_.index_label);
+  if (value.empty()) return;
+  index_[index_key(string_field(metadata_of(obj), "namespace"), value)].insert(key);
+}
+
+void object_cache::index_remove(const std::string& key, const boost::json::object& obj) {
+  std::string_view value = label_value(obj, options_.index_label);
+  if (value.empty()) return;
+  auto it = index_.find(index_key(string_field(metadata_of(obj), "namespace"), value));
+  if (it == index_.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) index_.erase(it);
+}
+
+cache_change object_cache::apply(watch_event_type type, boost::json::object obj) {
+  if (auto rv = string_field(metadata_of(obj), "resourceVersion"); !rv.empty()) resource_version_ = std::string(rv);
+  cache_change change;
+  if (type == watch_event_type::bookmark) return change;
+  std::string key = cache_key(obj);
+  if (key.empty()) return change;
+  auto stored = std::make_shared<const boost::json::object>(transform(std::move(obj)));
+  auto it = objects_.find(key);
+  if (type == watch_event_type::deleted) {
+    change.what = cache_change::kind::deleted;
+    if (it == objects_.end()) {
+      change.previous = std::move(stored);  // Unknown to us, but the handler still learns its final state.
+      return change;
+    }
+    change.previous = std::move(it->second);
+    index_remove(key, *change.previous);
+    objects_.erase(it);
+    return change;
+  }
+  if (it == objects_.end()) {
+    change.what = cache_change::kind::added;
+    index_add(key, *stored);
+    change.current = stored;
+    objects_.emplace(std::move(key), std::move(stored));
+    return change;
+  }
+  change.what = cache_change::kind::updated;
+  change.previous = std::move(it->second);
+  index_remove(key, *change.previous);
+  index_add(key, *stored);
+  change.current = stored;
+  it->second = std::move(stored);
+  return change;
+}
+
+replace_result object_cache::replace(std::vector<boost::json::object> items, std::string list_rv) {
+  replace_result out;
+  decltype(objects_) fresh;
+  for (auto& item : items) {
+    std::string key = cache_key(item);
+    if (key.empty()) continue;
+    std::string_view rv = string_field(metadata_of(item), "resourceVersion");
+    auto old = objects_.find(key);
+    if (old != objects_.end() && !rv.empty() && string_field(metadata_of(*old->second), "resourceVersion") == rv) {
+      fresh.insert_or_assign(std::move(key), old->second);  // Unchanged: keep sharing the stored object.
+      continue;
+    }
+    auto stored = std::make_shared<const boost::json::object>(transform(std::move(item)));
+    out.changed.push_back(stored);
+    fresh.insert_or_assign(std::move(key), std::move(stored));
+  }
+  for (auto& [key, obj] : objects_) {
+    if (!fresh.contains(key)) out.deleted.push_back(obj);
+  }
+  objects_ = std::move(fresh);
+  index_.clear();
+  for (const auto& [key, obj] : objects_) index_add(key, *obj);
+  resource_version_ = std::move(list_rv);
+  return out;
+}
+
+object_ptr object_cache::get(std::string_view ns, std::string_view name) const {
+  std::string key(ns);
+  if (!key.empty()) key += '/';
+  key += name;
+  auto it = objects_.find(key);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+std::vector<object_ptr> object_cache::list(std::string_view ns) const {
+  std::vector<object_ptr> out;
+  if (ns.empty()) {
+    out.reserve(objects_.size());
+    for (const auto& [key, obj] : objects_) out.push_back(obj);
+    return out;
+  }
+  std::string prefix(ns);
+  prefix += '/';
+  for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.starts_with(prefix); ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<object_ptr> object_cache::by_label(std::string_view ns, std::string_view value) const {
+  std::vector<object_ptr> out;
+  auto it = index_.find(index_key(ns, value));
+  if (it == index_.end()) return out;
+  for (const auto& key : it->second) {
+    if (auto o = objects_.find(key); o != objects_.end()) out.push_back(o->second);
+  }
+  return out;
+}
+
+void object_cache::for_each(const std::function<void(const object_ptr&)>& fn) const {
+  for (const auto& [key, obj] : objects_) fn(obj);
+}
+
+}  // namespace habop::op

@@ -1,0 +1,174 @@
+// Object cache: watch events, relists with deletion detection, the transform, listing and the label index.
+#include <habop/operator/object_cache.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <boost/json/parse.hpp>
+
+using namespace habop::op;
+
+namespace {
+
+boost::json::object obj(std::string_view json) { return boost::json::parse(json).as_object(); }
+
+boost::json::object pod(std::string ns, std::string name, std::string rv, std::string habitat = "") {
+  boost::json::object meta{{"name", name}, {"namespace", ns}, {"resourceVersion", rv}};
+  if (!habitat.empty()) meta["labels"] = boost::json::object{{"habitat-name", habitat}, {"habitat", "true"}};
+  return boost::json::object{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", std::move(meta)}};
+}
+
+std::string name_of(const object_ptr& p) { return std::string(p->at("metadata").at("name").as_string()); }
+
+}  // namespace
+
+TEST_CASE("watch events are folded in and report what changed", "[object_cache]") {
+  object_cache c({"Pod"});
+  auto added = c.apply(watch_event_type::added, pod("ns", "a", "1"));
+  CHECK(added.what == cache_change::kind::added);
+  CHECK_FALSE(added.previous);
+  REQUIRE(added.current);
+  CHECK(c.size() == 1);
+  CHECK(c.resource_version() == "1");
+
+  auto modified = c.apply(watch_event_type::modified, pod("ns", "a", "2"));
+  CHECK(modified.what == cache_change::kind::updated);
+  CHECK(modified.previous->at("metadata").at("resourceVersion") == "1");
+  CHECK(modified.current->at("metadata").at("resourceVersion") == "2");
+  CHECK(added.current->at("metadata").at("resourceVersion") == "1");  // Old snapshots stay intact.
+
+  auto deleted = c.apply(watch_event_type::deleted, pod("ns", "a", "3"));
+  CHECK(deleted.what == cache_change::kind::deleted);
+  CHECK(deleted.previous->at("metadata").at("resourceVersion") == "2");
+  CHECK(c.size() == 0);
+  CHECK(c.resource_version() == "3");
+
+  auto unknown = c.apply(watch_event_type::deleted, pod("ns", "ghost", "4"));
+  CHECK(unknown.what == cache_change::kind::deleted);
+  CHECK(name_of(unknown.previous) == "ghost");
+
+  auto bookmark = c.apply(watch_event_type::bookmark, obj(R"({"kind":"Pod","metadata":{"resourceVersion":"9"}})"));
+  CHECK(bookmark.what == cache_change::kind::none);
+  CHECK(c.resource_version() == "9");
+  CHECK(c.size() == 0);
+
+  CHECK(c.apply(watch_event_type::added, obj(R"({"metadata":{"resourceVersion":"10"}})")).what ==
+        cache_change::kind::none);
+}
+
+TEST_CASE("a relist replaces the content and reports vanished objects", "[object_cache]") {
+  object_cache c({"Pod"});
+  c.apply(watch_event_type::added, pod("ns", "a", "1"));
+  c.apply(watch_event_type::added, pod("ns", "b", "2"));
+  c.apply(watch_event_type::added, pod("other", "c", "3"));
+  auto kept = c.get("ns", "a");
+
+  std::vector<boost::json::object> items{pod("ns", "a", "1"), pod("ns", "b", "7"), pod("ns", "d", "8")};
+  auto r = c.replace(std::move(items), "20");
+  REQUIRE(r.deleted.size() == 1);
+  CHECK(name_of(r.deleted[0]) == "c");
+  REQUIRE(r.changed.size() == 2);
+  CHECK(name_of(r.changed[0]) == "b");
+  CHECK(name_of(r.changed[1]) == "d");
+  CHECK(c.size() == 3);
+  CHECK(c.resource_version() == "20");
+  CHECK(c.get("ns", "a") == kept);  // Unchanged objects are shared, not copied.
+  CHECK_FALSE(c.get("other", "c"));
+}
+
+TEST_CASE("the transform drops managedFields and last-applied, and Secrets keep metadata only", "[object_cache]") {
+  auto o = obj(R"({"apiVersion":"v1","kind":"Secret","type":"Opaque",
+    "metadata":{"name":"ring","namespace":"ns","resourceVersion":"5",
+      "managedFields":[{"manager":"kubectl","fieldsV1":{"f:data":{}}}],
+      "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{\"k\":\"c2VjcmV0\"}}"},
+      "labels":{"habitat":"true"}},
+    "data":{"k":"c2VjcmV0"},"stringData":{"k":"secret"}})");
+  auto full = transform_for_cache(o, false);
+  CHECK_FALSE(full.at("metadata").as_object().contains("managedFields"));
+  CHECK_FALSE(full.at("metadata").as_object().contains("annotations"));  // Left empty, so removed.
+  CHECK(full.contains("data"));
+
+  object_cache secrets({"Secret", true, ""});
+  secrets.apply(watch_event_type::added, o);
+  auto stored = secrets.get("ns", "ring");
+  REQUIRE(stored);
+  CHECK_FALSE(stored->contains("data"));
+  CHECK_FALSE(stored->contains("stringData"));
+  CHECK_FALSE(stored->contains("type"));
+  CHECK(stored->at("metadata").at("labels").at("habitat") == "true");
+  CHECK(stored->at("kind") == "Secret");
+
+  auto other_annotations = obj(R"({"metadata":{"name":"x","annotations":{"a":"b",
+    "kubectl.kubernetes.io/last-applied-configuration":"{}"}}})");
+  auto t = transform_for_cache(other_annotations, false);
+  CHECK(t.at("metadata").at("annotations").as_object().size() == 1);
+}
+
+TEST_CASE("get, list by namespace, for_each and cluster-scoped keys", "[object_cache]") {
+  object_cache c({"Pod"});
+  c.apply(watch_event_type::added, pod("b", "x", "1"));
+  c.apply(watch_event_type::added, pod("a", "y", "2"));
+  c.apply(watch_event_type::added, pod("a", "x", "3"));
+  c.apply(watch_event_type::added, pod("ab", "z", "4"));  // A namespace whose name extends "a".
+  c.apply(watch_event_type::added, obj(R"({"kind":"Namespace","metadata":{"name":"a"}})"));
+  CHECK(c.get("a", "x"));
+  CHECK(c.get("", "a"));
+  CHECK_FALSE(c.get("a", "z"));
+  auto in_a = c.list("a");
+  REQUIRE(in_a.size() == 2);
+  CHECK(name_of(in_a[0]) == "x");
+  CHECK(name_of(in_a[1]) == "y");
+  CHECK(c.list().size() == 5);
+  int n = 0;
+  c.for_each([&](const object_ptr&) { ++n; });
+  CHECK(n == 5);
+  CHECK(cache_key(pod("ns", "n", "1")) == "ns/n");
+}
+
+TEST_CASE("the habitat-name index follows label changes and deletions", "[object_cache]") {
+  object_cache c({"Pod"});
+  c.apply(watch_event_type::added, pod("ns", "web-0", "1", "web"));
+  c.apply(watch_event_type::added, pod("ns", "web-1", "2", "web"));
+  c.apply(watch_event_type::added, pod("other", "web-0", "3", "web"));
+  c.apply(watch_event_type::added, pod("ns", "db-0", "4", "db"));
+  CHECK(c.by_label("ns", "web").size() == 2);
+  CHECK(c.by_label("other", "web").size() == 1);
+  c.apply(watch_event_type::modified, pod("ns", "web-1", "5", "db"));
+  CHECK(c.by_label("ns", "web").size() == 1);
+  CHECK(c.by_label("ns", "db").size() == 2);
+  c.apply(watch_event_type::deleted, pod("ns", "web-0", "6", "web"));
+  CHECK(c.by_label("ns", "web").empty());
+  c.replace({pod("ns", "db-0", "4", "db")}, "7");
+  CHECK(c.by_label("ns", "db").size() == 1);
+  CHECK(c.by_label("other", "web").empty());
+}
+
+TEST_CASE("watch event types", "[object_cache]") {
+  CHECK(parse_watch_event_type("ADDED") == watch_event_type::added);
+  CHECK(parse_watch_event_type("MODIFIED") == watch_event_type::modified);
+  CHECK(parse_watch_event_type("DELETED") == watch_event_type::deleted);
+  CHECK(parse_watch_event_type("BOOKMARK") == watch_event_type::bookmark);
+  CHECK_FALSE(parse_watch_event_type("ERROR"));
+}
+
+TEST_CASE("a field mask keeps metadata and the named paths only", "[object_cache]") {
+  auto p = obj(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"ns",
+    "labels":{"habitat-name":"web"},"managedFields":[{}]},
+    "spec":{"containers":[{"name":"hab","image":"x"}],"nodeName":"n1"},
+    "status":{"phase":"Running","podIP":"10.0.0.5","conditions":[{"type":"Ready","status":"True"}],
+      "containerStatuses":[{"name":"hab","ready":true}]}})");
+  auto projected = project_fields(p, {"status.phase", "status.podIP", "spec.nodeName", "status.missing", "nope.x"});
+  CHECK(projected == obj(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"ns",
+    "labels":{"habitat-name":"web"},"managedFields":[{}]},
+    "status":{"phase":"Running","podIP":"10.0.0.5"},"spec":{"nodeName":"n1"}})"));
+
+  cache_options o{"Pod"};
+  o.keep_paths = {"status.phase", "status.conditions"};
+  object_cache c(o);
+  c.apply(watch_event_type::added, p);
+  auto stored = c.get("ns", "web-0");
+  REQUIRE(stored);
+  CHECK_FALSE(stored->contains("spec"));
+  CHECK_FALSE(stored->at("metadata").as_object().contains("managedFields"));
+  CHECK(stored->at("status").as_object().size() == 2);
+  CHECK(c.by_label("ns", "web").size() == 1);
+}
