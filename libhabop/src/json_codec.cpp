@@ -1,6 +1,7 @@
 // JSON parsing with a depth bound, YAML <-> JSON conversion over yaml-cpp, and a deterministic YAML emitter.
 #include <habop/json/codec.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -221,6 +222,32 @@ void emit(std::string& out, const bj::value& v, int indent) {
   }
 }
 
+// yaml-cpp 0.7 allocates without bound when a document's first token is a flow entry (`,`): refuse such input
+// before it reaches the parser. Returns the 1-based line of the offending `,`, or 0 when the text is safe.
+std::size_t document_starting_with_comma(std::string_view text) {
+  std::size_t line = 1;
+  bool at_document_start = true;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t eol = std::min(text.find('\n', i), text.size());
+    std::string_view l = text.substr(i, eol - i);
+    if (l.starts_with("---")) {
+      at_document_start = true;
+      l.remove_prefix(3);
+    }
+    if (at_document_start) {
+      const std::size_t first = l.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && l[first] != '#') {
+        if (l[first] == ',') return line;
+        at_document_start = false;
+      }
+    }
+    i = eol + 1;
+    ++line;
+  }
+  return 0;
+}
+
 }  // namespace
 
 result<bj::value> parse_json(std::string_view text) {
@@ -233,6 +260,8 @@ result<bj::value> parse_json(std::string_view text) {
 }
 
 result<std::vector<bj::value>> parse_yaml_documents(std::string_view text) {
+  if (const std::size_t line = document_starting_with_comma(text))
+    return bad_request("malformed YAML at line " + std::to_string(line) + ": a document cannot start with ','");
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));

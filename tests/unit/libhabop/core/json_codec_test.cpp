@@ -65,3 +65,12 @@ TEST_CASE("to_yaml writes block style like kubectl") {
   bj::value v = bj::parse(R"({"metadata":{"name":"x"},"items":[{"name":"a"}]})");
   CHECK(to_yaml(v) == "metadata:\n  name: x\nitems:\n- name: a\n");
 }
+
+TEST_CASE("A document starting with a flow entry is refused before yaml-cpp (which would allocate without bound)") {
+  for (const char* text : {",a: b", " ,a", "# c\n,a", "a: b\n---\n,", ",piVersion: v1\nk%nd: ConfigMap\nmetadata: {name: g}\n"}) {
+    auto r = parse_yaml_documents(text);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("cannot start with ','") != std::string::npos);
+  }
+  CHECK(parse_yaml_documents("a: [1, 2]\nb: {c: d, e: f}\n"));
+}

@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# The habitat-operator image: built on Debian bookworm by the same scripts CI runs (scripts/install-deps and
+# scripts/build), shipped on debian:bookworm-slim as a non-root user with an exec-form entrypoint (no shell needed).
+#   docker build -t ghcr.io/habop/habitat-operator:0.1.0 .
+
+ARG DEBIAN_TAG=bookworm
+FROM debian:${DEBIAN_TAG} AS build
+ENV DEBIAN_FRONTEND=noninteractive
+WORKDIR /src
+COPY scripts/install-deps scripts/install-deps
+# Dependencies first, in their own layer, so source edits do not reinstall them.
+RUN scripts/install-deps && rm -rf /var/lib/apt/lists/*
+COPY . .
+# OpenSSL and Boost.JSON are linked statically (Debian ships their .a files). yaml-cpp stays shared (its CMake
+# package exports only the shared library), and so do libstdc++ and libgcc_s, which it needs: a static copy next to
+# a shared one would split exception unwinding across two runtimes. See docs/operations.md, "Image".
+RUN HABOP_BUILD_DIR=/src/build scripts/build \
+      -DCMAKE_BUILD_TYPE=Release \
+      -DHABOP_BUILD_TESTS=OFF -DHABOP_BUILD_BENCHMARKS=OFF \
+      -DBoost_USE_STATIC_LIBS=ON -DOPENSSL_USE_STATIC_LIBS=TRUE \
+ && strip --strip-unneeded build/bin/habitat-operator \
+ && ldd build/bin/habitat-operator
+
+FROM debian:${DEBIAN_TAG}-slim AS runtime
+# The only shared library bookworm-slim lacks; the rest (libstdc++6, libgcc-s1, libc6) is already there.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libyaml-cpp0.7 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/build/bin/habitat-operator /usr/local/bin/habitat-operator
+COPY --from=build /src/LICENSE /usr/share/doc/habitat-operator/LICENSE
+# 65532 matches runAsUser in deploy/base/deployment.yaml; numeric so runAsNonRoot can verify it.
+USER 65532:65532
+EXPOSE 8080 8081
+ENTRYPOINT ["/usr/local/bin/habitat-operator"]

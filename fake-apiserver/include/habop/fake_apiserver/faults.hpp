@@ -1,0 +1,93 @@
+// Fault injection for the fake-apiserver: rules that fail or delay matching requests, and the admin commands that
+// add them or drop watches, compact history and restart. Pure logic, thread-safe, no Asio or Beast.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <habop/core/result.hpp>
+#include <habop/fake_apiserver/api_server.hpp>
+
+namespace habop::fake {
+
+/// What a request does, in RBAC terms: `verb` is get, list, watch, create, update, patch, delete or
+/// deletecollection; `resource` is the plural (`configmaps`), `subresource` e.g. `status`. Non-resource paths
+/// (`/version`, `/apis`) have an empty resource.
+struct request_info {
+  std::string verb;
+  std::string group;
+  std::string resource;
+  std::string subresource;
+  std::string ns;
+  std::string name;
+  bool operator==(const request_info&) const = default;
+};
+
+/// Classifies a request from its method and raw target (`/api/v1/namespaces/ns/configmaps?watch=true`).
+request_info classify_request(std::string_view method, std::string_view target);
+
+/// One fault: the next `count` requests that match fail with `code` (or, with code 0, are only delayed).
+struct fault_rule {
+  std::string verb;           ///< Empty or `*`: any verb.
+  std::string resource;       ///< Plural, optionally `plural/subresource`; empty or `*`: any resource request.
+  std::string ns;             ///< Empty: any namespace.
+  std::string name;           ///< Empty: any name.
+  int code = 0;               ///< 409, 429, 500, 503, ...; 0 injects only latency.
+  int count = 1;              ///< Matching requests affected; negative means until cleared.
+  std::int64_t latency_ms = 0;       ///< Added before the request is handled (or failed).
+  int retry_after_seconds = 1;       ///< `Retry-After` and `details.retryAfterSeconds` for 429 and 503.
+  std::string message;               ///< Status message; a default per code when empty.
+  bool operator==(const fault_rule&) const = default;
+};
+
+/// What the transport does with one request: wait `latency_ms`, then send `failure` instead of handling it.
+struct fault_decision {
+  std::int64_t latency_ms = 0;
+  std::optional<response> failure;
+};
+
+/// A Kubernetes Status response: `{"kind":"Status",...,"reason":R,"code":C}`, with `Retry-After` when given.
+response fault_response(int code, std::string_view reason, std::string_view message, int retry_after_seconds = 0);
+/// The Status reason KAS uses for a code (409 → Conflict, 429 → TooManyRequests, 500 → InternalError, ...).
+std::string_view status_reason(int code);
+
+/// A thread-safe rule set; each matching request consumes one unit of a rule's count.
+class faults {
+ public:
+  /// Adds a rule; rules are tried in the order added and the first match applies.
+  void add(fault_rule rule);
+  /// Removes every rule.
+  void clear();
+  /// The rules still active.
+  std::vector<fault_rule> rules() const;
+  /// Decides for one request, consuming a use of the first matching rule.
+  fault_decision on_request(const request_info& info);
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<fault_rule> rules_;
+};
+
+/// What `POST /admin/faults` asks for.
+enum class admin_action { add_rule, drop_watches, compact_history, restart };
+
+/// A parsed admin request body: `{"verb":"create","resource":"configmaps","code":409,"count":2}` adds a rule
+/// (also `namespace`, `name`, `latencyMs`, `retryAfterSeconds`, `message`); `{"action":"drop-watches"}`,
+/// `{"action":"compact"}` and `{"action":"restart"}` run an action.
+struct admin_command {
+  admin_action action = admin_action::add_rule;
+  fault_rule rule;
+  bool operator==(const admin_command&) const = default;
+};
+
+/// Parses an admin request body; a 400 error with field causes when it is not a valid command.
+result<admin_command> parse_admin_command(std::string_view body);
+
+/// The rules as a JSON array, for `GET /admin/faults`.
+std::string rules_to_json(const std::vector<fault_rule>& rules);
+
+}  // namespace habop::fake

@@ -1,0 +1,106 @@
+// Optional RBAC enforcement for the fake-apiserver: kube-apiserver's request attributes, RBAC rule evaluation over
+// the stored Roles and bindings, and its 403 Forbidden Status, with no Asio or Beast.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include <habop/fake_apiserver/api_server.hpp>
+#include <habop/fake_apiserver/object_store.hpp>
+
+namespace habop::fake {
+
+/// Who asks for what, as kube-apiserver's `authorizer.Attributes` (the RequestInfo plus the user).
+struct request_attributes {
+  std::string user;                  ///< `system:serviceaccount:<ns>:<name>`, `system:anonymous`, any user name.
+  std::vector<std::string> groups;   ///< `system:authenticated`, `system:serviceaccounts:<ns>`, `system:masters`...
+  bool resource_request = true;      ///< False for paths outside `/api/<v>/...` and `/apis/<g>/<v>/...`.
+  std::string path;                  ///< The URL path (decisive for non-resource requests: `/version`, `/apis`).
+  std::string verb;                  ///< get list watch create update patch delete deletecollection; for
+                                     ///< non-resource requests the lower-cased method.
+  std::string api_group;             ///< "" for the core group.
+  std::string api_version;
+  std::string resource;              ///< Plural, e.g. `habitats`.
+  std::string subresource;           ///< `status`, `finalizers`, `scale`... or empty.
+  std::string ns;                    ///< Namespace of the request; for `namespaces/<n>` itself, `<n>`.
+  std::string name;                  ///< Object name, or the `metadata.name=` of a list/watch field selector.
+  bool operator==(const request_attributes&) const = default;
+};
+
+/// kube-apiserver's RequestInfoFactory: turns an HTTP method and request-target (`path?query`, percent-encoded)
+/// into attributes; `user` and `groups` are left empty. GET without a name is `list`, or `watch` with `watch=true`
+/// (or the legacy `/watch/` prefix); DELETE without a name is `deletecollection`; a list or watch whose field
+/// selector pins `metadata.name` carries that name, so `resourceNames` rules apply to it.
+request_attributes resolve_request(std::string_view method, std::string_view target);
+
+/// The groups kube-apiserver's authenticators attach to a user: ServiceAccounts get `system:serviceaccounts` and
+/// `system:serviceaccounts:<ns>`; every authenticated user gets `system:authenticated`; `system:anonymous` gets
+/// `system:unauthenticated` instead.
+std::vector<std::string> default_groups(std::string_view user);
+
+/// The RBAC objects an authorization decision reads, as stored (rbac.authorization.k8s.io/v1 JSON).
+struct rbac_policy {
+  std::vector<boost::json::object> roles;
+  std::vector<boost::json::object> cluster_roles;
+  std::vector<boost::json::object> role_bindings;
+  std::vector<boost::json::object> cluster_role_bindings;
+  bool operator==(const rbac_policy&) const = default;
+};
+
+/// Sorts objects (e.g. parsed from YAML manifests) into a policy by `kind`; other kinds are ignored.
+rbac_policy policy_from_objects(const std::vector<boost::json::object>& objects);
+
+/// Reads every Role, ClusterRole, RoleBinding and ClusterRoleBinding from the store (empty when not served).
+rbac_policy load_rbac_policy(const object_store& store);
+
+/// An authorization decision; `reason` says which binding allowed it (kube-apiserver's RBAC wording), empty on deny.
+struct decision {
+  bool allowed = false;
+  std::string reason;
+  bool operator==(const decision&) const = default;
+};
+
+/// kube-apiserver's RBAC authorizer (plus its privileged `system:masters` group): allowed when a ClusterRoleBinding,
+/// or a RoleBinding in the request's namespace, binds a subject matching the user (User name, Group, or
+/// ServiceAccount as `system:serviceaccount:<ns>:<name>`) to a Role or ClusterRole with a matching rule. Rules match
+/// by apiGroups, verbs, resources (`*`, `<resource>/<subresource>`, `*/<subresource>`) and resourceNames, or for
+/// non-resource requests by nonResourceURLs (exact, `*`, or a `prefix*`). Version is never considered. Missing
+/// roles grant nothing; malformed objects are skipped. Never throws.
+decision authorize(const rbac_policy& policy, const request_attributes& attrs);
+
+/// The `message` of kube-apiserver's 403: `configmaps "x" is forbidden: User "u" cannot get resource "configmaps"
+/// in API group "" in the namespace "ns"` (`at the cluster scope` when there is no namespace; `<resource>.<group>`
+/// for named groups; `forbidden: User "u" cannot get path "/p"` for non-resource requests).
+std::string forbidden_message(const request_attributes& attrs);
+
+/// The complete 403 Status body kube-apiserver sends (kind, apiVersion, metadata, status, message, reason
+/// `Forbidden`, details {name, group, kind = resource}, code 403).
+boost::json::object forbidden_status(const request_attributes& attrs);
+
+/// The parts of kube-apiserver's bootstrap RBAC policy every client relies on: ClusterRoles `system:discovery`
+/// and `system:public-info-viewer` (discovery, OpenAPI, version, health paths) bound to `system:authenticated`
+/// (and the latter to `system:unauthenticated`). A server turning RBAC on creates these first.
+std::vector<std::pair<resource_key, boost::json::object>> bootstrap_rbac_objects();
+
+/// How the fake authorizes requests once RBAC is on.
+struct rbac_settings {
+  /// Users allowed everything without any binding (the fake's own admin token), like members of `system:masters`.
+  std::vector<std::string> superusers;
+  bool operator==(const rbac_settings&) const = default;
+};
+
+/// The hook signature a server calls before routing: nullopt lets the request through, a response is sent instead.
+using authorizer_fn = std::function<std::optional<response>(const request& req, const object_store& store)>;
+
+/// An authorizer enforcing RBAC against the store's current Roles and bindings: the user is `req.user` with
+/// `default_groups` (plus `system:masters` for `settings.superusers`); a denial is the 403 Status above, with
+/// `Content-Type: application/json`.
+authorizer_fn make_rbac_authorizer(rbac_settings settings);
+
+}  // namespace habop::fake

@@ -1,0 +1,84 @@
+// The fake-apiserver over HTTPS: an in-process server ("envtest for C++") and the engine of the binary.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <habop/core/result.hpp>
+#include <habop/fake_apiserver/api_server.hpp>
+#include <habop/fake_apiserver/faults.hpp>
+#include <habop/fake_apiserver/simulation.hpp>
+#include <habop/fake_apiserver/tls.hpp>
+
+namespace habop::fake {
+
+/// How to run a server. Every field has a default that suits an in-process test.
+struct server_config {
+  std::string listen = "127.0.0.1:0";          ///< `host:port`; port 0 picks a free one. IPv6 as `[::1]:0`.
+  std::optional<std::string> token;            ///< Bearer token clients must send; generated when unset.
+  bool anonymous = false;                      ///< Also accept requests without a valid token.
+  bool simulate_workloads = false;             ///< Run the workload simulator (StatefulSet pods, status, ...).
+  std::optional<std::string> cert_file;        ///< PEM certificate (chain); generated with a CA when unset.
+  std::optional<std::string> key_file;         ///< PEM key for `cert_file`.
+  std::optional<std::string> kubeconfig_out;   ///< Where to write a kubeconfig (mode 0600) once listening.
+  bool admin = false;                          ///< Serve `/admin/faults` (fault injection over HTTP).
+  server_options api;                          ///< Options of the API semantics (GC, history, body limit, ...).
+  simulation_options simulation;               ///< Options of the workload simulator.
+  std::int64_t tick_interval_ms = 10;          ///< How often background work (GC, simulation) runs.
+  std::int64_t idle_timeout_ms = 120'000;      ///< Idle keep-alive connections are closed after this.
+  std::string context_name = "habop-fake";     ///< Cluster, user and context name in the kubeconfig.
+};
+
+/// A kubeconfig (YAML) for `server` (an `https://` URL) trusting `ca_pem`, with a bearer token when not empty.
+std::string make_kubeconfig(const std::string& server, const std::string& ca_pem, const std::string& token,
+                            const std::string& name = "habop-fake");
+
+/// A running fake-apiserver: one io_context on its own thread serving HTTPS (TLS 1.2+, HTTP/1.1 keep-alive).
+/// All API state lives on that thread; the methods below are thread-safe.
+class server {
+ public:
+  /// Binds, prepares TLS and starts serving; fails on a bad address, certificate or unwritable kubeconfig path.
+  static result<std::unique_ptr<server>> start(server_config config);
+  ~server();  ///< Stops the server.
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// `https://127.0.0.1:PORT`.
+  std::string address() const;
+  /// The bound port.
+  std::uint16_t port() const;
+  /// A kubeconfig for this server (CA data, server URL, token).
+  std::string kubeconfig() const;
+  /// The bearer token clients use.
+  const std::string& token() const;
+  /// The CA certificate clients trust (PEM).
+  const std::string& ca_pem() const;
+  /// Fault rules applied to incoming HTTP requests.
+  faults& fault_injector();
+
+  /// Runs `fn` on the server's thread with exclusive access to the API state and waits for it; use it for typed
+  /// in-process reads and writes (`api.store()`), `drain`, or to settle the simulation. Must not be called from
+  /// inside `fn` itself.
+  void with_api(const std::function<void(api_server& api, instant now)>& fn);
+  /// Ends every open watch (clients see the stream close and re-watch).
+  void drop_watches();
+  /// Forgets watch history: resumes from older resourceVersions get 410 Expired.
+  void compact_history();
+  /// Simulates an apiserver restart that keeps its data: every connection is closed, watches end, clients reconnect.
+  void restart_keeping_state();
+  /// Connections currently open.
+  std::size_t connection_count() const;
+  /// Stops accepting, ends watches with their final chunk, closes connections and joins the thread. Idempotent.
+  void stop();
+
+  struct impl;
+
+ private:
+  explicit server(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace habop::fake

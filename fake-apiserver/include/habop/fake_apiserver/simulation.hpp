@@ -1,0 +1,69 @@
+// Simulated workloads (like kwok): StatefulSets get Pods with IPs, phases and readiness, claims and status, so that
+// controllers see a cluster that converges without a kubelet. Pure logic over object_store, no Asio or Beast.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <boost/json/object.hpp>
+
+#include <habop/core/time.hpp>
+#include <habop/fake_apiserver/object_store.hpp>
+
+namespace habop::fake {
+
+struct simulation_options {
+  /// Delay between noticing a change and acting on it, so that intermediate states are observable.
+  std::int64_t step_delay_micros = 0;
+  /// Node name written into simulated pods' `spec.nodeName`.
+  std::string node_name = "fake-node-1";
+  bool operator==(const simulation_options&) const = default;
+};
+
+/// The `<sts>-<hash>` revision name KAS would give a StatefulSet's pod template (stable for equal templates).
+std::string template_revision(std::string_view sts_name, const boost::json::value& pod_template);
+
+/// The address of the n-th simulated pod IP: 192.0.2.1-254, then 198.51.100.1-254 (documentation ranges),
+/// wrapping around after 508 addresses.
+std::string simulated_pod_ip(std::uint64_t n);
+
+/// Drives StatefulSets (pods, claims, status, scaling, RollingUpdate and OnDelete) and gives Deployments a minimal
+/// status. It subscribes to the store's changes and does the work in `step`, never inside a change callback.
+/// Not thread-safe: use on the store's strand.
+class workload_simulator {
+ public:
+  explicit workload_simulator(object_store& store, simulation_options opts = {});
+  ~workload_simulator();
+  workload_simulator(const workload_simulator&) = delete;
+  workload_simulator& operator=(const workload_simulator&) = delete;
+
+  /// Acts on every workload whose change is due at `now`; returns how many writes it made.
+  std::size_t step(instant now);
+  /// Steps until nothing is left to do (at most `max_rounds` rounds); for deterministic tests.
+  std::size_t settle(instant now, int max_rounds = 100);
+  /// When a pending workload is next due, if any.
+  std::optional<instant> next_deadline() const;
+
+ private:
+  using workload_key = std::pair<std::string, std::string>;  // namespace, name
+  void on_change(const change& c);
+  std::size_t reconcile_stateful_set(const workload_key& key, instant now);
+  std::size_t reconcile_deployment(const workload_key& key, instant now);
+  std::string allocate_ip();
+
+  object_store& store_;
+  simulation_options opts_;
+  std::uint64_t subscription_ = 0;
+  // Pending work by (namespace, name); the due time is set by the first `step` that sees the entry.
+  std::map<workload_key, std::optional<instant>> sts_due_;
+  std::map<workload_key, std::optional<instant>> deploy_due_;
+  std::set<std::string> used_ips_;
+  std::uint64_t next_ip_ = 0;
+  std::uint64_t container_ids_ = 0;
+};
+
+}  // namespace habop::fake

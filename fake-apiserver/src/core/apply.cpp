@@ -1,0 +1,305 @@
+// Server-side apply and managedFields: field sets per manager, conflict detection, ownership, removal of dropped fields.
+#include "detail.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <habop/json/codec.hpp>
+
+namespace habop::fake {
+namespace {
+
+using path = std::vector<std::string>;   // "f:spec", "k:{\"name\":\"x\"}", ...
+
+std::string list_key(std::string_view field, const bj::array& items) {
+  if (field == "containers" || field == "initContainers" || field == "volumes" || field == "env" ||
+      field == "volumeMounts" || field == "imagePullSecrets")
+    return "name";
+  if (field == "ports") {
+    for (const auto& i : items)
+      if (i.is_object() && i.get_object().contains("containerPort")) return "containerPort";
+    return "port";
+  }
+  if (field == "conditions") return "type";
+  if (field == "ownerReferences") return "uid";
+  return {};
+}
+
+bool skipped_meta(std::string_view k) {
+  return k == "uid" || k == "resourceVersion" || k == "generation" || k == "creationTimestamp" ||
+         k == "managedFields" || k == "deletionTimestamp" || k == "deletionGracePeriodSeconds" || k == "selfLink";
+}
+
+void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view field) {
+  if (const auto* o = v.if_object()) {
+    if (o->empty()) {
+      if (!cur.empty()) out.insert(cur);
+      return;
+    }
+    for (const auto& [k, x] : *o) {
+      if (cur.size() == 1 && cur[0] == "f:metadata" && skipped_meta(k)) continue;
+      if (cur.empty() && (k == "apiVersion" || k == "kind")) continue;
+      cur.push_back("f:" + std::string(k));
+      leaves(x, cur, out, k);
+      cur.pop_back();
+    }
+    return;
+  }
+  if (const auto* a = v.if_array()) {
+    std::string key = list_key(field, *a);
+    if (key.empty() || a->empty()) {
+      out.insert(cur);
+      return;
+    }
+    for (const auto& item : *a) {
+      if (!item.is_object() || !item.get_object().contains(key)) {
+        out.insert(cur);
+        return;
+      }
+    }
+    for (const auto& item : *a) {
+      bj::object k{{key, item.get_object().at(key)}};
+      cur.push_back("k:" + serialize(k));
+      leaves(item, cur, out, "");
+      cur.pop_back();
+    }
+    return;
+  }
+  out.insert(cur);
+}
+
+std::set<path> leaf_set(const bj::object& obj, std::string_view scope, bool has_status) {
+  std::set<path> out;
+  path cur;
+  leaves(bj::value(obj), cur, out, "");
+  for (auto it = out.begin(); it != out.end();) {
+    bool in_status = !it->empty() && (*it)[0] == "f:status";
+    bool keep = scope == "status" ? in_status : !(has_status && in_status);
+    if (keep) ++it;
+    else it = out.erase(it);
+  }
+  return out;
+}
+
+const bj::value* value_at(const bj::value& root, const path& p) {
+  const bj::value* cur = &root;
+  for (const auto& el : p) {
+    if (el.rfind("f:", 0) == 0) {
+      const auto* o = cur->if_object();
+      if (!o) return nullptr;
+      cur = o->if_contains(std::string_view(el).substr(2));
+    } else {
+      const auto* a = cur->if_array();
+      if (!a) return nullptr;
+      auto k = habop::json::parse_json(std::string_view(el).substr(2));
+      if (!k || !k->is_object()) return nullptr;
+      const bj::value* found = nullptr;
+      for (const auto& item : *a) {
+        const auto* io = item.if_object();
+        if (!io) continue;
+        bool all = true;
+        for (const auto& [kk, kv] : k->get_object())
+          if (!io->contains(kk) || io->at(kk) != kv) all = false;
+        if (all) found = &item;
+      }
+      cur = found;
+    }
+    if (!cur) return nullptr;
+  }
+  return cur;
+}
+
+void erase_at(bj::value& root, const path& p) {
+  if (p.empty()) return;
+  path parent(p.begin(), p.end() - 1);
+  bj::value* par = const_cast<bj::value*>(value_at(root, parent));
+  if (!par) return;
+  const std::string& last = p.back();
+  if (last.rfind("f:", 0) == 0) {
+    if (auto* o = par->if_object()) o->erase(std::string_view(last).substr(2));
+  } else if (auto* a = par->if_array()) {
+    const bj::value* item = value_at(root, p);
+    for (auto it = a->begin(); it != a->end(); ++it)
+      if (&*it == item) {
+        a->erase(it);
+        break;
+      }
+  }
+}
+
+std::string render_path(const path& p) {
+  std::string s;
+  for (const auto& el : p) {
+    if (el.rfind("f:", 0) == 0) {
+      s += "." + el.substr(2);
+    } else {
+      auto k = habop::json::parse_json(std::string_view(el).substr(2));
+      s += "[";
+      bool first = true;
+      if (k && k->is_object())
+        for (const auto& [kk, kv] : k->get_object()) {
+          s += (first ? "" : ",") + std::string(kk) + "=" + serialize(kv);
+          first = false;
+        }
+      s += "]";
+    }
+  }
+  return s;
+}
+
+bj::object to_fields_v1(const std::set<path>& paths) {
+  bj::object root;
+  for (const auto& p : paths) {
+    bj::object* cur = &root;
+    for (const auto& el : p) cur = object_at(*cur, el);
+  }
+  return root;
+}
+
+void from_fields_v1(const bj::object& tree, path& cur, std::set<path>& out) {
+  for (const auto& [k, v] : tree) {
+    if (k == ".") {
+      out.insert(cur);
+      continue;
+    }
+    cur.emplace_back(k);
+    if (v.is_object() && !v.get_object().empty()) from_fields_v1(v.get_object(), cur, out);
+    else out.insert(cur);
+    cur.pop_back();
+  }
+}
+
+struct managed_entry {
+  std::string manager, operation, api_version, time, subresource;
+  std::set<path> fields;
+};
+
+std::vector<managed_entry> read_managed(const bj::object& obj) {
+  std::vector<managed_entry> out;
+  const bj::value* mf = find_path(obj, {"metadata", "managedFields"});
+  if (!mf || !mf->is_array()) return out;
+  for (const auto& e : mf->get_array()) {
+    const bj::object* eo = e.if_object();
+    if (!eo) continue;
+    managed_entry m{string_at(*eo, {"manager"}), string_at(*eo, {"operation"}), string_at(*eo, {"apiVersion"}),
+                    string_at(*eo, {"time"}), string_at(*eo, {"subresource"}), {}};
+    if (const bj::value* f = find_path(*eo, {"fieldsV1"}); f && f->is_object()) {
+      path cur;
+      from_fields_v1(f->get_object(), cur, m.fields);
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void write_managed(bj::object& obj, const std::vector<managed_entry>& entries) {
+  bj::array arr;
+  for (const auto& m : entries) {
+    if (m.fields.empty()) continue;
+    bj::object e{{"manager", m.manager}, {"operation", m.operation}, {"apiVersion", m.api_version}, {"time", m.time},
+                 {"fieldsType", "FieldsV1"}, {"fieldsV1", to_fields_v1(m.fields)}};
+    if (!m.subresource.empty()) e["subresource"] = m.subresource;
+    arr.push_back(std::move(e));
+  }
+  bj::object* meta = object_at(obj, "metadata");
+  if (arr.empty()) meta->erase("managedFields");
+  else (*meta)["managedFields"] = std::move(arr);
+}
+
+managed_entry& entry_for(std::vector<managed_entry>& entries, const std::string& manager, std::string_view op,
+                         std::string_view sub, const resource_type& t) {
+  for (auto& e : entries)
+    if (e.manager == manager && e.operation == op && e.subresource == sub) return e;
+  entries.push_back(managed_entry{manager, std::string(op), t.api_version(), "", std::string(sub), {}});
+  return entries.back();
+}
+
+}  // namespace
+
+void record_update_fields(const resource_type& t, const bj::object* old, bj::object& next, std::string manager,
+                          std::string_view sub, instant now) {
+  if (manager.empty()) manager = "unknown";
+  std::set<path> changed;
+  bj::value nv(next), ov(old ? bj::value(*old) : bj::value(nullptr));
+  for (const auto& p : leaf_set(next, sub, t.has_status && sub != "status")) {
+    const bj::value* a = old ? value_at(ov, p) : nullptr;
+    const bj::value* b = value_at(nv, p);
+    if (!a || !b || *a != *b) changed.insert(p);
+  }
+  if (changed.empty()) return;
+  auto entries = read_managed(old ? *old : next);
+  for (auto& e : entries)
+    for (const auto& p : changed) e.fields.erase(p);
+  managed_entry& mine = entry_for(entries, manager, "Update", sub, t);
+  mine.fields.insert(changed.begin(), changed.end());
+  mine.time = to_rfc3339(now);
+  mine.api_version = t.api_version();
+  write_managed(next, entries);
+}
+
+result<bj::object> apply_patch(const resource_type& t, const bj::object* live, const bj::object& applied,
+                               const write_options& wo, instant now) {
+  const std::string& manager = wo.field_manager;
+  std::set<path> mine_now = leaf_set(applied, "", false);
+  std::vector<managed_entry> entries = live ? read_managed(*live) : std::vector<managed_entry>{};
+  bj::value live_v = live ? bj::value(*live) : bj::value(bj::object{});
+  bj::value applied_v(applied);
+  // Conflicts: fields another manager owns whose value would change.
+  std::vector<std::pair<const managed_entry*, path>> conflicts;
+  for (const auto& e : entries) {
+    if (e.manager == manager && e.operation == "Apply") continue;
+    for (const auto& p : mine_now) {
+      if (!e.fields.contains(p)) continue;
+      const bj::value* a = value_at(live_v, p);
+      const bj::value* b = value_at(applied_v, p);
+      if (a && b && *a != *b) conflicts.emplace_back(&e, p);
+    }
+  }
+  if (!conflicts.empty() && !wo.force) {
+    std::vector<field_cause> causes;
+    std::string msg = "Apply failed with " + std::to_string(conflicts.size()) +
+                      (conflicts.size() == 1 ? " conflict: " : " conflicts: ");
+    for (const auto& [e, p] : conflicts)
+      causes.push_back({render_path(p), "FieldManagerConflict",
+                        "conflict with " + json_quote(e->manager) + " using " + e->api_version});
+    if (conflicts.size() == 1) {
+      msg += causes[0].message + ": " + causes[0].field;
+    } else {
+      msg += "conflicts with " + json_quote(conflicts[0].first->manager) + " using " + conflicts[0].first->api_version + ":";
+      for (const auto& c : causes) msg += "\n- " + c.field;
+    }
+    return error{409, "Conflict", msg, std::move(causes)};
+  }
+  for (auto& e : entries)
+    if (!(e.manager == manager && e.operation == "Apply"))
+      for (const auto& [ce, p] : conflicts) e.fields.erase(p);
+  // Merge the applied configuration into the live object.
+  bj::value merged;
+  bj::object cleaned = applied;
+  if (auto* m = cleaned.if_contains("metadata"); m && m->is_object())
+    for (auto k : {"managedFields", "resourceVersion", "uid", "creationTimestamp", "generation"}) m->get_object().erase(k);
+  if (t.builtin) {
+    auto r = strategic_patch_apply(live_v, bj::value(cleaned));
+    if (!r) return std::move(r).error();
+    merged = std::move(*r);
+  } else {
+    merged = merge_patch_apply(live_v, bj::value(cleaned));
+  }
+  // Fields this manager applied before but dropped now are removed unless someone else owns them.
+  managed_entry& mine = entry_for(entries, manager, "Apply", "", t);
+  for (const auto& p : mine.fields) {
+    if (mine_now.contains(p)) continue;
+    bool shared = std::any_of(entries.begin(), entries.end(), [&](const managed_entry& e) {
+      return &e != &mine && e.fields.contains(p);
+    });
+    if (!shared) erase_at(merged, p);
+  }
+  mine.fields = mine_now;
+  mine.time = to_rfc3339(now);
+  mine.api_version = t.api_version();
+  if (!merged.is_object()) return error{422, "Invalid", "apply produced a non-object", {}};
+  write_managed(merged.get_object(), entries);
+  return std::move(merged.get_object());
+}
+
+}  // namespace habop::fake

@@ -1,0 +1,184 @@
+// Background controllers run by tick/drain: garbage collection (kube-controller-manager's), namespace and CRD cleanup.
+#include "detail.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace habop::fake {
+namespace {
+
+struct entry {
+  const resource_type* t = nullptr;
+  obj_ptr o;
+  std::string ns, name, uid;
+};
+
+[[maybe_unused]] std::vector<std::string> strings(const bj::object& o, std::initializer_list<std::string_view> path) {
+  std::vector<std::string> out;
+  if (const bj::value* v = find_path(o, path); v && v->is_array())
+    for (const auto& e : v->get_array())
+      if (e.is_string()) out.emplace_back(e.get_string());
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool deleting(const bj::object& o) { return find_path(o, {"metadata", "deletionTimestamp"}) != nullptr; }
+
+const write_options gc_write{"kube-controller-manager"};
+
+}  // namespace
+
+bool object_store::impl::background_pass(instant now) {
+  const std::uint64_t start_rv = rv;
+  // Only objects that can need work are parsed: namespaces, CRDs, and anything being deleted or with owners.
+  std::vector<entry> all;
+  for (const auto& [storage, m] : data) {
+    auto k = storage_keys.find(storage);
+    const resource_type* t = k == storage_keys.end() ? nullptr : find(k->second);
+    if (!t) continue;
+    const bool always = storage == "/namespaces" || storage == "apiextensions.k8s.io/customresourcedefinitions";
+    for (const auto& [key, f] : m) {
+      if (!always && f->text.find("\"ownerReferences\"") == std::string::npos &&
+          f->text.find("\"deletionTimestamp\"") == std::string::npos)
+        continue;
+      obj_ptr o = thaw(*f);
+      entry e{t, o, key.first, key.second, string_at(*o, {"metadata", "uid"})};
+      all.push_back(std::move(e));
+    }
+  }
+  // Every stored object in one namespace or storage, parsed lazily (namespace and CRD cleanup).
+  auto members = [&](auto pred) {
+    std::vector<entry> out;
+    for (const auto& [storage, m] : data) {
+      auto k = storage_keys.find(storage);
+      const resource_type* t = k == storage_keys.end() ? nullptr : find(k->second);
+      if (!t) continue;
+      for (const auto& [key, f] : m)
+        if (pred(*t, key.first)) out.push_back(entry{t, thaw(*f), key.first, key.second, {}});
+    }
+    return out;
+  };
+  auto remove_finalizer = [&](const entry& e, std::string_view f) {
+    auto cur = get(*e.t, e.ns, e.name);
+    if (!cur) return;
+    bj::object next = **cur;
+    bj::value* fv = &next["metadata"].get_object()["finalizers"];
+    if (fv->is_array()) {
+      auto& a = fv->get_array();
+      a.erase(std::remove_if(a.begin(), a.end(), [&](const bj::value& v) { return v.is_string() && v.get_string() == f; }), a.end());
+      if (a.empty()) next["metadata"].get_object().erase("finalizers");
+    }
+    (void)update(*e.t, e.ns, e.name, std::move(next), now, gc_write, "");
+  };
+
+  // Namespace controller: delete the contents of terminating namespaces, then drop the `kubernetes` finalizer.
+  for (const auto& e : all) {
+    if (e.t->storage != "/namespaces" || !deleting(*e.o)) continue;
+    bool remaining = false;
+    for (const auto& d : members([&](const resource_type& t, const std::string& ns) { return t.namespaced && ns == e.name; })) {
+      remaining = true;
+      if (!deleting(*d.o)) (void)remove(*d.t, d.ns, d.name, now, {});
+    }
+    if (!remaining && has(strings(*e.o, {"spec", "finalizers"}), "kubernetes")) {
+      bj::object next = *e.o;
+      next["spec"].get_object()["finalizers"] = bj::array{};
+      (void)update(*e.t, "", e.name, std::move(next), now, gc_write, "");
+    }
+  }
+  // CRD finalizer: delete every instance, then release the CRD.
+  for (const auto& e : all) {
+    if (e.t->storage != "apiextensions.k8s.io/customresourcedefinitions" || !deleting(*e.o)) continue;
+    if (!has(strings(*e.o, {"metadata", "finalizers"}), "customresourcecleanup.apiextensions.k8s.io")) continue;
+    const std::string storage = string_at(*e.o, {"spec", "group"}) + "/" + string_at(*e.o, {"spec", "names", "plural"});
+    bool remaining = false;
+    for (const auto& d : members([&](const resource_type& t, const std::string&) { return t.storage == storage; })) {
+      remaining = true;
+      if (!deleting(*d.o)) (void)remove(*d.t, d.ns, d.name, now, {});
+    }
+    if (!remaining) remove_finalizer(e, "customresourcecleanup.apiextensions.k8s.io");
+  }
+  if (opts.garbage_collection) {
+    // Dependents of each owner uid.
+    std::unordered_map<std::string, std::vector<std::size_t>> dependents;
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (const bj::value* refs = find_path(*all[i].o, {"metadata", "ownerReferences"}); refs && refs->is_array())
+        for (const auto& r : refs->get_array())
+          if (r.is_object()) dependents[string_at(r.get_object(), {"uid"})].push_back(i);
+    auto owner_valid = [&](const entry& dep, const std::string& uid) {
+      auto it = by_uid.find(uid);
+      if (it == by_uid.end()) return false;
+      if (it->second.ns.empty()) return true;   // cluster-scoped owner
+      return dep.t->namespaced && it->second.ns == dep.ns;
+    };
+    auto strip_refs = [&](const entry& d, auto pred) {
+      auto cur = get(*d.t, d.ns, d.name);
+      if (!cur) return;
+      bj::object next = **cur;
+      bj::value& rv_ = next["metadata"].get_object()["ownerReferences"];
+      if (!rv_.is_array()) return;
+      auto& a = rv_.get_array();
+      a.erase(std::remove_if(a.begin(), a.end(), [&](const bj::value& r) { return r.is_object() && pred(r.get_object()); }), a.end());
+      if (a.empty()) next["metadata"].get_object().erase("ownerReferences");
+      (void)update(*d.t, d.ns, d.name, std::move(next), now, gc_write, "");
+    };
+    // Owners being deleted with orphan or foreground finalizers.
+    for (const auto& owner : all) {
+      if (!deleting(*owner.o)) continue;
+      auto fins = strings(*owner.o, {"metadata", "finalizers"});
+      auto deps_it = dependents.find(owner.uid);
+      if (has(fins, "orphan")) {
+        if (deps_it != dependents.end())
+          for (auto i : deps_it->second)
+            strip_refs(all[i], [&](const bj::object& r) { return string_at(r, {"uid"}) == owner.uid; });
+        remove_finalizer(owner, "orphan");
+      } else if (has(fins, "foregroundDeletion")) {
+        bool blocking = false;
+        if (deps_it != dependents.end())
+          for (auto i : deps_it->second) {
+            const entry& d = all[i];
+            if (!get(*d.t, d.ns, d.name)) continue;
+            if (!deleting(*d.o)) {
+              delete_options o;
+              o.policy = dependents.contains(d.uid) ? propagation::foreground : propagation::background;
+              (void)remove(*d.t, d.ns, d.name, now, o);
+            }
+            if (const bj::value* refs = find_path(*d.o, {"metadata", "ownerReferences"}); refs && refs->is_array())
+              for (const auto& r : refs->get_array())
+                if (r.is_object() && string_at(r.get_object(), {"uid"}) == owner.uid) {
+                  const bj::value* b = find_path(r.get_object(), {"blockOwnerDeletion"});
+                  if (b && b->is_bool() && b->get_bool()) blocking = true;
+                }
+          }
+        if (!blocking) remove_finalizer(owner, "foregroundDeletion");
+      }
+    }
+    // Dependents whose owners are gone: delete them, or strip dangling references when another owner remains.
+    for (const auto& snapshot : all) {
+      auto live = get(*snapshot.t, snapshot.ns, snapshot.name);   // earlier steps of this pass may have changed it
+      if (!live) continue;
+      entry d{snapshot.t, *live, snapshot.ns, snapshot.name, snapshot.uid};
+      const bj::value* refs = find_path(*d.o, {"metadata", "ownerReferences"});
+      if (!refs || !refs->is_array() || refs->get_array().empty()) continue;
+      std::size_t alive = 0, total = 0;
+      for (const auto& r : refs->get_array()) {
+        if (!r.is_object()) continue;
+        ++total;
+        if (owner_valid(d, string_at(r.get_object(), {"uid"}))) ++alive;
+      }
+      if (total == 0 || alive == total) continue;
+      if (alive > 0) {
+        strip_refs(d, [&](const bj::object& r) { return !owner_valid(d, string_at(r, {"uid"})); });
+      } else if (!deleting(*d.o)) {
+        auto fins = strings(*d.o, {"metadata", "finalizers"});
+        delete_options o;
+        o.policy = has(fins, "foregroundDeletion") ? propagation::foreground
+                   : has(fins, "orphan")           ? propagation::orphan
+                                                   : propagation::background;
+        (void)remove(*d.t, d.ns, d.name, now, o);
+      }
+    }
+  }
+  return rv != start_rv;
+}
+
+}  // namespace habop::fake

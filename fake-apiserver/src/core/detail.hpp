@@ -1,0 +1,265 @@
+// Internal vocabulary of the fake-apiserver core: resource types, the store's state, and helpers shared by files.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <unordered_map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
+
+#include <habop/core/error.hpp>
+#include <habop/core/result.hpp>
+#include <habop/core/time.hpp>
+#include <habop/fake_apiserver/api_server.hpp>
+#include <habop/fake_apiserver/object_store.hpp>
+
+namespace habop::fake {
+namespace bj = boost::json;
+using obj_ptr = std::shared_ptr<const bj::object>;
+
+/// A stored object as compact JSON text (storage format): a third of the memory of a parsed tree, and lists and
+/// GETs serve it without re-serializing. Parsed on demand for writes, selectors and tables.
+struct frozen {
+  std::string text;
+};
+using frozen_ptr = std::shared_ptr<const frozen>;
+/// Parses a stored object (its text was produced by our serializer, so this cannot fail).
+obj_ptr thaw(const frozen& f);
+
+/// Which server-side printer renders Tables for a resource.
+enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom };
+
+/// Everything the server knows about one served group/version/resource.
+struct resource_type {
+  std::string group, version, plural, singular, kind;
+  bool namespaced = true;
+  std::vector<std::string> short_names, categories;
+  bool has_status = false;
+  bool has_scale = false;
+  std::string scale_spec_path = ".spec.replicas", scale_status_path = ".status.replicas", scale_selector_path;
+  bool builtin = true;           ///< Built-ins accept strategic merge patch and protobuf (a few kinds).
+  std::string storage;           ///< Storage id shared by views of one object set (events: "/events").
+  std::string storage_version;   ///< apiVersion objects are stored with.
+  bool events_v1 = false;        ///< events.k8s.io/v1 view over core/v1 events.
+  std::vector<std::string> field_labels;   ///< Field selector labels beyond metadata.name/namespace.
+  printer print = printer::generic;
+  std::shared_ptr<const bj::object> schema;   ///< CRD openAPIV3Schema (null: none).
+  bj::array printer_columns;                  ///< CRD additionalPrinterColumns.
+  std::string crd_name;                       ///< Owning CRD, for custom resources.
+
+  std::string api_version() const { return group.empty() ? version : group + "/" + version; }
+  std::string list_kind() const { return kind + "List"; }
+  resource_key key() const { return {group, version, plural}; }
+  /// `configmaps` or `widgets.example.com`, as KAS names a resource in messages.
+  std::string qualified() const { return group.empty() ? plural : plural + "." + group; }
+  /// `ConfigMap` or `Widget.example.com`, as KAS names a kind in 422 messages.
+  std::string qualified_kind() const { return group.empty() ? kind : kind + "." + group; }
+};
+
+/// One committed change in the global history; `prev` is the state before (MODIFIED) for selector transitions.
+struct history_entry {
+  std::uint64_t rv = 0;
+  std::string storage;
+  std::string ns;
+  change_type type = change_type::added;
+  frozen_ptr obj;
+  frozen_ptr prev;
+};
+
+using object_map = std::map<std::pair<std::string, std::string>, frozen_ptr>;   // (namespace, name) → object
+
+/// Where an object with a given uid lives (for the garbage collector).
+struct uid_location {
+  std::string storage, ns, name;
+};
+
+// ---- selectors (selectors.cpp)
+struct label_requirement {
+  enum class op { eq, neq, in, notin, exists, not_exists, gt, lt };
+  std::string key;
+  op o = op::eq;
+  std::vector<std::string> values;
+};
+struct label_selector {
+  std::vector<label_requirement> reqs;
+  bool empty() const { return reqs.empty(); }
+  bool matches(const bj::object& obj) const;
+};
+result<label_selector> parse_label_selector(std::string_view text);
+struct field_requirement {
+  std::string field;
+  bool negate = false;
+  std::string value;
+};
+struct field_selector {
+  std::vector<field_requirement> reqs;
+  bool empty() const { return reqs.empty(); }
+  bool matches(const bj::object& obj) const;
+};
+result<field_selector> parse_field_selector(std::string_view text, const resource_type& t);
+
+// ---- errors (status.cpp)
+error bad_request(std::string message);
+error not_found(const std::string& qualified_resource, std::string_view name);
+error already_exists(const resource_type& t, std::string_view name);
+error conflict(const resource_type& t, std::string_view name);
+error invalid(const resource_type& t, std::string_view name, std::vector<field_cause> causes);
+error unsupported_media(std::string message);
+error forbidden(std::string message, std::vector<field_cause> causes = {});
+error path_not_found();
+/// The Status JSON body KAS sends for `e`; `t` and `name` fill `details` when known.
+std::string status_body(const error& e, const resource_type* t, std::string_view name);
+response status_response(const error& e, const resource_type* t = nullptr, std::string_view name = {});
+
+// ---- util (util.cpp)
+std::string percent_decode(std::string_view s);
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view q);
+std::string base64_encode(std::string_view in);
+std::optional<std::string> base64_decode(std::string_view in);
+std::string human_duration(std::int64_t seconds);
+/// Validates a DNS-1123 subdomain (max 253); returns the KAS message or empty when fine.
+std::string check_dns_subdomain(std::string_view name);
+/// kube-apiserver's ValidatePathSegmentName (names of RBAC objects such as `system:discovery`).
+std::string check_path_segment(std::string_view name);
+std::string check_dns_label(std::string_view name);
+std::vector<field_cause> check_labels(const bj::object& meta);
+const bj::value* find_path(const bj::object& o, std::initializer_list<std::string_view> path);
+std::string string_at(const bj::object& o, std::initializer_list<std::string_view> path);
+bj::object* object_at(bj::object& o, std::string_view key);   ///< The member object, created if missing/not object.
+std::string json_quote(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+std::string serialize(const bj::value& v);
+std::string serialize(const bj::object& o);
+
+// ---- patches (patch_*.cpp, apply.cpp)
+bj::value merge_patch_apply(const bj::value& target, const bj::value& patch);
+result<bj::value> json_patch_apply(bj::value doc, const bj::value& patch);
+result<bj::value> strategic_patch_apply(const bj::value& target, const bj::value& patch);
+/// Server-side apply onto `live` (null when creating): merges, detects conflicts, updates managedFields.
+result<bj::object> apply_patch(const resource_type& t, const bj::object* live, const bj::object& applied,
+                               const write_options& opts, instant now);
+/// Records an Update-operation entry for `manager` from the fields that differ between old and next.
+void record_update_fields(const resource_type& t, const bj::object* old, bj::object& next, std::string manager,
+                          std::string_view subresource, instant now);
+
+// ---- schema (schema.cpp)
+/// Prunes unknown fields (reporting them), applies defaults and validates `obj` against a structural schema.
+void schema_prune(bj::value& v, const bj::object& schema, std::string path, std::vector<std::string>& unknown,
+                  bool root);
+void schema_default(bj::value& v, const bj::object& schema);
+void schema_validate(const bj::value& v, const bj::object& schema, const std::string& path,
+                     std::vector<field_cause>& causes);
+/// Structural check of a CRD schema; returns causes for 422.
+void schema_check_structural(const bj::object& schema, const std::string& path, std::vector<field_cause>& causes);
+
+// ---- events.k8s.io view (events_view.cpp)
+bj::object event_core_to_v1(const bj::object& core);
+bj::object event_v1_to_core(const bj::object& v1);
+
+// ---- registry (registry.cpp)
+std::vector<resource_type> builtin_types();
+/// Validates a CRD object and fills its status; returns causes on error.
+std::vector<field_cause> validate_crd(bj::object& crd);
+void fill_crd_status(bj::object& crd, instant now);
+/// The resource types a CRD serves (one per served version).
+std::vector<resource_type> crd_types(const bj::object& crd);
+
+// ---- tables (table.cpp)
+struct table_options {
+  std::string include_object = "Metadata";   ///< None | Metadata | Object
+  bool headers = true;
+};
+bj::object make_table(const resource_type& t, const std::vector<const bj::object*>& objs, instant now,
+                      const table_options& o, std::string_view list_rv, std::string_view cont = {});
+
+// ---- protobuf (protobuf.cpp)
+result<bj::object> decode_protobuf(std::string_view body, const resource_type& t);
+
+struct object_store::impl {
+  explicit impl(server_options o);
+
+  server_options opts;
+  std::uint64_t rv = 0;
+  std::map<resource_key, resource_type> types;
+  std::map<std::string, object_map> data;   // storage id → objects
+  std::deque<history_entry> history;
+  std::uint64_t compacted_rv = 0;          ///< Resuming from an RV below this gets 410.
+  std::map<std::uint64_t, std::function<void(const change&)>> subscribers;
+  std::uint64_t next_subscriber = 1;
+  std::mt19937_64 rng;
+  std::optional<instant> background_due;
+  std::uint64_t watch_epoch = 0;
+  std::uint64_t types_generation = 0;      ///< Bumped when CRDs change what is served.
+  std::shared_ptr<int> alive = std::make_shared<int>(0);
+  std::unordered_map<std::string, uid_location> by_uid;   ///< uid → location of every stored object.
+  std::map<std::string, resource_key> storage_keys;   ///< storage id → resource_key reported in `change`.
+  std::deque<change> pending_changes;                  ///< Delivered after the outermost write (re-entrancy safe).
+  bool delivering = false;
+  bool bootstrapped = false;
+  std::uint32_t next_ip = 10;
+  bool keep_managed_fields_once = false;   ///< Set by apply-create so create() keeps the apply entry.
+
+  /// Pre-creates the standard namespaces on first use (at the first `now` seen).
+  void bootstrap(instant now);
+  void register_type(const resource_type& t);
+  void deliver(change c);
+
+  const resource_type* find(const resource_key& k) const;
+  const resource_type* find(std::string_view group, std::string_view version, std::string_view plural) const;
+  object_map& objects(const resource_type& t) { return data[t.storage]; }
+  const object_map* objects_if(const resource_type& t) const;
+
+  /// Stored object (storage format, parsed) or 404.
+  result<obj_ptr> get(const resource_type& t, std::string_view ns, std::string_view name) const;
+  /// Stored object text, or null.
+  frozen_ptr get_frozen(const resource_type& t, std::string_view ns, std::string_view name) const;
+  /// Converts a stored object to the resource's view (apiVersion, events.k8s.io shape).
+  bj::object view(const resource_type& t, const bj::object& stored) const;
+  bool view_is_identity(const resource_type& t) const;
+  /// Converts a client object of view `t` to the storage format.
+  bj::object to_storage(const resource_type& t, bj::object obj) const;
+
+  result<bj::object> create(const resource_type& t, std::string ns, bj::object obj, instant now,
+                            const write_options& opts);
+  /// PUT (also used after patches): `candidate` is the full new object in storage format.
+  result<bj::object> update(const resource_type& t, const std::string& ns, const std::string& name,
+                            bj::object candidate, instant now, const write_options& opts,
+                            std::string_view subresource, std::string_view operation = "Update",
+                            std::optional<std::string> precondition_rv = std::nullopt);
+  result<bj::object> patch(const resource_type& t, const std::string& ns, const std::string& name, patch_type type,
+                           std::string_view body, instant now, const write_options& opts,
+                           std::string_view subresource, bool* created = nullptr);
+  result<removal> remove(const resource_type& t, const std::string& ns, const std::string& name, instant now,
+                         const delete_options& opts);
+
+  /// Commits a state change (new RV already set in `obj` unless deleted) and notifies.
+  void commit(const std::string& storage, const std::string& ns, const std::string& name, change_type type,
+              obj_ptr obj, obj_ptr prev);
+  std::uint64_t next_rv() { return ++rv; }
+  void schedule_background(instant now);
+  /// One background pass (GC, namespace and CRD cleanup); returns whether anything changed.
+  bool background_pass(instant now);
+  void on_crd_changed();
+  std::string new_uid();
+  std::string random_suffix(std::size_t n);
+
+  /// Prunes/defaults/validates a custom resource; fills warnings or returns 400/422.
+  habop::status check_custom(const resource_type& t, bj::object& obj, const write_options& opts,
+                             std::string_view name);
+  /// Kind-independent metadata validation (names, labels) → causes.
+  std::vector<field_cause> validate_common(const resource_type& t, const bj::object& obj) const;
+};
+
+}  // namespace habop::fake

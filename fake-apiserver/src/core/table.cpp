@@ -1,0 +1,270 @@
+// meta.k8s.io Table rendering: built-in printers, CRD additionalPrinterColumns with simple JSONPath, human ages.
+#include "detail.hpp"
+
+#include <algorithm>
+
+namespace habop::fake {
+namespace {
+
+bj::object column(std::string name, std::string type, std::string format = "", int priority = 0,
+                  std::string description = "") {
+  return bj::object{{"name", std::move(name)}, {"type", std::move(type)}, {"format", std::move(format)},
+                    {"description", std::move(description)}, {"priority", priority}};
+}
+
+std::string age(const bj::object& o, instant now, std::initializer_list<std::string_view> path) {
+  auto t = parse_rfc3339(string_at(o, path));
+  if (!t) return "<unknown>";
+  return human_duration((now.unix_micros - t->unix_micros) / 1'000'000);
+}
+
+std::int64_t count_keys(const bj::object& o, std::string_view a, std::string_view b = {}) {
+  std::int64_t n = 0;
+  for (auto k : {a, b})
+    if (!k.empty())
+      if (const bj::value* v = find_path(o, {k}); v && v->is_object()) n += static_cast<std::int64_t>(v->get_object().size());
+  return n;
+}
+
+std::int64_t int_of(const bj::object& o, std::initializer_list<std::string_view> p) {
+  const bj::value* v = find_path(o, p);
+  return v && v->is_int64() ? v->get_int64() : 0;
+}
+
+// Minimal JSONPath: .a.b, .a[0], .a[*].b, .a[?(@.k=="v")].b
+std::vector<const bj::value*> eval_path(const bj::value& root, std::string_view path) {
+  std::vector<const bj::value*> cur{&root};
+  if (!path.empty() && path.front() == '{' && path.back() == '}') path = path.substr(1, path.size() - 2);
+  std::size_t i = 0;
+  while (i < path.size() && !cur.empty()) {
+    std::vector<const bj::value*> next;
+    if (path[i] == '.') {
+      ++i;
+      std::string key;
+      while (i < path.size() && path[i] != '.' && path[i] != '[') {
+        if (path[i] == '\\' && i + 1 < path.size()) ++i;
+        key += path[i++];
+      }
+      if (key.empty()) continue;
+      for (const auto* v : cur)
+        if (const auto* o = v->if_object())
+          if (const bj::value* x = o->if_contains(key)) next.push_back(x);
+    } else if (path[i] == '[') {
+      auto close = path.find(']', i);
+      if (close == std::string_view::npos) return {};
+      std::string_view inner = path.substr(i + 1, close - i - 1);
+      i = close + 1;
+      for (const auto* v : cur) {
+        const auto* a = v->if_array();
+        if (!a) continue;
+        if (inner == "*") {
+          for (const auto& e : *a) next.push_back(&e);
+        } else if (inner.rfind("?(@.", 0) == 0) {
+          auto eq = inner.find("==");
+          if (eq == std::string_view::npos) continue;
+          std::string field(inner.substr(4, eq - 4));
+          std::string_view want = inner.substr(eq + 2);
+          if (!want.empty() && want.back() == ')') want.remove_suffix(1);
+          if (want.size() >= 2 && (want.front() == '"' || want.front() == '\'')) want = want.substr(1, want.size() - 2);
+          for (const auto& e : *a)
+            if (const auto* eo = e.if_object())
+              if (const bj::value* fv = eo->if_contains(field)) {
+                std::string s = fv->is_string() ? std::string(fv->get_string()) : serialize(*fv);
+                if (s == want) next.push_back(&e);
+              }
+        } else {
+          std::size_t idx = 0;
+          bool ok = !inner.empty();
+          for (char ch : inner) ok = ok && ch >= '0' && ch <= '9', idx = idx * 10 + static_cast<std::size_t>(ch - '0');
+          if (ok && idx < a->size()) next.push_back(&(*a)[idx]);
+        }
+      }
+    } else {
+      return {};
+    }
+    cur = std::move(next);
+  }
+  return cur;
+}
+
+bj::value custom_cell(const bj::object& obj, const bj::object& col, instant now) {
+  const std::string type = string_at(col, {"type"});
+  bj::value root(obj);
+  auto vals = eval_path(root, string_at(col, {"jsonPath"}));
+  if (vals.empty() || vals[0]->is_null()) return type == "string" || type == "date" ? bj::value("") : bj::value(nullptr);
+  const bj::value& v = *vals[0];
+  if (type == "date") {
+    auto t = v.is_string() ? parse_rfc3339(v.get_string()) : std::nullopt;
+    return t ? bj::value(human_duration((now.unix_micros - t->unix_micros) / 1'000'000)) : bj::value("<invalid>");
+  }
+  if (type == "string") {
+    std::string out;
+    for (const auto* x : vals) out += (out.empty() ? "" : " ") + (x->is_string() ? std::string(x->get_string()) : serialize(*x));
+    return bj::value(out);
+  }
+  return v;
+}
+
+std::string pod_ready(const bj::object& o) {
+  std::int64_t total = 0, ready = 0;
+  if (const bj::value* cs = find_path(o, {"spec", "containers"}); cs && cs->is_array()) total = static_cast<std::int64_t>(cs->get_array().size());
+  if (const bj::value* st = find_path(o, {"status", "containerStatuses"}); st && st->is_array())
+    for (const auto& c : st->get_array())
+      if (const bj::value* r = c.is_object() ? c.get_object().if_contains("ready") : nullptr; r && r->is_bool() && r->get_bool()) ++ready;
+  return std::to_string(ready) + "/" + std::to_string(total);
+}
+
+std::int64_t pod_restarts(const bj::object& o) {
+  std::int64_t n = 0;
+  if (const bj::value* st = find_path(o, {"status", "containerStatuses"}); st && st->is_array())
+    for (const auto& c : st->get_array())
+      if (c.is_object()) n += int_of(c.get_object(), {"restartCount"});
+  return n;
+}
+
+std::string or_none(std::string s) { return s.empty() ? "<none>" : s; }
+
+}  // namespace
+
+bj::object make_table(const resource_type& t, const std::vector<const bj::object*>& objs, instant now,
+                      const table_options& opts, std::string_view list_rv, std::string_view cont) {
+  bj::array cols;
+  cols.push_back(column("Name", "string", "name", 0, "Name must be unique within a namespace."));
+  using row_fn = std::function<void(const bj::object&, bj::array&)>;
+  row_fn cells;
+  auto age_col = [&] { cols.push_back(column("Age", "string", "", 0, "CreationTimestamp is a timestamp representing the server time when this object was created.")); };
+  auto created = [now](const bj::object& o, bj::array& c) { c.emplace_back(age(o, now, {"metadata", "creationTimestamp"})); };
+  switch (t.print) {
+    case printer::configmap:
+      cols.push_back(column("Data", "integer")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(count_keys(o, "data", "binaryData")); created(o, c); };
+      break;
+    case printer::secret:
+      cols.push_back(column("Type", "string")); cols.push_back(column("Data", "integer")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"type"})); c.emplace_back(count_keys(o, "data")); created(o, c); };
+      break;
+    case printer::ns:
+      cols.push_back(column("Status", "string")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"status", "phase"})); created(o, c); };
+      break;
+    case printer::pod:
+      cols.push_back(column("Ready", "string")); cols.push_back(column("Status", "string"));
+      cols.push_back(column("Restarts", "string")); age_col();
+      cols.push_back(column("IP", "string", "", 1)); cols.push_back(column("Node", "string", "", 1));
+      cells = [&](const bj::object& o, bj::array& c) {
+        std::string phase = string_at(o, {"status", "reason"});
+        if (phase.empty()) phase = string_at(o, {"status", "phase"});
+        if (find_path(o, {"metadata", "deletionTimestamp"})) phase = "Terminating";
+        c.emplace_back(pod_ready(o)); c.emplace_back(phase); c.emplace_back(pod_restarts(o)); created(o, c);
+        c.emplace_back(or_none(string_at(o, {"status", "podIP"}))); c.emplace_back(or_none(string_at(o, {"spec", "nodeName"})));
+      };
+      break;
+    case printer::service:
+      cols.push_back(column("Type", "string")); cols.push_back(column("Cluster-IP", "string"));
+      cols.push_back(column("External-IP", "string")); cols.push_back(column("Port(s)", "string")); age_col();
+      cols.push_back(column("Selector", "string", "", 1));
+      cells = [&](const bj::object& o, bj::array& c) {
+        std::string ports;
+        if (const bj::value* ps = find_path(o, {"spec", "ports"}); ps && ps->is_array())
+          for (const auto& p : ps->get_array())
+            if (p.is_object())
+              ports += (ports.empty() ? "" : ",") + std::to_string(int_of(p.get_object(), {"port"})) + "/" +
+                       (string_at(p.get_object(), {"protocol"}).empty() ? "TCP" : string_at(p.get_object(), {"protocol"}));
+        std::string sel;
+        if (const bj::value* s = find_path(o, {"spec", "selector"}); s && s->is_object())
+          for (const auto& [k, v] : s->get_object())
+            sel += (sel.empty() ? "" : ",") + std::string(k) + "=" + (v.is_string() ? std::string(v.get_string()) : "");
+        c.emplace_back(string_at(o, {"spec", "type"})); c.emplace_back(or_none(string_at(o, {"spec", "clusterIP"})));
+        c.emplace_back("<none>"); c.emplace_back(or_none(ports)); created(o, c); c.emplace_back(or_none(sel));
+      };
+      break;
+    case printer::statefulset:
+      cols.push_back(column("Ready", "string")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) {
+        c.emplace_back(std::to_string(int_of(o, {"status", "readyReplicas"})) + "/" + std::to_string(int_of(o, {"spec", "replicas"})));
+        created(o, c);
+      };
+      break;
+    case printer::deployment:
+      cols.push_back(column("Ready", "string")); cols.push_back(column("Up-to-date", "integer"));
+      cols.push_back(column("Available", "integer")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) {
+        c.emplace_back(std::to_string(int_of(o, {"status", "readyReplicas"})) + "/" + std::to_string(int_of(o, {"spec", "replicas"})));
+        c.emplace_back(int_of(o, {"status", "updatedReplicas"})); c.emplace_back(int_of(o, {"status", "availableReplicas"}));
+        created(o, c);
+      };
+      break;
+    case printer::event:
+      cols.clear();
+      cols.push_back(column("Last Seen", "string")); cols.push_back(column("Type", "string"));
+      cols.push_back(column("Reason", "string")); cols.push_back(column("Object", "string"));
+      cols.push_back(column("Message", "string"));
+      cells = [&](const bj::object& o, bj::array& c) {
+        const bool v1 = o.contains("regarding") || string_at(o, {"apiVersion"}) == "events.k8s.io/v1";
+        std::string last = age(o, now, {v1 ? "deprecatedLastTimestamp" : "lastTimestamp"});
+        if (last == "<unknown>") last = age(o, now, {"eventTime"});
+        if (last == "<unknown>") last = age(o, now, {"metadata", "creationTimestamp"});
+        std::string kind = string_at(o, {v1 ? "regarding" : "involvedObject", "kind"});
+        for (auto& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        c.emplace_back(last); c.emplace_back(string_at(o, {"type"})); c.emplace_back(string_at(o, {"reason"}));
+        c.emplace_back(kind + "/" + string_at(o, {v1 ? "regarding" : "involvedObject", "name"}));
+        c.emplace_back(string_at(o, {v1 ? "note" : "message"}));
+      };
+      break;
+    case printer::lease:
+      cols.push_back(column("Holder", "string")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"spec", "holderIdentity"})); created(o, c); };
+      break;
+    case printer::crd:
+      cols.push_back(column("Created At", "date"));
+      cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"metadata", "creationTimestamp"})); };
+      break;
+    case printer::custom:
+      if (t.printer_columns.empty()) {
+        age_col();
+        cells = created;
+      } else {
+        for (const auto& pc : t.printer_columns)
+          if (const auto* po = pc.if_object()) {
+            const bj::value* pr = po->if_contains("priority");
+            cols.push_back(column(string_at(*po, {"name"}), string_at(*po, {"type"}) == "date" ? "date" : string_at(*po, {"type"}),
+                                  string_at(*po, {"format"}), pr && pr->is_int64() ? static_cast<int>(pr->get_int64()) : 0,
+                                  string_at(*po, {"description"}).empty()
+                                      ? "Custom resource definition column (in JSONPath format): " + string_at(*po, {"jsonPath"})
+                                      : string_at(*po, {"description"})));
+          }
+        cells = [&](const bj::object& o, bj::array& c) {
+          for (const auto& pc : t.printer_columns)
+            if (const auto* po = pc.if_object()) c.push_back(custom_cell(o, *po, now));
+        };
+      }
+      break;
+    case printer::generic:
+      age_col();
+      cells = created;
+      break;
+  }
+  bj::array rows;
+  for (const bj::object* o : objs) {
+    bj::array c;
+    if (t.print != printer::event) c.emplace_back(string_at(*o, {"metadata", "name"}));
+    cells(*o, c);
+    bj::object row{{"cells", std::move(c)}};
+    if (opts.include_object == "Object") {
+      row["object"] = *o;
+    } else if (opts.include_object != "None") {
+      bj::object meta = find_path(*o, {"metadata"}) && find_path(*o, {"metadata"})->is_object()
+                            ? find_path(*o, {"metadata"})->get_object() : bj::object{};
+      row["object"] = bj::object{{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", std::move(meta)}};
+    }
+    rows.push_back(std::move(row));
+  }
+  bj::object meta{{"resourceVersion", list_rv}};
+  if (!cont.empty()) meta["continue"] = cont;
+  bj::object table{{"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", std::move(meta)}};
+  if (opts.headers) table["columnDefinitions"] = std::move(cols);
+  table["rows"] = std::move(rows);
+  return table;
+}
+
+}  // namespace habop::fake

@@ -1,0 +1,101 @@
+// fake-apiserver: serves the fake Kubernetes API over HTTPS until SIGTERM or SIGINT.
+#include <habop/fake_apiserver/server.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: fake-apiserver [--listen HOST:PORT] [--kubeconfig-out FILE] [--simulate-workloads] [--token T]\n"
+    "                      [--anonymous] [--cert FILE --key FILE] [--no-gc] [--admin]\n"
+    "  --listen HOST:PORT      address to bind (default 127.0.0.1:0, a free port)\n"
+    "  --kubeconfig-out FILE   write a kubeconfig (CA data, server, token) for kubectl and clients\n"
+    "  --simulate-workloads    give StatefulSets pods, claims and status, Deployments a status (like kwok)\n"
+    "  --token T               bearer token clients must send (default: a random one, in the kubeconfig)\n"
+    "  --anonymous             also accept requests without a token\n"
+    "  --cert FILE --key FILE  serve this PEM certificate and key instead of a generated CA and certificate\n"
+    "  --no-gc                 disable garbage collection of dependents (as envtest)\n"
+    "  --admin                 serve /admin/faults for fault injection\n";
+
+int fail(const std::string& message) {
+  std::cerr << "fake-apiserver: " << message << "\n" << usage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  habop::fake::server_config config;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    auto take = [&]() -> bool {
+      if (has_value) return true;
+      if (i + 1 >= argc) return false;
+      value = argv[++i];
+      return true;
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << usage;
+      return 0;
+    } else if (arg == "--listen") {
+      if (!take()) return fail("--listen needs a value");
+      config.listen = value;
+    } else if (arg == "--kubeconfig-out") {
+      if (!take()) return fail("--kubeconfig-out needs a value");
+      config.kubeconfig_out = value;
+    } else if (arg == "--token") {
+      if (!take()) return fail("--token needs a value");
+      config.token = value;
+    } else if (arg == "--cert") {
+      if (!take()) return fail("--cert needs a value");
+      config.cert_file = value;
+    } else if (arg == "--key") {
+      if (!take()) return fail("--key needs a value");
+      config.key_file = value;
+    } else if (arg == "--simulate-workloads") {
+      config.simulate_workloads = true;
+    } else if (arg == "--anonymous") {
+      config.anonymous = true;
+    } else if (arg == "--no-gc") {
+      config.api.garbage_collection = false;
+    } else if (arg == "--admin") {
+      config.admin = true;
+    } else {
+      return fail("unknown argument " + arg);
+    }
+  }
+
+  // Block the stop signals before any thread starts, so that only sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto srv = habop::fake::server::start(config);
+  if (!srv) {
+    std::cerr << "fake-apiserver: " << habop::describe(srv.error()) << "\n";
+    return 1;
+  }
+  std::cout << "listening on " << (*srv)->address() << std::endl;
+  if (config.kubeconfig_out) std::cout << "kubeconfig written to " << *config.kubeconfig_out << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "stopping on " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << std::endl;
+  (*srv)->stop();
+  return 0;
+}

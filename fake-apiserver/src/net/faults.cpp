@@ -1,0 +1,248 @@
+// Fault rules: request classification, matching, Status bodies and the admin command parser (no Asio or Beast).
+#include <habop/fake_apiserver/faults.hpp>
+
+#include <type_traits>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <habop/json/codec.hpp>
+
+namespace habop::fake {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    std::size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    if (next > pos) out.push_back(path.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  return out;
+}
+
+bool query_flag(std::string_view query, std::string_view key) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view kv = query.substr(pos, amp - pos);
+    std::size_t eq = kv.find('=');
+    if (kv.substr(0, eq) == key) {
+      std::string_view v = eq == std::string_view::npos ? std::string_view{} : kv.substr(eq + 1);
+      return v == "true" || v == "1";
+    }
+    pos = amp + 1;
+  }
+  return false;
+}
+
+bool matches(const std::string& pattern, const std::string& value) {
+  return pattern.empty() || pattern == "*" || pattern == value;
+}
+
+bool matches(const fault_rule& rule, const request_info& info) {
+  if (info.resource.empty() && !rule.resource.empty() && rule.resource != "*") return false;
+  std::string resource = info.subresource.empty() ? info.resource : info.resource + "/" + info.subresource;
+  return matches(rule.verb, info.verb) && matches(rule.resource, resource) && matches(rule.ns, info.ns) && matches(rule.name, info.name);
+}
+
+error bad(std::string field, std::string message) {
+  return error{.code = 400, .reason = "BadRequest", .message = "invalid fault: " + field + ": " + message,
+               .causes = {field_cause{.field = field, .reason = "FieldValueInvalid", .message = std::move(message)}}};
+}
+
+}  // namespace
+
+request_info classify_request(std::string_view method, std::string_view target) {
+  request_info info;
+  std::size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+  std::vector<std::string_view> seg = split_path(path);
+  std::size_t i = 0;
+  if (!seg.empty() && seg[0] == "api" && seg.size() >= 2) {
+    i = 2;
+  } else if (!seg.empty() && seg[0] == "apis" && seg.size() >= 3) {
+    info.group = std::string(seg[1]);
+    i = 3;
+  } else {
+    info.verb = method == "GET" || method == "HEAD" ? "get" : "post";
+    return info;  // a non-resource URL
+  }
+  std::vector<std::string_view> rest(seg.begin() + static_cast<std::ptrdiff_t>(i), seg.end());
+  if (rest.size() >= 3 && rest[0] == "namespaces" && !(rest.size() == 3 && (rest[2] == "status" || rest[2] == "finalize"))) {
+    info.ns = std::string(rest[1]);
+    rest.erase(rest.begin(), rest.begin() + 2);
+  }
+  if (rest.empty()) {
+    info.verb = method == "GET" ? "get" : "post";
+    return info;  // a group-version discovery document
+  }
+  info.resource = std::string(rest[0]);
+  if (rest.size() >= 2) info.name = std::string(rest[1]);
+  if (rest.size() >= 3) info.subresource = std::string(rest[2]);
+  bool item = !info.name.empty();
+  if (method == "GET" || method == "HEAD") {
+    info.verb = query_flag(query, "watch") ? "watch" : item ? "get" : "list";
+  } else if (method == "POST") {
+    info.verb = "create";
+  } else if (method == "PUT") {
+    info.verb = "update";
+  } else if (method == "PATCH") {
+    info.verb = "patch";
+  } else if (method == "DELETE") {
+    info.verb = item ? "delete" : "deletecollection";
+  } else {
+    info.verb = std::string(method);
+  }
+  return info;
+}
+
+std::string_view status_reason(int code) {
+  switch (code) {
+    case 400: return "BadRequest";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "NotFound";
+    case 405: return "MethodNotAllowed";
+    case 406: return "NotAcceptable";
+    case 409: return "Conflict";
+    case 410: return "Expired";
+    case 413: return "RequestEntityTooLarge";
+    case 415: return "UnsupportedMediaType";
+    case 422: return "Invalid";
+    case 429: return "TooManyRequests";
+    case 500: return "InternalError";
+    case 503: return "ServiceUnavailable";
+    case 504: return "Timeout";
+    default: return code >= 500 ? "InternalError" : "BadRequest";
+  }
+}
+
+response fault_response(int code, std::string_view reason, std::string_view message, int retry_after_seconds) {
+  boost::json::object status{{"kind", "Status"},
+                             {"apiVersion", "v1"},
+                             {"metadata", boost::json::object{}},
+                             {"status", "Failure"},
+                             {"message", message},
+                             {"reason", reason},
+                             {"code", code}};
+  response res;
+  res.status = code;
+  res.headers.emplace_back("Content-Type", "application/json");
+  if (retry_after_seconds > 0) {
+    status["details"] = boost::json::object{{"retryAfterSeconds", retry_after_seconds}};
+    res.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  }
+  res.body = boost::json::serialize(status);
+  return res;
+}
+
+void faults::add(fault_rule rule) {
+  std::lock_guard lock(mutex_);
+  rules_.push_back(std::move(rule));
+}
+
+void faults::clear() {
+  std::lock_guard lock(mutex_);
+  rules_.clear();
+}
+
+std::vector<fault_rule> faults::rules() const {
+  std::lock_guard lock(mutex_);
+  return rules_;
+}
+
+fault_decision faults::on_request(const request_info& info) {
+  std::lock_guard lock(mutex_);
+  fault_decision out;
+  for (auto it = rules_.begin(); it != rules_.end(); ++it) {
+    if (!matches(*it, info)) continue;
+    fault_rule rule = *it;
+    if (it->count > 0 && --it->count == 0) rules_.erase(it);
+    out.latency_ms = rule.latency_ms;
+    if (rule.code != 0) {
+      std::string message = rule.message;
+      if (message.empty()) {
+        message = "injected fault: " + std::to_string(rule.code) + " for " + info.verb + " " + info.resource;
+      }
+      int retry = rule.code == 429 || rule.code == 503 ? rule.retry_after_seconds : 0;
+      out.failure = fault_response(rule.code, status_reason(rule.code), message, retry);
+    }
+    return out;
+  }
+  return out;
+}
+
+result<admin_command> parse_admin_command(std::string_view body) {
+  auto parsed = json::parse_json(body);
+  if (!parsed) return std::move(parsed).error();
+  const boost::json::object* obj = parsed->if_object();
+  if (obj == nullptr) return bad("body", "must be a JSON object");
+  admin_command cmd;
+  if (const auto* action = obj->if_contains("action")) {
+    const auto* s = action->if_string();
+    if (s == nullptr) return bad("action", "must be a string");
+    if (*s == "drop-watches") cmd.action = admin_action::drop_watches;
+    else if (*s == "compact") cmd.action = admin_action::compact_history;
+    else if (*s == "restart") cmd.action = admin_action::restart;
+    else if (*s == "add") cmd.action = admin_action::add_rule;
+    else return bad("action", "must be one of add, drop-watches, compact, restart");
+    if (cmd.action != admin_action::add_rule) return cmd;
+  }
+  auto text = [&](const char* key, std::string& out) -> bool {
+    const auto* v = obj->if_contains(key);
+    if (v == nullptr) return true;
+    if (!v->is_string()) return false;
+    out = std::string(v->get_string());
+    return true;
+  };
+  auto number = [&](const char* key, auto& out) -> bool {
+    const auto* v = obj->if_contains(key);
+    if (v == nullptr) return true;
+    if (!v->is_int64()) return false;
+    out = static_cast<std::remove_reference_t<decltype(out)>>(v->get_int64());
+    return true;
+  };
+  fault_rule& r = cmd.rule;
+  for (const char* key : {"verb", "resource", "namespace", "name", "message"}) {
+    std::string* dest = std::string_view(key) == "verb"       ? &r.verb
+                        : std::string_view(key) == "resource" ? &r.resource
+                        : std::string_view(key) == "namespace" ? &r.ns
+                        : std::string_view(key) == "name"     ? &r.name
+                                                              : &r.message;
+    if (!text(key, *dest)) return bad(key, "must be a string");
+  }
+  if (!number("code", r.code)) return bad("code", "must be an integer");
+  if (!number("count", r.count)) return bad("count", "must be an integer");
+  if (!number("latencyMs", r.latency_ms)) return bad("latencyMs", "must be an integer");
+  if (!number("retryAfterSeconds", r.retry_after_seconds)) return bad("retryAfterSeconds", "must be an integer");
+  if (r.code != 0 && (r.code < 400 || r.code > 599)) return bad("code", "must be 0 or an HTTP error code 400-599");
+  if (r.latency_ms < 0 || r.latency_ms > 600'000) return bad("latencyMs", "must be between 0 and 600000");
+  if (r.code == 0 && r.latency_ms == 0) return bad("code", "a rule needs a code or a latency");
+  if (r.count == 0) return bad("count", "must not be 0 (negative means until cleared)");
+  return cmd;
+}
+
+std::string rules_to_json(const std::vector<fault_rule>& rules) {
+  boost::json::array out;
+  for (const auto& r : rules) {
+    out.push_back(boost::json::object{{"verb", r.verb},
+                                      {"resource", r.resource},
+                                      {"namespace", r.ns},
+                                      {"name", r.name},
+                                      {"code", r.code},
+                                      {"count", r.count},
+                                      {"latencyMs", r.latency_ms},
+                                      {"retryAfterSeconds", r.retry_after_seconds},
+                                      {"message", r.message}});
+  }
+  return boost::json::serialize(out);
+}
+
+}  // namespace habop::fake

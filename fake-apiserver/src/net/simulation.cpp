@@ -1,0 +1,183 @@
+// The workload simulator's bookkeeping: which workloads changed, when to act, pod IPs and Deployment status.
+#include <habop/fake_apiserver/simulation.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace habop::fake {
+namespace bj = boost::json;
+namespace {
+
+std::string string_field(const bj::object& o, std::string_view a, std::string_view b) {
+  const auto* first = o.if_contains(a);
+  if (first == nullptr || !first->is_object()) return {};
+  const auto* second = first->get_object().if_contains(b);
+  return second != nullptr && second->is_string() ? std::string(second->get_string()) : std::string();
+}
+
+// The StatefulSet that controls a pod, if any.
+std::optional<std::string> controlling_stateful_set(const bj::object& pod) {
+  const auto* meta = pod.if_contains("metadata");
+  if (meta == nullptr || !meta->is_object()) return std::nullopt;
+  const auto* refs = meta->get_object().if_contains("ownerReferences");
+  if (refs == nullptr || !refs->is_array()) return std::nullopt;
+  for (const auto& ref : refs->get_array()) {
+    const auto* r = ref.if_object();
+    if (r == nullptr) continue;
+    const auto* kind = r->if_contains("kind");
+    const auto* name = r->if_contains("name");
+    const auto* controller = r->if_contains("controller");
+    if (kind != nullptr && kind->is_string() && kind->get_string() == "StatefulSet" && name != nullptr &&
+        name->is_string() && controller != nullptr && controller->is_bool() && controller->get_bool()) {
+      return std::string(name->get_string());
+    }
+  }
+  return std::nullopt;
+}
+
+std::int64_t int_field(const bj::object& o, std::string_view a, std::string_view b, std::int64_t fallback) {
+  const auto* first = o.if_contains(a);
+  if (first == nullptr || !first->is_object()) return fallback;
+  const auto* second = first->get_object().if_contains(b);
+  return second != nullptr && second->is_int64() ? second->get_int64() : fallback;
+}
+
+}  // namespace
+
+std::string template_revision(std::string_view sts_name, const bj::value& pod_template) {
+  // KAS: fnv32a over the template, printed in decimal and "safe-encoded" (no vowels, no look-alike digits).
+  std::string text = bj::serialize(pod_template);
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  static constexpr std::string_view alphabet = "bcdfghjklmnpqrstvwxz2456789";
+  std::string digits = std::to_string(h);
+  std::string encoded;
+  for (unsigned char c : digits) encoded += alphabet[c % alphabet.size()];
+  return std::string(sts_name) + "-" + encoded;
+}
+
+std::string simulated_pod_ip(std::uint64_t n) {
+  std::uint64_t slot = n % 508;
+  if (slot < 254) return "192.0.2." + std::to_string(slot + 1);
+  return "198.51.100." + std::to_string(slot - 254 + 1);
+}
+
+workload_simulator::workload_simulator(object_store& store, simulation_options opts)
+    : store_(store), opts_(std::move(opts)) {
+  subscription_ = store_.subscribe([this](const change& c) { on_change(c); });
+  if (auto pods = store_.list(resources::pods(), "")) {
+    for (const auto& pod : *pods) {
+      std::string ip = string_field(pod, "status", "podIP");
+      if (!ip.empty()) used_ips_.insert(ip);
+    }
+  }
+  if (auto sets = store_.list(resources::statefulsets(), "")) {
+    for (const auto& s : *sets) {
+      sts_due_[{string_field(s, "metadata", "namespace"), string_field(s, "metadata", "name")}] = std::nullopt;
+    }
+  }
+  if (auto deps = store_.list(resources::deployments(), "")) {
+    for (const auto& d : *deps) {
+      deploy_due_[{string_field(d, "metadata", "namespace"), string_field(d, "metadata", "name")}] = std::nullopt;
+    }
+  }
+}
+
+workload_simulator::~workload_simulator() { store_.unsubscribe(subscription_); }
+
+void workload_simulator::on_change(const change& c) {
+  std::string ns = string_field(c.object, "metadata", "namespace");
+  if (c.resource.group == "apps" && c.resource.plural == "statefulsets") {
+    sts_due_.try_emplace({ns, string_field(c.object, "metadata", "name")}, std::nullopt);
+  } else if (c.resource.group == "apps" && c.resource.plural == "deployments") {
+    deploy_due_.try_emplace({ns, string_field(c.object, "metadata", "name")}, std::nullopt);
+  } else if (c.resource.group.empty() && c.resource.plural == "pods") {
+    if (c.type == change_type::deleted) used_ips_.erase(string_field(c.object, "status", "podIP"));
+    if (auto owner = controlling_stateful_set(c.object)) sts_due_.try_emplace({ns, *owner}, std::nullopt);
+  }
+}
+
+std::size_t workload_simulator::step(instant now) {
+  std::size_t writes = 0;
+  auto run = [&](std::map<workload_key, std::optional<instant>>& due, bool sts) {
+    std::vector<workload_key> ready;
+    for (auto& [key, when] : due) {
+      if (!when) when = instant{now.unix_micros + opts_.step_delay_micros};
+      if (*when <= now) ready.push_back(key);
+    }
+    for (const auto& key : ready) {
+      due.erase(key);  // before acting: our own writes may queue it again
+      writes += sts ? reconcile_stateful_set(key, now) : reconcile_deployment(key, now);
+    }
+  };
+  run(sts_due_, true);
+  run(deploy_due_, false);
+  return writes;
+}
+
+std::size_t workload_simulator::settle(instant now, int max_rounds) {
+  std::size_t total = 0;
+  for (int i = 0; i < max_rounds; ++i) {
+    if (sts_due_.empty() && deploy_due_.empty()) break;
+    instant at = now;
+    if (auto next = next_deadline(); next && *next > at) at = *next;
+    total += step(at);
+  }
+  return total;
+}
+
+std::optional<instant> workload_simulator::next_deadline() const {
+  std::optional<instant> out;
+  for (const auto* due : {&sts_due_, &deploy_due_}) {
+    for (const auto& [key, when] : *due) {
+      instant t = when.value_or(instant{});  // not yet seen: due as soon as possible
+      if (!out || t < *out) out = t;
+    }
+  }
+  return out;
+}
+
+std::string workload_simulator::allocate_ip() {
+  for (int i = 0; i < 508; ++i) {
+    std::string ip = simulated_pod_ip(next_ip_++);
+    if (used_ips_.insert(ip).second) return ip;
+  }
+  return simulated_pod_ip(next_ip_++);  // every address in use: reuse rather than fail
+}
+
+std::size_t workload_simulator::reconcile_deployment(const workload_key& key, instant now) {
+  auto dep = store_.get(resources::deployments(), key.first, key.second);
+  if (!dep) return 0;
+  std::int64_t replicas = int_field(*dep, "spec", "replicas", 1);
+  std::int64_t generation = int_field(*dep, "metadata", "generation", 1);
+  if (int_field(*dep, "status", "observedGeneration", -1) == generation &&
+      int_field(*dep, "status", "readyReplicas", 0) == replicas &&
+      int_field(*dep, "status", "replicas", 0) == replicas) {
+    return 0;
+  }
+  std::string ts = to_rfc3339(now);
+  auto condition = [&](const char* type, const char* reason, const char* message) {
+    return bj::object{{"type", type},         {"status", "True"},      {"lastUpdateTime", ts},
+                      {"lastTransitionTime", ts}, {"reason", reason}, {"message", message}};
+  };
+  bj::value count = replicas > 0 ? bj::value(replicas) : bj::value(nullptr);
+  bj::object status{{"observedGeneration", generation},
+                    {"replicas", count},
+                    {"updatedReplicas", count},
+                    {"readyReplicas", count},
+                    {"availableReplicas", count},
+                    {"conditions", bj::array{condition("Available", "MinimumReplicasAvailable",
+                                                       "Deployment has minimum availability."),
+                                             condition("Progressing", "NewReplicaSetAvailable",
+                                                       "ReplicaSet has successfully progressed.")}}};
+  write_options opts;
+  opts.field_manager = "kube-controller-manager";
+  auto r = store_.merge_patch(resources::deployments(), key.first, key.second, bj::object{{"status", status}}, now,
+                              opts, "status");
+  return r ? 1 : 0;
+}
+
+}  // namespace habop::fake

@@ -1,0 +1,313 @@
+// The simulated StatefulSet controller and kubelet: pods per ordinal, claims, rolling updates and status.
+#include <habop/fake_apiserver/simulation.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+
+namespace habop::fake {
+namespace bj = boost::json;
+namespace {
+
+const bj::object& object_or_empty(const bj::object& o, std::string_view key) {
+  static const bj::object empty;
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_object() ? v->get_object() : empty;
+}
+
+std::string str(const bj::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::int64_t num(const bj::object& o, std::string_view key, std::int64_t fallback) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_int64() ? v->get_int64() : fallback;
+}
+
+// The ordinal of `<sts>-<n>`, or -1.
+long ordinal_of(std::string_view pod_name, std::string_view sts_name) {
+  if (pod_name.size() <= sts_name.size() + 1 || pod_name.substr(0, sts_name.size()) != sts_name ||
+      pod_name[sts_name.size()] != '-') {
+    return -1;
+  }
+  std::string_view digits = pod_name.substr(sts_name.size() + 1);
+  long n = -1;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  return ec == std::errc{} && ptr == digits.data() + digits.size() ? n : -1;
+}
+
+bool owned_by(const bj::object& pod, std::string_view uid) {
+  const auto* refs = object_or_empty(pod, "metadata").if_contains("ownerReferences");
+  if (refs == nullptr || !refs->is_array()) return false;
+  return std::any_of(refs->get_array().begin(), refs->get_array().end(), [&](const bj::value& r) {
+    return r.is_object() && str(r.get_object(), "uid") == uid;
+  });
+}
+
+bool is_ready(const bj::object& pod) {
+  const auto* conds = object_or_empty(pod, "status").if_contains("conditions");
+  if (conds == nullptr || !conds->is_array()) return false;
+  return std::any_of(conds->get_array().begin(), conds->get_array().end(), [](const bj::value& c) {
+    return c.is_object() && str(c.get_object(), "type") == "Ready" && str(c.get_object(), "status") == "True";
+  });
+}
+
+std::string revision_of(const bj::object& pod) {
+  return str(object_or_empty(object_or_empty(pod, "metadata"), "labels"), "controller-revision-hash");
+}
+
+bj::object build_pod(const bj::object& sts, long ord, const std::string& revision) {
+  const bj::object& meta = object_or_empty(sts, "metadata");
+  const bj::object& spec = object_or_empty(sts, "spec");
+  const bj::object& tmpl = object_or_empty(spec, "template");
+  const bj::object& tmeta = object_or_empty(tmpl, "metadata");
+  std::string name = str(meta, "name") + "-" + std::to_string(ord);
+  bj::object labels = object_or_empty(tmeta, "labels");
+  labels["controller-revision-hash"] = revision;
+  labels["statefulset.kubernetes.io/pod-name"] = name;
+  labels["apps.kubernetes.io/pod-index"] = std::to_string(ord);
+  bj::object pod_meta{{"name", name}, {"namespace", str(meta, "namespace")}, {"labels", labels}};
+  if (tmeta.contains("annotations")) pod_meta["annotations"] = tmeta.at("annotations");
+  pod_meta["ownerReferences"] = bj::array{bj::object{{"apiVersion", "apps/v1"},
+                                                     {"kind", "StatefulSet"},
+                                                     {"name", str(meta, "name")},
+                                                     {"uid", str(meta, "uid")},
+                                                     {"controller", true},
+                                                     {"blockOwnerDeletion", true}}};
+  bj::object pod_spec = object_or_empty(tmpl, "spec");
+  pod_spec["hostname"] = name;
+  if (!str(spec, "serviceName").empty()) pod_spec["subdomain"] = str(spec, "serviceName");
+  const auto* claims = spec.if_contains("volumeClaimTemplates");
+  if (claims != nullptr && claims->is_array()) {
+    bj::array volumes;
+    if (const auto* v = pod_spec.if_contains("volumes"); v != nullptr && v->is_array()) volumes = v->get_array();
+    for (const auto& c : claims->get_array()) {
+      if (!c.is_object()) continue;
+      std::string claim = str(object_or_empty(c.get_object(), "metadata"), "name");
+      bool present = std::any_of(volumes.begin(), volumes.end(), [&](const bj::value& v) {
+        return v.is_object() && str(v.get_object(), "name") == claim;
+      });
+      if (!present && !claim.empty()) {
+        volumes.push_back(bj::object{{"name", claim},
+                                     {"persistentVolumeClaim",
+                                      bj::object{{"claimName", claim + "-" + str(meta, "name") + "-" +
+                                                                    std::to_string(ord)}}}});
+      }
+    }
+    pod_spec["volumes"] = std::move(volumes);
+  }
+  return bj::object{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", pod_meta}, {"spec", pod_spec}};
+}
+
+bj::object running_status(const bj::object& pod, const std::string& ip, instant now, std::uint64_t& ids) {
+  std::string ts = to_rfc3339(now);
+  bj::array conditions;
+  for (const char* type : {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}) {
+    conditions.push_back(bj::object{{"type", type}, {"status", "True"}, {"lastProbeTime", nullptr},
+                                    {"lastTransitionTime", ts}});
+  }
+  bj::array statuses;
+  const auto* containers = object_or_empty(pod, "spec").if_contains("containers");
+  if (containers != nullptr && containers->is_array()) {
+    for (const auto& c : containers->get_array()) {
+      if (!c.is_object()) continue;
+      char id[32];
+      std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(++ids * 0x9e3779b97f4a7c15ull));
+      std::string image = str(c.get_object(), "image");
+      statuses.push_back(bj::object{{"name", str(c.get_object(), "name")},
+                                    {"ready", true},
+                                    {"started", true},
+                                    {"restartCount", 0},
+                                    {"image", image},
+                                    {"imageID", image.empty() ? std::string() : "docker.io/library/" + image},
+                                    {"containerID", std::string("containerd://") + id},
+                                    {"state", bj::object{{"running", bj::object{{"startedAt", ts}}}}}});
+    }
+  }
+  return bj::object{{"phase", "Running"},        {"conditions", conditions},
+                    {"hostIP", "203.0.113.10"},  {"hostIPs", bj::array{bj::object{{"ip", "203.0.113.10"}}}},
+                    {"podIP", ip},               {"podIPs", bj::array{bj::object{{"ip", ip}}}},
+                    {"startTime", ts},           {"qosClass", "BestEffort"},
+                    {"containerStatuses", statuses}};
+}
+
+bj::object build_claim(const bj::object& sts, const bj::object& tpl, long ord) {
+  const bj::object& meta = object_or_empty(sts, "metadata");
+  const bj::object& tmeta = object_or_empty(tpl, "metadata");
+  bj::object labels = object_or_empty(tmeta, "labels");
+  const bj::object& match = object_or_empty(object_or_empty(object_or_empty(sts, "spec"), "selector"), "matchLabels");
+  for (const auto& [k, v] : match) labels[k] = v;
+  bj::object claim_meta{{"name", str(tmeta, "name") + "-" + str(meta, "name") + "-" + std::to_string(ord)},
+                        {"namespace", str(meta, "namespace")}};
+  if (!labels.empty()) claim_meta["labels"] = labels;
+  bj::object spec = object_or_empty(tpl, "spec");
+  if (!spec.contains("volumeMode")) spec["volumeMode"] = "Filesystem";
+  bj::object status{{"phase", "Bound"}};
+  if (spec.contains("accessModes")) status["accessModes"] = spec.at("accessModes");
+  const bj::object& requests = object_or_empty(object_or_empty(spec, "resources"), "requests");
+  if (requests.contains("storage")) status["capacity"] = bj::object{{"storage", requests.at("storage")}};
+  return bj::object{{"apiVersion", "v1"}, {"kind", "PersistentVolumeClaim"}, {"metadata", claim_meta},
+                    {"spec", spec}, {"status", status}};
+}
+
+write_options as(std::string manager) {
+  write_options o;
+  o.field_manager = std::move(manager);
+  return o;
+}
+
+}  // namespace
+
+std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, instant now) {
+  const auto& [ns, name] = key;
+  auto got = store_.get(resources::statefulsets(), ns, name);
+  if (!got) return 0;
+  const bj::object& sts = *got;
+  const bj::object& meta = object_or_empty(sts, "metadata");
+  if (meta.contains("deletionTimestamp")) return 0;  // garbage collection removes the pods
+  const bj::object& spec = object_or_empty(sts, "spec");
+  const bj::object& status = object_or_empty(sts, "status");
+  const long replicas = static_cast<long>(std::max<std::int64_t>(0, num(spec, "replicas", 1)));
+  const std::string update_rev = template_revision(name, spec.contains("template") ? spec.at("template") : bj::value());
+  std::string current_rev = str(status, "currentRevision");
+  if (current_rev.empty()) current_rev = update_rev;
+  const bj::object& strategy = object_or_empty(spec, "updateStrategy");
+  const bool on_delete = str(strategy, "type") == "OnDelete";
+  const long partition = static_cast<long>(num(object_or_empty(strategy, "rollingUpdate"), "partition", 0));
+  const write_options controller = as("kube-controller-manager");
+  const write_options kubelet = as("kubelet");
+  std::size_t writes = 0;
+
+  auto list_pods = [&] {
+    std::map<long, bj::object> out;
+    if (auto pods = store_.list(resources::pods(), ns)) {
+      for (auto& p : *pods) {
+        long ord = ordinal_of(str(object_or_empty(p, "metadata"), "name"), name);
+        if (ord >= 0 && owned_by(p, str(meta, "uid"))) out.emplace(ord, std::move(p));
+      }
+    }
+    return out;
+  };
+  std::map<long, bj::object> pods = list_pods();
+
+  // The kubelet's part: terminating pods go away at once (no containers to stop).
+  for (auto it = pods.begin(); it != pods.end();) {
+    const bj::object& pmeta = object_or_empty(it->second, "metadata");
+    if (!pmeta.contains("deletionTimestamp")) { ++it; continue; }
+    const auto* fin = pmeta.if_contains("finalizers");
+    if (fin == nullptr || !fin->is_array() || fin->get_array().empty()) {
+      delete_options force;
+      force.grace_period_seconds = 0;
+      if (store_.remove(resources::pods(), ns, str(pmeta, "name"), now, force)) ++writes;
+    }
+    it = pods.erase(it);
+  }
+  bool changed_set = false;
+  // Scale down, highest ordinal first.
+  for (auto it = pods.rbegin(); it != pods.rend() && it->first >= replicas; ++it) {
+    delete_options opts;
+    opts.grace_period_seconds = 0;
+    if (store_.remove(resources::pods(), ns, str(object_or_empty(it->second, "metadata"), "name"), now, opts)) {
+      ++writes;
+      changed_set = true;
+    }
+  }
+  // Claims from volumeClaimTemplates (kept on scale-down, as StatefulSets retain them by default).
+  const auto* claim_tpls = spec.if_contains("volumeClaimTemplates");
+  for (long ord = 0; ord < replicas && claim_tpls != nullptr && claim_tpls->is_array(); ++ord) {
+    for (const auto& tpl : claim_tpls->get_array()) {
+      if (!tpl.is_object()) continue;
+      bj::object claim = build_claim(sts, tpl.get_object(), ord);
+      std::string claim_name = str(object_or_empty(claim, "metadata"), "name");
+      if (store_.get(resources::persistentvolumeclaims(), ns, claim_name)) continue;
+      bj::object claim_status = object_or_empty(claim, "status");
+      if (store_.create(resources::persistentvolumeclaims(), ns, claim, now, controller)) {
+        ++writes;
+        (void)store_.merge_patch(resources::persistentvolumeclaims(), ns, claim_name,
+                                 bj::object{{"status", claim_status}}, now, controller, "status");
+      }
+    }
+  }
+  // Missing ordinals are created at the update revision (RollingUpdate and OnDelete alike).
+  for (long ord = 0; ord < replicas; ++ord) {
+    if (pods.count(ord) != 0) continue;
+    bj::object pod = build_pod(sts, ord, update_rev);
+    pod["spec"].as_object()["nodeName"] = opts_.node_name;
+    if (auto created = store_.create(resources::pods(), ns, pod, now, controller)) {
+      ++writes;
+      changed_set = true;
+      pods.emplace(ord, std::move(*created));
+    }
+  }
+  // The kubelet's part: every pod runs and is ready at once, with a fresh IP.
+  for (auto& [ord, pod] : pods) {
+    if (str(object_or_empty(pod, "status"), "phase") == "Running" && is_ready(pod)) continue;
+    std::string ip = allocate_ip();
+    auto patched = store_.merge_patch(resources::pods(), ns, str(object_or_empty(pod, "metadata"), "name"),
+                                      bj::object{{"status", running_status(pod, ip, now, container_ids_)}}, now,
+                                      kubelet, "status");
+    if (patched) {
+      ++writes;
+      pod = std::move(*patched);
+    } else {
+      used_ips_.erase(ip);
+    }
+  }
+  // RollingUpdate: once everything is ready, replace the highest-ordinal stale pod, one at a time.
+  bool all_ready = !changed_set && static_cast<long>(pods.size()) == replicas &&
+                   std::all_of(pods.begin(), pods.end(), [](const auto& p) { return is_ready(p.second); });
+  if (!on_delete && all_ready) {
+    for (auto it = pods.rbegin(); it != pods.rend(); ++it) {
+      if (it->first < partition || revision_of(it->second) == update_rev) continue;
+      delete_options opts;
+      opts.grace_period_seconds = 0;
+      if (store_.remove(resources::pods(), ns, str(object_or_empty(it->second, "metadata"), "name"), now, opts)) {
+        ++writes;
+        pods.erase(std::next(it).base());
+      }
+      break;
+    }
+  }
+  // Status, as the StatefulSet controller reports it.
+  std::int64_t ready = 0, current = 0, updated = 0;
+  for (const auto& [ord, pod] : pods) {
+    if (ord >= replicas) continue;
+    ready += is_ready(pod) ? 1 : 0;
+    current += revision_of(pod) == current_rev ? 1 : 0;
+    updated += revision_of(pod) == update_rev ? 1 : 0;
+  }
+  std::int64_t existing = static_cast<std::int64_t>(std::count_if(pods.begin(), pods.end(),
+                                                                  [&](const auto& p) { return p.first < replicas; }));
+  if (updated == replicas && existing == replicas) {
+    current_rev = update_rev;
+    current = updated;
+  }
+  auto omit_zero = [](std::int64_t n) { return n > 0 ? bj::value(n) : bj::value(nullptr); };
+  bj::object next{{"observedGeneration", num(meta, "generation", 1)},
+                  {"replicas", existing},
+                  {"readyReplicas", omit_zero(ready)},
+                  {"currentReplicas", omit_zero(current)},
+                  {"updatedReplicas", omit_zero(updated)},
+                  {"availableReplicas", ready},
+                  {"currentRevision", current_rev},
+                  {"updateRevision", update_rev},
+                  {"collisionCount", 0}};
+  bool same = true;
+  for (const auto& [k, v] : next) {
+    const auto* old = status.if_contains(k);
+    if (v.is_null() ? old != nullptr && !(old->is_int64() && old->get_int64() == 0) : old == nullptr || *old != v) {
+      same = false;
+    }
+  }
+  if (!same && store_.merge_patch(resources::statefulsets(), ns, name, bj::object{{"status", next}}, now, controller,
+                                  "status")) {
+    ++writes;
+  }
+  return writes;
+}
+
+}  // namespace habop::fake

@@ -1,0 +1,74 @@
+// Ownership of observed objects, and the projection of a rendered object onto the fields habop owns (what
+// `diff_owned` compares and patches).
+//
+// Ownership rule: an observed object is habop's when one of its ownerReferences carries this Habitat's uid. An
+// object with no controller reference is adopted (habop adds its reference: this also takes over StatefulSets the
+// original operator created, whose reference lacked `controller`). An object controlled by anything else is left
+// alone and reported (`OwnerConflict`): taking it over could fight another controller.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace habop::reconcile {
+
+/// Annotation recording the hash of the rendering habop last applied to a StatefulSet or Service. It is how a
+/// level-based reconcile tells a user's edit (observed differs, hash matches: revert and warn, issue #248/#252)
+/// from a spec change (hash differs: update).
+inline constexpr const char* annotation_rendered_hash = "operator.habitat.sh/rendered-hash";
+
+enum class ownership {
+  ours,        ///< Has an ownerReference with this Habitat's uid.
+  adoptable,   ///< No controller reference: habop adds its own.
+  foreign,     ///< Controlled by another object: left alone, reported.
+};
+
+/// Classifies an observed object against the Habitat uid.
+ownership ownership_of(const boost::json::object& observed, std::string_view habitat_uid);
+
+/// `Kind/name` of the object's controller reference, for messages; "" without one.
+std::string controller_of(const boost::json::object& observed);
+
+/// The observed ownerReferences with the one for `our_ref.uid` replaced by `our_ref` (or appended): habop owns its
+/// own entry only.
+boost::json::array merge_owner_references(const boost::json::object* observed_metadata,
+                                          const boost::json::object& our_ref);
+
+/// The peer ConfigMap's references: `habitat_refs` (every sharing Habitat) plus observed references to anything
+/// that is not a Habitat (someone else's, left alone).
+boost::json::array merge_shared_owner_references(const boost::json::object* observed_metadata,
+                                                 boost::json::array habitat_refs);
+
+/// The StatefulSet fields the API server rejects changes to, in the order reported.
+inline constexpr const char* stateful_set_immutable_fields[] = {"selector", "volumeClaimTemplates",
+                                                               "podManagementPolicy", "serviceName"};
+
+/// Removes the immutable spec fields from a rendered StatefulSet and returns the paths (`spec.serviceName`) of those
+/// whose observed value does not satisfy the rendered one. A field habop does not render must be absent.
+std::vector<std::string> take_immutable_fields(boost::json::object& rendered_sts, const boost::json::object& observed);
+
+/// Hashes a freshly rendered object and records the hash in its `annotation_rendered_hash` annotation (so a create
+/// carries it too). Returns the hash.
+std::string stamp_rendered_hash(boost::json::object& rendered);
+
+/// Turns a stamped StatefulSet (immutable fields already taken) into habop's owned projection of it: "must be
+/// absent" nulls for the optional pod fields habop renders only when set (so that removing e.g. a node selector from
+/// the Habitat removes it from the pods) and `rollingUpdate: null` with OnDelete (the API server rejects both).
+void own_stateful_set(boost::json::object& sts);
+
+/// Turns a stamped Service into its owned projection: `spec.clusterIP` is taken out (immutable: the caller compares
+/// the returned desired value) and the selector is owned whole (keys only `observed` has become nulls).
+std::string own_service(boost::json::object& svc, const boost::json::object* observed);
+
+/// Sets `metadata.ownerReferences` of a projection.
+void set_owner_references(boost::json::object& projection, boost::json::array refs);
+
+/// The hash annotation's value on an observed object, "" when absent.
+std::string_view rendered_hash_of(const boost::json::object& observed);
+
+}  // namespace habop::reconcile

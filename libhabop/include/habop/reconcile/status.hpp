@@ -1,0 +1,53 @@
+// The Habitat's status from what was observed: observedGeneration, replica counts, conditions, state and message.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include <habop/api/habitat.hpp>
+#include <habop/core/time.hpp>
+
+namespace habop::reconcile {
+
+/// Condition reasons a person can act on. Each says what is wrong; the condition's message says what to do.
+namespace reasons {
+inline constexpr const char* invalid_spec = "InvalidSpec";                 ///< Fix the fields the message lists.
+inline constexpr const char* unsupported_version = "UnsupportedVersion";   ///< Set `customVersion: v1beta2`.
+inline constexpr const char* secret_not_found = "SecretNotFound";          ///< Create the Secret the message names.
+inline constexpr const char* immutable_field_changed = "ImmutableFieldChanged";   ///< Delete with --cascade=orphan.
+inline constexpr const char* owner_conflict = "OwnerConflict";             ///< An object habop needs is someone else's.
+inline constexpr const char* insufficient_members = "InsufficientMembers"; ///< A leader topology needs count ≥ 3.
+inline constexpr const char* available = "Available";                      ///< Every member is up to date and ready.
+inline constexpr const char* rolling_out = "RollingOut";                   ///< Waiting for members to be updated/ready.
+inline constexpr const char* as_expected = "AsExpected";                   ///< Nothing is degraded.
+}  // namespace reasons
+
+/// A problem that degrades the Habitat (condition `Degraded=True`), in priority order of reporting.
+struct problem {
+  std::string reason;
+  std::string message;
+  bool blocks_ready = false;    ///< Also makes `Ready=False` with this reason (the workload cannot be right).
+  bool operator==(const problem&) const = default;
+};
+
+/// What the status is computed from.
+struct status_inputs {
+  std::int64_t generation = 0;
+  std::int32_t count = 0;
+  /// The observed StatefulSet, or nullptr.
+  const boost::json::object* stateful_set = nullptr;
+  /// The plan writes the StatefulSet's spec: whatever its status says is about to be out of date.
+  bool stateful_set_changing = false;
+  /// Set for an invalid Habitat (reason InvalidSpec or UnsupportedVersion): everything else is ignored.
+  std::optional<problem> invalid;
+  std::vector<problem> problems;
+};
+
+/// The new status. Conditions keep their `lastTransitionTime` from `observed` unless their status changes.
+api::habitat_status compute_status(const status_inputs& in, const api::habitat_status& observed, instant now);
+
+}  // namespace habop::reconcile

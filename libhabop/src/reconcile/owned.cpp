@@ -1,0 +1,150 @@
+// Ownership classification and owned-field projections of rendered objects.
+#include <habop/reconcile/owned.hpp>
+
+
+#include <habop/api/habitat.hpp>
+#include <habop/reconcile/detail/json_access.hpp>
+#include <habop/reconcile/merge_patch.hpp>
+
+namespace habop::reconcile {
+namespace bj = boost::json;
+using detail::member_array;
+using detail::member_object;
+using detail::member_string;
+
+namespace {
+
+bool is_controller(const bj::object& ref) {
+  const bj::value* c = ref.if_contains("controller");
+  return c && c->is_bool() && c->get_bool();
+}
+
+bj::object& member_object_or_create(bj::object& o, std::string_view key) {
+  bj::value& v = o[key];
+  if (!v.is_object()) v = bj::object{};
+  return v.get_object();
+}
+
+std::string hex(std::uint64_t h) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = digits[h & 15];
+  return out;
+}
+
+}  // namespace
+
+ownership ownership_of(const bj::object& observed, std::string_view habitat_uid) {
+  const bj::array* refs = member_array(member_object(&observed, "metadata"), "ownerReferences");
+  if (!refs) return ownership::adoptable;
+  bool controlled = false;
+  for (const auto& r : *refs) {
+    if (!r.is_object()) continue;
+    if (!habitat_uid.empty() && member_string(&r.get_object(), "uid") == habitat_uid) return ownership::ours;
+    controlled = controlled || is_controller(r.get_object());
+  }
+  return controlled ? ownership::foreign : ownership::adoptable;
+}
+
+std::string controller_of(const bj::object& observed) {
+  const bj::array* refs = member_array(member_object(&observed, "metadata"), "ownerReferences");
+  if (refs) {
+    for (const auto& r : *refs) {
+      if (r.is_object() && is_controller(r.get_object()))
+        return std::string(member_string(&r.get_object(), "kind")) + "/" +
+               std::string(member_string(&r.get_object(), "name"));
+    }
+  }
+  return "";
+}
+
+bj::array merge_owner_references(const bj::object* observed_metadata, const bj::object& our_ref) {
+  const std::string_view uid = member_string(&our_ref, "uid");
+  bj::array out;
+  bool placed = false;
+  if (const bj::array* refs = member_array(observed_metadata, "ownerReferences")) {
+    for (const auto& r : *refs) {
+      if (r.is_object() && member_string(&r.get_object(), "uid") == uid) {
+        if (!placed) out.push_back(our_ref);
+        placed = true;
+      } else {
+        out.push_back(r);
+      }
+    }
+  }
+  if (!placed) out.push_back(our_ref);
+  return out;
+}
+
+bj::array merge_shared_owner_references(const bj::object* observed_metadata, bj::array habitat_refs) {
+  bj::array out = std::move(habitat_refs);
+  if (const bj::array* refs = member_array(observed_metadata, "ownerReferences")) {
+    for (const auto& r : *refs) {
+      if (!r.is_object()) continue;
+      const bool habitat = member_string(&r.get_object(), "kind") == api::kind &&
+                           member_string(&r.get_object(), "apiVersion").starts_with(api::group);
+      if (!habitat) out.push_back(r);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> take_immutable_fields(bj::object& rendered_sts, const bj::object& observed) {
+  std::vector<std::string> changed;
+  bj::object& spec = member_object_or_create(rendered_sts, "spec");
+  const bj::object* observed_spec = member_object(&observed, "spec");
+  for (const char* field : stateful_set_immutable_fields) {
+    const bj::value* want = spec.if_contains(field);
+    const bj::value* have = observed_spec ? observed_spec->if_contains(field) : nullptr;
+    const bj::value absent;
+    if (!satisfies(have ? *have : absent, want ? *want : absent)) changed.push_back(std::string("spec.") + field);
+    spec.erase(field);
+  }
+  return changed;
+}
+
+std::string stamp_rendered_hash(bj::object& rendered) {
+  std::string h = hex(hash_json(rendered));
+  bj::object& meta = member_object_or_create(rendered, "metadata");
+  member_object_or_create(meta, "annotations")[annotation_rendered_hash] = h;
+  return h;
+}
+
+void own_stateful_set(bj::object& sts) {
+  bj::object& spec = member_object_or_create(sts, "spec");
+  bj::object& strategy = member_object_or_create(spec, "updateStrategy");
+  // The API server rejects `rollingUpdate` with OnDelete, and a merge patch of `type` alone would keep it.
+  if (member_string(&strategy, "type") == "OnDelete") strategy["rollingUpdate"] = nullptr;
+  bj::object& pod = member_object_or_create(member_object_or_create(spec, "template"), "spec");
+  // Optional fields habop renders only when the Habitat sets them: absent in the rendering means habop wants them
+  // gone (they were habop's when it set them). `serviceAccount` is the deprecated twin the API server fills from
+  // `serviceAccountName`; leaving it would bring the old name back.
+  for (const char* field : {"initContainers", "serviceAccountName", "securityContext", "imagePullSecrets",
+                            "nodeSelector", "affinity", "tolerations"})
+    if (!pod.contains(field)) pod[field] = nullptr;
+  if (pod["serviceAccountName"].is_null()) pod["serviceAccount"] = nullptr;
+}
+
+std::string own_service(bj::object& svc, const bj::object* observed) {
+  bj::object& spec = member_object_or_create(svc, "spec");
+  std::string cluster_ip;
+  if (const bj::value* ip = spec.if_contains("clusterIP"); ip && ip->is_string()) cluster_ip = ip->get_string();
+  spec.erase("clusterIP");
+  // A selector key someone added would silently narrow the Service: habop owns the selector whole.
+  if (const bj::object* have = member_object(member_object(observed, "spec"), "selector")) {
+    bj::object& want = member_object_or_create(spec, "selector");
+    for (const auto& kv : *have)
+      if (!want.contains(kv.key())) want[kv.key()] = nullptr;
+  }
+  return cluster_ip;
+}
+
+void set_owner_references(bj::object& projection, bj::array refs) {
+  member_object_or_create(projection, "metadata")["ownerReferences"] = std::move(refs);
+}
+
+std::string_view rendered_hash_of(const bj::object& observed) {
+  return member_string(member_object(member_object(&observed, "metadata"), "annotations"), annotation_rendered_hash);
+}
+
+}  // namespace habop::reconcile

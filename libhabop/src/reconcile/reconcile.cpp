@@ -1,0 +1,348 @@
+// Orchestration of one reconcile: validate, render, compare with what was observed, and assemble the plan.
+#include <habop/reconcile/reconcile.hpp>
+
+#include <algorithm>
+
+#include <habop/api/parse.hpp>
+#include <habop/reconcile/conditions.hpp>
+#include <habop/reconcile/detail/json_access.hpp>
+#include <habop/reconcile/merge_patch.hpp>
+#include <habop/reconcile/owned.hpp>
+#include <habop/reconcile/peers.hpp>
+#include <habop/reconcile/status.hpp>
+#include <habop/render/names.hpp>
+
+namespace habop::reconcile {
+namespace bj = boost::json;
+using detail::member_array;
+using detail::member_int;
+using detail::member_object;
+using detail::member_string;
+using detail::path_object;
+
+namespace {
+
+object_ref ref(const char* api_version, const char* kind, const char* plural, std::string_view ns,
+               std::string_view name, std::string_view uid = {}) {
+  return object_ref{api_version, kind, plural, std::string(ns), std::string(name), std::string(uid)};
+}
+
+object_ref ref_of(const char* api_version, const char* kind, const char* plural, const bj::object& o) {
+  const bj::object* meta = member_object(&o, "metadata");
+  return ref(api_version, kind, plural, member_string(meta, "namespace"), member_string(meta, "name"),
+             member_string(meta, "uid"));
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+// One line for a condition: the error's message, then every field problem.
+std::string one_line(const error& e) {
+  std::string out = e.message;
+  for (const auto& c : e.causes) {
+    if (!out.empty()) out += "; ";
+    out += c.field.empty() ? c.message : c.field + ": " + c.message;
+  }
+  return out;
+}
+
+const bj::object* find_by_name(const std::vector<bj::object>& objects, std::string_view name) {
+  for (const auto& o : objects)
+    if (member_string(member_object(&o, "metadata"), "name") == name) return &o;
+  return nullptr;
+}
+
+bool touches_spec(const merge_diff& d) {
+  return std::any_of(d.changed.begin(), d.changed.end(), [](const std::string& p) { return p.starts_with("spec."); });
+}
+
+// The changed paths a person would recognise: the hash annotation is bookkeeping, not a change worth naming.
+std::string changed_fields(const merge_diff& d) {
+  std::vector<std::string> shown;
+  for (const auto& p : d.changed)
+    if (p != std::string("metadata.annotations.") + annotation_rendered_hash) shown.push_back(p);
+  return join(shown.empty() ? d.changed : shown, ", ");
+}
+
+patch_object make_patch(object_ref target, merge_diff d, const bj::object& observed) {
+  bj::value& meta = d.patch["metadata"];
+  if (!meta.is_object()) meta = bj::object{};
+  // The precondition: the server answers 409 if the object changed since it was observed.
+  meta.get_object()["resourceVersion"] = member_string(member_object(&observed, "metadata"), "resourceVersion");
+  std::string summary = join(d.changed, ", ");
+  return patch_object{std::move(target), std::move(d.patch), std::move(summary)};
+}
+
+struct builder {
+  const snapshot& observed;
+  const options& opts;
+  object_ref habitat;
+  std::vector<operation> creates, patches, deletes;
+  std::vector<event> events;
+  std::vector<problem> problems;
+
+  void emit(const char* type, const char* reason, std::string message) {
+    events.push_back(event{type, reason, std::move(message), habitat});
+  }
+
+  // A create, or a patch of the owned projection; the event tells a spec change from a reverted edit (by the hash).
+  void converge(object_ref target, const char* what, const bj::object* have, bj::object create_body,
+                const bj::object& projection, std::string_view hash, bool& spec_changing) {
+    if (!have) {
+      creates.emplace_back(create_object{std::move(target), std::move(create_body)});
+      emit("Normal", what == std::string_view("StatefulSet") ? "StatefulSetCreated" : "ServiceCreated",
+           std::string("Created ") + what);
+      spec_changing = true;
+      return;
+    }
+    merge_diff d = diff_owned(projection, *have);
+    if (d.empty()) return;
+    spec_changing = touches_spec(d);
+    const std::string fields = changed_fields(d);
+    if (rendered_hash_of(*have) == hash) {
+      // The object was already at this rendering, so someone else changed habop's fields (issue #248/#252).
+      emit("Warning", "ConfigurationReverted",
+           std::string("Reverted changes made outside habop to ") + what + " " + target.name + ": " + fields);
+    } else {
+      emit("Normal", what == std::string_view("StatefulSet") ? "StatefulSetUpdated" : "ServiceUpdated",
+           std::string("Updated ") + what + ": " + fields);
+    }
+    patches.emplace_back(make_patch(std::move(target), std::move(d), *have));
+  }
+
+  void service(const api::habitat& h) {
+    bj::object svc = render::render_service(h);
+    const std::string hash = stamp_rendered_hash(svc);
+    const bj::object* have = observed.service ? &*observed.service : nullptr;
+    object_ref target = ref("v1", "Service", "services", h.metadata.ns, h.metadata.name);
+    bool ignored = false;
+    if (!have) return converge(std::move(target), "Service", nullptr, std::move(svc), {}, hash, ignored);
+    target.uid = member_string(member_object(have, "metadata"), "uid");
+    if (ownership_of(*have, h.metadata.uid) == ownership::foreign) {
+      problems.push_back({reasons::owner_conflict, "Service " + h.metadata.name + " is controlled by " +
+                                                       controller_of(*have) +
+                                                       " and habop leaves it alone: delete it or rename the Habitat",
+                          false});
+      return;
+    }
+    bj::object projection = std::move(svc);
+    const std::string cluster_ip = own_service(projection, have);
+    const std::string_view have_ip = member_string(member_object(have, "spec"), "clusterIP");
+    if (have_ip != cluster_ip) {
+      problems.push_back({reasons::immutable_field_changed,
+                          "Service " + h.metadata.name + " has clusterIP " + std::string(have_ip) +
+                              " but habop needs a headless Service (clusterIP None), which cannot be changed in "
+                              "place: delete it (kubectl delete service " + h.metadata.name + " -n " +
+                              h.metadata.ns + ") and habop recreates it",
+                          false});
+    }
+    const bj::object* meta = member_object(&projection, "metadata");
+    const bj::array* ours = member_array(meta, "ownerReferences");
+    if (ours && !ours->empty() && ours->front().is_object())
+      set_owner_references(projection, merge_owner_references(member_object(have, "metadata"), ours->front().get_object()));
+    converge(std::move(target), "Service", have, {}, projection, hash, ignored);
+  }
+
+  void config_map(const api::habitat& h) {
+    const std::string name = render::peer_config_map_name(h);
+    const bj::object* have = find_by_name(observed.config_maps, name);
+    peer_group group = compute_peer_group(observed, name, have, opts.max_peer_seeds);
+    std::vector<const api::habitat*> owners;
+    bool self = false;
+    for (const auto& o : group.owners) {
+      owners.push_back(&o);
+      self = self || o.metadata.uid == h.metadata.uid;
+    }
+    if (!self) owners.push_back(&h);  // the snapshot should list it; never leave the reconciled Habitat out
+    bj::object cm = render::render_peer_config_map(h.metadata.ns, name, owners, group.seeds);
+    object_ref target = ref("v1", "ConfigMap", "configmaps", h.metadata.ns, name);
+    if (!have) {
+      creates.emplace_back(create_object{std::move(target), std::move(cm)});
+      emit("Normal", "ConfigMapCreated", "Created peer IP ConfigMap");
+      return;
+    }
+    target.uid = member_string(member_object(have, "metadata"), "uid");
+    bj::array refs;
+    if (bj::value* r = cm["metadata"].as_object().if_contains("ownerReferences"); r && r->is_array())
+      refs = std::move(r->get_array());
+    set_owner_references(cm, merge_shared_owner_references(member_object(have, "metadata"), std::move(refs)));
+    merge_diff d = diff_owned(cm, *have);
+    if (d.empty()) return;
+    const bool data_changed = std::any_of(d.changed.begin(), d.changed.end(),
+                                          [](const std::string& p) { return p.starts_with("data"); });
+    if (data_changed) {
+      emit("Normal", "ConfigMapUpdated",
+           group.seeds.empty() ? "Removed peer IP from ConfigMap" : "Updated peer IP in ConfigMap");
+    }
+    patches.emplace_back(make_patch(std::move(target), std::move(d), *have));
+  }
+
+  // Returns whether the plan writes the StatefulSet's spec.
+  bool stateful_set(const api::habitat& h) {
+    bj::object sts = render::render_stateful_set(h, opts.render);
+    const std::string hash = stamp_rendered_hash(sts);
+    const bj::object* have = observed.stateful_set ? &*observed.stateful_set : nullptr;
+    object_ref target = ref("apps/v1", "StatefulSet", "statefulsets", h.metadata.ns, h.metadata.name);
+    bool spec_changing = false;
+    if (!have) {
+      converge(std::move(target), "StatefulSet", nullptr, std::move(sts), {}, hash, spec_changing);
+      return true;
+    }
+    target.uid = member_string(member_object(have, "metadata"), "uid");
+    if (ownership_of(*have, h.metadata.uid) == ownership::foreign) {
+      problems.push_back({reasons::owner_conflict, "StatefulSet " + h.metadata.name + " is controlled by " +
+                                                       controller_of(*have) +
+                                                       " and habop leaves it alone: delete it or rename the Habitat",
+                          true});
+      return false;
+    }
+    bj::object projection = std::move(sts);
+    // Never patched: the API server rejects any change to them, and the original's PUT of them failed for ever.
+    const std::vector<std::string> immutable = take_immutable_fields(projection, *have);
+    if (!immutable.empty()) {
+      problems.push_back({reasons::immutable_field_changed,
+                          "StatefulSet " + h.metadata.name + ": " + join(immutable, ", ") +
+                              " cannot be changed in place; delete the StatefulSet keeping its pods (kubectl delete "
+                              "statefulset " + h.metadata.name + " -n " + h.metadata.ns +
+                              " --cascade=orphan) and habop recreates it",
+                          false});
+    }
+    own_stateful_set(projection);
+    const bj::array* ours = member_array(member_object(&projection, "metadata"), "ownerReferences");
+    if (ours && !ours->empty() && ours->front().is_object())
+      set_owner_references(projection, merge_owner_references(member_object(have, "metadata"), ours->front().get_object()));
+    converge(std::move(target), "StatefulSet", have, {}, projection, hash, spec_changing);
+    return spec_changing;
+  }
+
+  // AllAtOnce: a leader topology loses quorum and sticks in ElectionNoQuorum when members are replaced one at a time
+  // (habitat-sh/habitat#5264), so the StatefulSet is OnDelete and habop deletes every stale pod in one plan. Stale is
+  // read from state (pod `controller-revision-hash` vs the StatefulSet's `updateRevision`), never remembered, so an
+  // operator crash mid-way loses nothing; the revision is trusted only once the controller has seen the spec.
+  void restart_stale_pods(const api::habitat& h) {
+    if (api::effective_update_strategy(h.spec) != api::update_strategy::all_at_once || !observed.stateful_set) return;
+    const bj::object& sts = *observed.stateful_set;
+    if (member_string(path_object(&sts, {"spec", "updateStrategy"}), "type") != "OnDelete") return;
+    const bj::object* st = member_object(&sts, "status");
+    if (member_int(st, "observedGeneration", -1) != member_int(member_object(&sts, "metadata"), "generation")) return;
+    const std::string_view revision = member_string(st, "updateRevision");
+    if (revision.empty()) return;
+    std::vector<std::string> names;
+    for (const auto& pod : observed.pods) {
+      const bj::object* meta = member_object(&pod, "metadata");
+      const bj::object* labels = member_object(meta, "labels");
+      if (member_string(labels, render::label_habitat_name) != h.metadata.name) continue;
+      if (detail::has_member(meta, "deletionTimestamp")) continue;
+      const std::string_view pod_revision = member_string(labels, "controller-revision-hash");
+      if (pod_revision.empty() || pod_revision == revision) continue;
+      object_ref target = ref_of("v1", "Pod", "pods", pod);
+      names.push_back(target.name);
+      deletes.emplace_back(delete_object{std::move(target), std::string(member_string(meta, "resourceVersion")),
+                                         "Background",
+                                         "revision " + std::string(pod_revision) + " != " + std::string(revision)});
+    }
+    if (!names.empty()) {
+      emit("Normal", "StalePodsDeleted",
+           "Deleting every pod on an old revision at once (AllAtOnce, habitat-sh/habitat#5264): " + join(names, ", "));
+    }
+  }
+
+  std::vector<problem> secret_problems(const api::habitat& h) const {
+    const api::service& s = h.spec.service;
+    std::vector<std::string> missing;
+    auto check = [&](const std::optional<std::string>& name, const char* field) {
+      if (name && !observed.secret_names.count(*name))
+        missing.push_back("Secret \"" + *name + "\" (spec.v1beta2.service." + field + ")");
+    };
+    check(s.config_secret_name, "configSecretName");
+    check(s.ring_secret_name, "ringSecretName");
+    check(s.files_secret_name, "filesSecretName");
+    if (missing.empty()) return {};
+    return {problem{reasons::secret_not_found,
+                    join(missing, ", ") + " not found in namespace " + h.metadata.ns +
+                        ": create it; pods are not created with a broken mount",
+                    true}};
+  }
+};
+
+api::habitat_status observed_status(const bj::object& raw) {
+  const bj::value* v = raw.if_contains("status");
+  if (!v) return {};
+  auto s = api::parse_status(*v);
+  return s ? *s : api::habitat_status{};
+}
+
+}  // namespace
+
+object_ref habitat_ref(const bj::object& habitat) {
+  return ref_of(api::api_version, api::kind, api::plural, habitat);
+}
+
+plan reconcile(const bj::object& raw, const snapshot& observed, instant now, const options& opts) {
+  plan p;
+  const bj::object* meta = member_object(&raw, "metadata");
+  // Deletion is the garbage collector's job (every owned object has an ownerReference); nothing to decide.
+  if (detail::has_member(meta, "deletionTimestamp")) return p;
+
+  builder b{observed, opts, habitat_ref(raw), {}, {}, {}, {}, {}};
+  const api::habitat_status before = observed_status(raw);
+  status_inputs in;
+  in.generation = member_int(meta, "generation");
+  in.stateful_set = observed.stateful_set ? &*observed.stateful_set : nullptr;
+
+  auto parsed = api::parse_habitat(bj::value(raw));
+  if (!parsed) {
+    const error& e = parsed.error();
+    problem invalid{e.reason == "UnsupportedVersion" ? reasons::unsupported_version : reasons::invalid_spec,
+                    one_line(e), true};
+    // Level-based "once": the observed status already carries this verdict for this generation.
+    if (!has_condition(before.conditions, condition_ready, "False", invalid.reason, invalid.message, in.generation))
+      b.emit("Warning", "ValidationFailed", "Failed validating Habitat: " + invalid.message);
+    in.invalid = std::move(invalid);
+    api::habitat_status after = compute_status(in, before, now);
+    if (after != before) p.status = api::to_json(after);
+    p.events = std::move(b.events);
+    p.terminal = true;  // retrying cannot help until the spec changes (which bumps the generation)
+    return p;
+  }
+  const api::habitat& h = *parsed;
+  in.count = h.spec.count;
+
+  b.service(h);
+  b.config_map(h);
+  std::vector<problem> missing = b.secret_problems(h);
+  // A missing Secret would leave pods stuck in ContainerCreating: the StatefulSet waits. The shell watches
+  // Secrets, so their creation triggers a reconcile and no requeue is needed.
+  if (missing.empty()) {
+    in.stateful_set_changing = b.stateful_set(h);
+    if (!in.stateful_set_changing) b.restart_stale_pods(h);
+  }
+  if (h.spec.service.topology == api::topology::leader && h.spec.count < 3) {
+    b.problems.push_back({reasons::insufficient_members,
+                          "a leader topology needs at least 3 members to elect a leader; count is " +
+                              std::to_string(h.spec.count),
+                          false});
+  }
+  in.problems = std::move(missing);
+  in.problems.insert(in.problems.end(), b.problems.begin(), b.problems.end());
+  for (const problem& pr : in.problems)
+    if (!reports_problem(before.conditions, pr.message)) b.emit("Warning", pr.reason.c_str(), pr.message);
+
+  api::habitat_status after = compute_status(in, before, now);
+  if (after != before) p.status = api::to_json(after);
+  // Creates first (the Service and the peer ConfigMap before the StatefulSet whose pods need them), then patches,
+  // then deletes.
+  p.operations = std::move(b.creates);
+  for (auto& op : b.patches) p.operations.push_back(std::move(op));
+  for (auto& op : b.deletes) p.operations.push_back(std::move(op));
+  p.events = std::move(b.events);
+  return p;
+}
+
+}  // namespace habop::reconcile

@@ -1,0 +1,435 @@
+// The HTTPS client: Beast over Asio SSL on one I/O thread, pooled keep-alive connections, streamed watch bodies.
+#include <habop/operator/client.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "credentials.hpp"
+
+namespace habop::op {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct server_url {
+  std::string host;       ///< Without brackets.
+  std::string port = "443";
+  std::string base_path;  ///< Prefix of every request path, without a trailing slash.
+};
+
+error transport(std::string message, std::string reason = "TransportError") {
+  return error{transport_error_code, std::move(reason), std::move(message), {}};
+}
+
+result<server_url> parse_server(std::string_view server) {
+  constexpr std::string_view scheme = "https://";
+  if (server.substr(0, scheme.size()) != scheme) {
+    return error{400, "BadRequest", "server " + std::string(server) + ": only https:// is supported", {}};
+  }
+  std::string_view rest = server.substr(scheme.size());
+  server_url url;
+  const auto slash = rest.find('/');
+  if (slash != std::string_view::npos) {
+    url.base_path = std::string(rest.substr(slash));
+    while (!url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
+    rest = rest.substr(0, slash);
+  }
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) return error{400, "BadRequest", "server: unclosed [ in host", {}};
+    url.host = std::string(rest.substr(1, close - 1));
+    rest = rest.substr(close + 1);
+    if (!rest.empty() && rest.front() == ':') url.port = std::string(rest.substr(1));
+  } else {
+    const auto colon = rest.rfind(':');
+    url.host = std::string(rest.substr(0, colon));
+    if (colon != std::string_view::npos) url.port = std::string(rest.substr(colon + 1));
+  }
+  if (url.host.empty() || url.port.empty()) return error{400, "BadRequest", "server: missing host or port", {}};
+  return url;
+}
+
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+struct connection {
+  connection(asio::io_context& ioc, ssl::context& ctx) : stream(ioc, ctx) {}
+  beast::ssl_stream<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+};
+
+/// The process-wide client-side limit: a token bucket whose waiters sleep outside the lock.
+class token_bucket {
+ public:
+  token_bucket(double qps, int burst) : qps_(qps), burst_(burst), tokens_(burst) {}
+  void acquire() {
+    if (qps_ <= 0) return;
+    std::chrono::duration<double> wait{0};
+    {
+      std::lock_guard lock(mutex_);
+      const auto now = std::chrono::steady_clock::now();
+      tokens_ = std::min<double>(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * qps_);
+      last_ = now;
+      tokens_ -= 1;
+      if (tokens_ < 0) wait = std::chrono::duration<double>(-tokens_ / qps_);
+    }
+    if (wait.count() > 0) std::this_thread::sleep_for(wait);
+  }
+
+ private:
+  std::mutex mutex_;
+  double qps_;
+  int burst_;
+  double tokens_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+response to_response(bhttp::response<bhttp::string_body>&& m) {
+  response r;
+  r.status = static_cast<int>(m.result_int());
+  for (const auto& f : m) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  r.body = std::move(m.body());
+  return r;
+}
+
+}  // namespace
+
+struct client::impl {
+  impl(const client_config& config, client_options options, server_url url)
+      : options(std::move(options)), url(std::move(url)), creds(config), bucket(this->options.qps, this->options.burst),
+        insecure(config.insecure_skip_tls_verify) {
+    verify_name = config.tls_server_name.empty() ? this->url.host : config.tls_server_name;
+    send_sni = !is_ip_literal(verify_name);
+    host_header = this->url.host.find(':') != std::string::npos ? "[" + this->url.host + "]" : this->url.host;
+    if (this->url.port != "443") host_header += ":" + this->url.port;
+  }
+
+  client_options options;
+  server_url url;
+  credentials creds;
+  token_bucket bucket;
+  bool insecure = false;
+  std::string verify_name;
+  bool send_sni = false;
+  std::string host_header;
+
+  // The TLS context outlives the io_context: coroutine frames destroyed with the io_context hold SSL streams.
+  ssl::context ctx{ssl::context::tls_client};
+  asio::io_context ioc{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
+  std::thread thread;
+
+  // Touched on the I/O thread only.
+  std::vector<std::unique_ptr<connection>> idle;
+  std::set<connection*> watches;
+  bool watches_cancelled = false;
+
+  bhttp::request<bhttp::string_body> to_message(const http::request& req) {
+    bhttp::request<bhttp::string_body> m;
+    m.method_string(req.method);
+    m.target(url.base_path + req.target());
+    m.version(11);
+    m.set(bhttp::field::host, host_header);
+    m.set(bhttp::field::user_agent, options.user_agent);
+    m.set(bhttp::field::accept, "application/json");
+    bool has_content_type = false;
+    for (const auto& [k, v] : req.headers) {
+      m.set(k, v);
+      has_content_type = has_content_type || beast::iequals(k, "Content-Type");
+    }
+    if (!req.body.empty() && !has_content_type) m.set(bhttp::field::content_type, "application/json");
+    if (auto auth = creds.authorization(); !auth.empty()) m.set(bhttp::field::authorization, auth);
+    m.body() = req.body;
+    m.prepare_payload();
+    return m;
+  }
+
+  asio::awaitable<result<std::unique_ptr<connection>>> open(std::chrono::milliseconds timeout) {
+    auto c = std::make_unique<connection>(ioc, ctx);
+    tcp::resolver resolver(ioc);
+    auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
+    if (rec) co_return transport("resolving " + url.host + ": " + rec.message());
+    auto& tcp_layer = beast::get_lowest_layer(c->stream);
+    tcp_layer.expires_after(timeout);
+    auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, use_tuple);
+    if (cec) co_return transport("connecting to " + host_header + ": " + cec.message());
+    tcp_layer.socket().set_option(tcp::no_delay(true));
+    if (send_sni && !SSL_set_tlsext_host_name(c->stream.native_handle(), verify_name.c_str())) {
+      co_return transport("setting TLS server name failed");
+    }
+    if (!insecure) c->stream.set_verify_callback(ssl::host_name_verification(verify_name));
+    auto [hec] = co_await c->stream.async_handshake(ssl::stream_base::client, use_tuple);
+    if (hec) co_return transport("TLS handshake with " + host_header + ": " + hec.message());
+    co_return c;
+  }
+
+  asio::awaitable<result<response>> exchange(const bhttp::request<bhttp::string_body>& m) {
+    for (int attempt = 0;; ++attempt) {
+      std::unique_ptr<connection> c;
+      const bool reused = !idle.empty() && attempt == 0;
+      if (reused) {
+        c = std::move(idle.back());
+        idle.pop_back();
+      } else {
+        auto opened = co_await open(options.request_timeout);
+        if (!opened) co_return std::move(opened).error();
+        c = std::move(*opened);
+      }
+      auto& tcp_layer = beast::get_lowest_layer(c->stream);
+      tcp_layer.expires_after(options.request_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(c->stream, m, use_tuple);
+      if (wec) {
+        if (reused) continue;  // The server closed an idle keep-alive connection: retry on a fresh one.
+        co_return transport("sending request: " + wec.message());
+      }
+      bhttp::response_parser<bhttp::string_body> parser;
+      parser.body_limit(std::uint64_t{256} << 20);
+      auto [rec, rn] = co_await bhttp::async_read(c->stream, c->buffer, parser, use_tuple);
+      if (rec) {
+        if (reused && !parser.got_some()) continue;
+        co_return transport("reading reply: " + rec.message());
+      }
+      const bool keep = parser.keep_alive();
+      response r = to_response(parser.release());
+      if (keep && idle.size() < options.max_idle_connections) {
+        tcp_layer.expires_never();
+        idle.push_back(std::move(c));
+      }
+      co_return r;
+    }
+  }
+
+  asio::awaitable<status> stream_watch(bhttp::request<bhttp::string_body> m,
+                                       const std::function<void(std::string_view)>& on_line) {
+    if (watches_cancelled) co_return transport("client is shutting down", "Cancelled");
+    auto opened = co_await open(options.request_timeout);
+    if (!opened) co_return std::move(opened).error();
+    std::unique_ptr<connection> c = std::move(*opened);
+    if (watches_cancelled) co_return transport("client is shutting down", "Cancelled");
+    watches.insert(c.get());
+    struct unregister {
+      impl* self;
+      connection* c;
+      ~unregister() { self->watches.erase(c); }
+    } guard{this, c.get()};
+    auto& tcp_layer = beast::get_lowest_layer(c->stream);
+    tcp_layer.expires_after(options.request_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(c->stream, m, use_tuple);
+    if (wec) co_return transport(watches_cancelled ? "cancelled" : "sending watch: " + wec.message(),
+                                 watches_cancelled ? "Cancelled" : "TransportError");
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(boost::none);
+    auto [hec, hn] = co_await bhttp::async_read_header(c->stream, c->buffer, parser, use_tuple);
+    if (hec) co_return transport(watches_cancelled ? "cancelled" : "reading watch reply: " + hec.message(),
+                                 watches_cancelled ? "Cancelled" : "TransportError");
+    if (parser.get().result_int() != 200) {
+      parser.body_limit(std::uint64_t{16} << 20);
+      auto [bec, bn] = co_await bhttp::async_read(c->stream, c->buffer, parser, use_tuple);
+      if (bec) co_return transport("reading watch error: " + bec.message());
+      co_return to_error(to_response(parser.release()));
+    }
+    std::string& body = parser.get().body();
+    while (!parser.is_done()) {
+      tcp_layer.expires_after(options.watch_idle_timeout);
+      auto [rec, rn] = co_await bhttp::async_read_some(c->stream, c->buffer, parser, use_tuple);
+      if (rec) {
+        if (watches_cancelled) co_return transport("cancelled", "Cancelled");
+        co_return transport("watch stream: " + rec.message());
+      }
+      std::size_t start = 0;
+      for (auto nl = body.find('\n'); nl != std::string::npos; nl = body.find('\n', start)) {
+        if (nl > start) on_line(std::string_view(body).substr(start, nl - start));
+        start = nl + 1;
+      }
+      body.erase(0, start);
+    }
+    if (!body.empty()) on_line(body);
+    co_return ok;
+  }
+};
+
+client::client(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+client::~client() {
+  cancel_watches();
+  asio::post(impl_->ioc, [p = impl_.get()] { p->idle.clear(); });
+  impl_->work.reset();
+  impl_->ioc.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+result<std::unique_ptr<client>> client::create(const client_config& config, client_options options) {
+  auto url = parse_server(config.server);
+  if (!url) return std::move(url).error();
+  auto p = std::make_unique<impl>(config, std::move(options), std::move(*url));
+  if (!config.proxy_url.empty() && p->options.on_warning) {
+    p->options.on_warning("proxy-url is not supported; connecting to the server directly");
+  }
+  boost::system::error_code ec;
+  p->ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  if (config.insecure_skip_tls_verify) {
+    p->ctx.set_verify_mode(ssl::verify_none);
+  } else {
+    p->ctx.set_verify_mode(ssl::verify_peer);
+    if (config.ca_pem.empty()) {
+      p->ctx.set_default_verify_paths(ec);
+    } else {
+      p->ctx.add_certificate_authority(asio::buffer(config.ca_pem), ec);
+    }
+    if (ec) return error{400, "BadRequest", "certificate-authority: unusable CA data: " + ec.message(), {}};
+  }
+  std::string cert_pem = config.client_cert_pem;
+  std::string key_pem = config.client_key_pem;
+  if (auto exec = p->creds.initial_exec()) {
+    if (!*exec) return std::move(*exec).error();
+    if (!(*exec)->client_cert_pem.empty()) {
+      cert_pem = (*exec)->client_cert_pem;
+      key_pem = (*exec)->client_key_pem;
+    }
+  }
+  if (!cert_pem.empty()) {
+    p->ctx.use_certificate_chain(asio::buffer(cert_pem), ec);
+    if (ec) return error{400, "BadRequest", "client-certificate: unusable certificate data: " + ec.message(), {}};
+    p->ctx.use_private_key(asio::buffer(key_pem), ssl::context::pem, ec);
+    if (ec) return error{400, "BadRequest", "client-key: unusable key data", {}};
+  }
+  p->thread = std::thread([raw = p.get()] {
+    for (;;) {
+      try {
+        raw->ioc.run();
+        return;
+      } catch (...) {
+        // A handler threw (a bug, or a callback that escaped): keep serving the other calls.
+      }
+    }
+  });
+  return std::unique_ptr<client>(new client(std::move(p)));
+}
+
+result<response> client::send(const http::request& req) {
+  impl_->bucket.acquire();
+  for (int attempt = 0;; ++attempt) {
+    auto message = std::make_shared<bhttp::request<bhttp::string_body>>(impl_->to_message(req));
+    auto promise = std::make_shared<std::promise<result<response>>>();
+    auto future = promise->get_future();
+    asio::co_spawn(
+        impl_->ioc,
+        [p = impl_.get(), message, promise]() -> asio::awaitable<void> {
+          try {
+            promise->set_value(co_await p->exchange(*message));
+          } catch (const std::exception& e) {
+            promise->set_value(transport(std::string("request failed: ") + e.what()));
+          }
+        },
+        asio::detached);
+    result<response> r = transport("request abandoned");
+    try {
+      r = future.get();
+    } catch (...) {
+      r = transport("client shut down");
+    }
+    if (impl_->options.on_request) impl_->options.on_request(req.method, r ? r->status : transport_error_code);
+    if (r && r->status == 401 && attempt == 0 && impl_->creds.refreshable()) {
+      impl_->creds.invalidate();
+      continue;
+    }
+    return r;
+  }
+}
+
+status client::watch(const http::request& req, const std::function<void(std::string_view)>& on_line) {
+  // Lines cross from the I/O thread to the caller, which parses and applies them: a slow consumer (JSON parsing,
+  // a cache lock held by a worker) must never stall the I/O of every other request.
+  struct line_pipe {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::string> lines;
+    std::optional<status> end;
+  };
+  impl_->bucket.acquire();
+  for (int attempt = 0;; ++attempt) {
+    auto pipe = std::make_shared<line_pipe>();
+    asio::co_spawn(
+        impl_->ioc,
+        [p = impl_.get(), message = impl_->to_message(req), pipe]() -> asio::awaitable<void> {
+          status s = transport("watch abandoned");
+          // A named function, not a temporary: g++ 12 mishandles temporaries that live across a co_await.
+          const std::function<void(std::string_view)> push = [pipe](std::string_view line) {
+            std::lock_guard lock(pipe->mutex);
+            pipe->lines.emplace_back(line);
+            pipe->cv.notify_one();
+          };
+          try {
+            s = co_await p->stream_watch(message, push);
+          } catch (const std::exception& e) {
+            s = transport(std::string("watch failed: ") + e.what());
+          }
+          std::lock_guard lock(pipe->mutex);
+          pipe->end = std::move(s);
+          pipe->cv.notify_one();
+        },
+        asio::detached);
+    std::unique_lock lock(pipe->mutex);
+    for (;;) {
+      pipe->cv.wait(lock, [&] { return !pipe->lines.empty() || pipe->end.has_value(); });
+      if (pipe->lines.empty()) break;
+      std::vector<std::string> batch;
+      batch.swap(pipe->lines);
+      lock.unlock();
+      for (const auto& line : batch) on_line(line);
+      lock.lock();
+    }
+    status s = std::move(*pipe->end);
+    lock.unlock();
+    const int code = s ? 200 : s.error().code;
+    if (impl_->options.on_request) impl_->options.on_request("GET", code);
+    if (!s && code == 401 && attempt == 0 && impl_->creds.refreshable()) {
+      impl_->creds.invalidate();
+      continue;
+    }
+    return s;
+  }
+}
+
+void client::cancel_watches() {
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  asio::post(impl_->ioc, [p = impl_.get(), done] {
+    p->watches_cancelled = true;
+    for (connection* c : p->watches) {
+      boost::system::error_code ignored;
+      beast::get_lowest_layer(c->stream).socket().close(ignored);
+    }
+    done->set_value();
+  });
+  future.wait_for(std::chrono::seconds(2));  // The I/O thread may be stopped already; then nothing is open.
+}
+
+}  // namespace habop::op

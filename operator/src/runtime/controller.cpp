@@ -1,0 +1,421 @@
+// The Habitat controller: which cache change enqueues which Habitat, and the workers that reconcile and apply plans.
+#include <habop/operator/controller.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include <habop/http/to_request.hpp>
+#include <habop/reconcile/peers.hpp>
+#include <habop/reconcile/reconcile.hpp>
+
+#include "reflector.hpp"
+#include "wall_clock.hpp"
+
+namespace habop::op {
+namespace {
+
+const label_values controller_label{"habitat"};
+
+std::string meta_string(const boost::json::object& o, std::string_view field) {
+  const auto* md = o.if_contains("metadata");
+  if (!md || !md->is_object()) return {};
+  const auto* v = md->get_object().if_contains(field);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::string label_of(const boost::json::object& o, std::string_view label) {
+  const auto* md = o.if_contains("metadata");
+  if (!md || !md->is_object()) return {};
+  const auto* labels = md->get_object().if_contains("labels");
+  if (!labels || !labels->is_object()) return {};
+  const auto* v = labels->get_object().if_contains(label);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+/// How one reconcile ended, which decides how the key is requeued.
+enum class outcome { success, terminal, conflict, retry, retry_after, abandoned };
+
+/// After a 409 the key is reconciled again from the cache once the watch has (very likely) delivered the newer
+/// object: a short fixed delay, not the escalating error backoff, or many Habitats sharing one peer ConfigMap
+/// would back each other off for minutes.
+constexpr std::chrono::microseconds conflict_delay{20'000};
+
+const reconcile::object_ref& target_of(const reconcile::operation& op) {
+  return std::visit([](const auto& o) -> const reconcile::object_ref& { return o.target; }, op);
+}
+
+}  // namespace
+
+struct controller::impl {
+  impl(client& api, logger log, operator_metrics& metrics, controller_options options)
+      : api(api), log(std::move(log)), m(metrics), options(std::move(options)), queue(this->options.queue),
+        recorder(this->options.events) {}
+
+  client& api;
+  logger log;
+  operator_metrics& m;
+  controller_options options;
+
+  std::mutex cache_mutex;
+  object_cache habitats{{"Habitat", false, ""}};
+  object_cache stateful_sets{{"StatefulSet", false, "habitat-name"}};
+  object_cache services{{"Service", false, "habitat-name"}};
+  object_cache config_maps{{"ConfigMap", false, ""}};
+  object_cache pods{{"Pod", false, "habitat-name"}};
+  object_cache secrets{{"Secret", true, ""}};
+  /// ns → peer ConfigMap name → Habitat names mapped to it; and Habitat key → its ConfigMap (under cache_mutex).
+  std::map<std::string, std::map<std::string, std::set<std::string>>> sharers;
+  std::map<std::string, std::pair<std::string, std::string>> peer_of;
+  std::vector<std::unique_ptr<reflector>> reflectors;
+
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;
+  work_queue queue;
+  std::mutex recorder_mutex;
+  event_recorder recorder;
+
+  std::vector<std::thread> workers;
+  std::thread resync;
+  std::mutex resync_mutex;
+  std::condition_variable resync_cv;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> writes_stopped{false};
+  std::atomic<std::uint64_t> reconciles{0}, writes{0}, write_errors{0};
+
+  void enqueue(const std::string& key) {
+    {
+      std::lock_guard lock(queue_mutex);
+      queue.add(key, wall_now());
+    }
+    m.workqueue_adds_total.inc({options.queue.name});
+    queue_cv.notify_one();
+  }
+
+  /// A peer ConfigMap's desired content is the same whichever sharing Habitat computes it (peers.hpp), so one
+  /// sharer's reconcile restores it; enqueueing all of them would turn each write into N reconciles (N² in total
+  /// for a big ring).
+  void enqueue_one_sharer(const std::string& ns, const std::string& cm) {
+    auto by_ns = sharers.find(ns);
+    if (by_ns == sharers.end()) return;
+    auto it = by_ns->second.find(cm);
+    if (it != by_ns->second.end() && !it->second.empty()) enqueue(ns + "/" + *it->second.begin());
+  }
+
+  // Cache handlers: called with cache_mutex held.
+  void on_habitat(const object_ptr& previous, const object_ptr& current) {
+    const auto& obj = current ? *current : *previous;
+    const std::string ns = meta_string(obj, "namespace"), name = meta_string(obj, "name");
+    const std::string key = ns + "/" + name;
+    std::optional<std::string> cm;
+    if (current) cm = reconcile::peer_config_map_of(*current);
+    auto old = peer_of.find(key);
+    const std::optional<std::string> old_cm =
+        old == peer_of.end() ? std::nullopt : std::optional<std::string>(old->second.second);
+    if (old_cm != cm) {
+      // The set of Habitats sharing a peer ConfigMap changed: one left behind rewrites its owners.
+      if (old_cm) {
+        sharers[ns][*old_cm].erase(name);
+        enqueue_one_sharer(ns, *old_cm);
+        peer_of.erase(key);
+      }
+      if (cm) {
+        sharers[ns][*cm].insert(name);
+        peer_of[key] = {ns, *cm};
+      }
+    }
+    enqueue(key);
+    m.cache_objects.set({"Habitat"}, static_cast<double>(habitats.size()));
+  }
+
+  void on_owned(const char* kind, const object_cache& cache, const object_ptr& previous, const object_ptr& current) {
+    const auto& obj = current ? *current : *previous;
+    const std::string owner = label_of(obj, "habitat-name");
+    if (!owner.empty()) enqueue(meta_string(obj, "namespace") + "/" + owner);
+    m.cache_objects.set({kind}, static_cast<double>(cache.size()));
+  }
+
+  void on_config_map(const object_ptr& previous, const object_ptr& current) {
+    const auto& obj = current ? *current : *previous;
+    enqueue_one_sharer(meta_string(obj, "namespace"), meta_string(obj, "name"));
+    m.cache_objects.set({"ConfigMap"}, static_cast<double>(config_maps.size()));
+  }
+
+  void on_secret(const object_ptr& previous, const object_ptr& current) {
+    m.cache_objects.set({"Secret"}, static_cast<double>(secrets.size()));
+    // Only existence matters to reconcile (contents are never read): an edited Secret changes nothing.
+    if (previous && current) return;
+    const auto& obj = current ? *current : *previous;
+    for (const auto& h : habitats.list(meta_string(obj, "namespace"))) {
+      enqueue(meta_string(*h, "namespace") + "/" + meta_string(*h, "name"));
+    }
+  }
+
+  void add_reflector(const std::string& kind, const std::string& api_version, const std::string& group_path,
+                     const std::string& plural, const std::string& selector, object_cache& cache,
+                     change_handler handler) {
+    reflector_config cfg;
+    cfg.kind = kind;
+    cfg.api_version = api_version;
+    cfg.path = group_path + (options.ns.empty() ? "" : "/namespaces/" + options.ns) + "/" + plural;
+    cfg.label_selector = selector;
+    reflectors.push_back(std::make_unique<reflector>(api, log.with({{"kind", kind}}), std::move(cfg), cache,
+                                                     cache_mutex, std::move(handler)));
+  }
+
+  reconcile::snapshot snapshot_for(const std::string& ns, const std::string& name) {
+    reconcile::snapshot s;
+    for (const auto& h : habitats.list(ns)) s.habitats.push_back(*h);
+    if (auto sts = stateful_sets.get(ns, name)) s.stateful_set = *sts;
+    if (auto svc = services.get(ns, name)) s.service = *svc;
+    for (const auto& cm : config_maps.list(ns)) s.config_maps.push_back(*cm);
+    for (const auto& pod : pods.list(ns)) s.pods.push_back(*pod);
+    for (const auto& secret : secrets.list(ns)) s.secret_names.insert(meta_string(*secret, "name"));
+    return s;
+  }
+
+  /// Sends one write; on failure logs it and says how to requeue.
+  std::optional<outcome> send_write(const http::request& req, const std::string& what, bool missing_is_ok,
+                                    std::chrono::seconds& retry_delay) {
+    if (writes_stopped) return outcome::abandoned;
+    ++writes;
+    auto r = api.send(req);
+    if (r && r->status >= 200 && r->status < 300) return std::nullopt;
+    if (r && r->status == 404 && missing_is_ok) return std::nullopt;
+    ++write_errors;
+    const habop::error e = r ? to_error(*r) : r.error();
+    log.warn(what + " failed", {{"code", e.code}, {"reason", e.reason}, {"error", e.message}});
+    if (r && r->status == 409) return outcome::conflict;
+    if (r && (r->status == 429 || r->status == 503)) {
+      if (auto delay = retry_after(*r)) {
+        retry_delay = *delay;
+        return outcome::retry_after;
+      }
+    }
+    return outcome::retry;
+  }
+
+  outcome apply(const reconcile::plan& plan, const boost::json::object& habitat, const std::string& key,
+                std::chrono::seconds& retry_delay) {
+    for (const auto& op : plan.operations) {
+      const auto& t = target_of(op);
+      const std::string object = t.kind + " " + t.ns + "/" + t.name;
+      std::string done;
+      bool is_delete = false;
+      if (std::holds_alternative<reconcile::create_object>(op)) done = object + " created";
+      if (const auto* p = std::get_if<reconcile::patch_object>(&op)) done = object + " patched: " + p->summary;
+      if (const auto* d = std::get_if<reconcile::delete_object>(&op)) {
+        done = object + " deleted: " + d->summary;
+        is_delete = true;
+      }
+      if (auto failed = send_write(http::to_request(op), object + " write", is_delete, retry_delay)) return *failed;
+      log.info(done, {{"habitat", key}});
+    }
+    if (plan.status) {
+      if (auto failed = send_write(http::to_request(reconcile::habitat_ref(habitat), *plan.status),
+                                   "Habitat " + key + " status write", false, retry_delay)) {
+        return *failed;
+      }
+      log.info("Habitat " + key + " status updated", {{"habitat", key}});
+    }
+    for (const auto& e : plan.events) {
+      std::optional<event_write> w;
+      {
+        std::lock_guard lock(recorder_mutex);
+        w = recorder.record(e, wall_now());
+      }
+      if (!w || writes_stopped) continue;
+      ++writes;
+      auto r = api.send(w->request);
+      if (r && r->status == 404 && w->on_not_found) r = api.send(*w->on_not_found);
+      if (!r || r->status >= 300) {
+        ++write_errors;
+        log.debug("event write failed", {{"habitat", key}, {"reason", e.reason}});
+      } else {
+        log.debug("event recorded", {{"habitat", key}, {"type", e.type}, {"reason", e.reason}});
+      }
+    }
+    return plan.terminal ? outcome::terminal : outcome::success;
+  }
+
+  void process(const std::string& key) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto slash = key.find('/');
+    const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
+    std::optional<boost::json::object> habitat;
+    reconcile::snapshot snap;
+    {
+      std::lock_guard lock(cache_mutex);
+      if (auto h = habitats.get(ns, name)) {
+        habitat = *h;
+        snap = snapshot_for(ns, name);
+      }
+    }
+    outcome result = outcome::success;
+    std::optional<std::chrono::milliseconds> requeue_after;
+    std::chrono::seconds retry_delay{0};
+    if (habitat) {
+      ++reconciles;
+      try {
+        const reconcile::plan plan = reconcile::reconcile(*habitat, snap, wall_now());
+        requeue_after = plan.requeue_after;
+        result = apply(plan, *habitat, key, retry_delay);
+      } catch (const std::exception& e) {
+        log.error("reconcile threw", {{"habitat", key}, {"error", e.what()}});
+        result = outcome::retry;
+      }
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    m.reconcile_time_seconds.observe(controller_label, seconds);
+    {
+      std::lock_guard lock(queue_mutex);
+      const instant now = wall_now();
+      switch (result) {
+        case outcome::success:
+          queue.forget(key);
+          if (requeue_after) {
+            queue.add_after(key, std::chrono::duration_cast<std::chrono::microseconds>(*requeue_after), now);
+          }
+          break;
+        case outcome::terminal: queue.forget(key); break;
+        case outcome::conflict: queue.add_after(key, conflict_delay, now); break;
+        case outcome::retry: queue.add_rate_limited(key, now); break;
+        case outcome::retry_after: queue.retry_after(key, retry_delay, now); break;
+        case outcome::abandoned: break;
+      }
+      const auto work = queue.done(key, now);
+      m.workqueue_work_duration.observe({options.queue.name}, std::chrono::duration<double>(work).count());
+      const auto st = queue.stats(now);
+      m.workqueue_depth.set({options.queue.name}, static_cast<double>(st.depth));
+      m.workqueue_unfinished_work.set({options.queue.name}, st.unfinished_work_seconds);
+      m.workqueue_longest_running.set({options.queue.name}, st.longest_running_processor_seconds);
+    }
+    queue_cv.notify_all();
+    const bool failed = result == outcome::retry || result == outcome::retry_after || result == outcome::conflict;
+    if (failed) {
+      m.reconcile_errors_total.inc(controller_label);
+      m.workqueue_retries_total.inc({options.queue.name});
+    }
+    const std::string_view label = failed ? result_error : requeue_after ? result_requeue_after : result_success;
+    m.reconcile_total.inc({"habitat", std::string(label)});
+  }
+
+  void work() {
+    m.active_workers.add(controller_label, 1);
+    for (;;) {
+      std::string key;
+      {
+        std::unique_lock lock(queue_mutex);
+        for (;;) {
+          // After shutdown only in-flight reconciles finish: queued keys are left for the next leader.
+          if (writes_stopped || queue.shutting_down()) {
+            m.active_workers.add(controller_label, -1);
+            return;
+          }
+          const instant now = wall_now();
+          if (auto item = queue.get(now)) {
+            key = std::move(item->key);
+            m.workqueue_queue_duration.observe({options.queue.name},
+                                               std::chrono::duration<double>(item->queue_latency).count());
+            break;
+          }
+          auto wait = std::chrono::microseconds(1'000'000);
+          if (auto next = queue.next_ready_time()) {
+            wait = std::min(wait, std::chrono::microseconds(std::max<std::int64_t>(next->unix_micros - now.unix_micros, 0)));
+          }
+          queue_cv.wait_for(lock, wait);
+        }
+      }
+      process(key);
+    }
+  }
+
+  void resync_loop() {
+    std::unique_lock lock(resync_mutex);
+    while (!stopping) {
+      resync_cv.wait_for(lock, options.resync_period, [this] { return stopping.load(); });
+      if (stopping) return;
+      std::lock_guard cache_lock(cache_mutex);
+      habitats.for_each([this](const object_ptr& h) {
+        enqueue(meta_string(*h, "namespace") + "/" + meta_string(*h, "name"));
+      });
+    }
+  }
+};
+
+controller::controller(client& api, logger log, operator_metrics& metrics, controller_options options)
+    : impl_(std::make_unique<impl>(api, std::move(log), metrics, std::move(options))) {
+  auto& p = *impl_;
+  const std::string selector = "habitat=true";
+  p.add_reflector("Habitat", "habitat.sh/v1beta1", "/apis/habitat.sh/v1beta1", "habitats", "", p.habitats,
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_habitat(a, b); });
+  p.add_reflector("StatefulSet", "apps/v1", "/apis/apps/v1", "statefulsets", selector, p.stateful_sets,
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_owned("StatefulSet", p.stateful_sets, a, b); });
+  p.add_reflector("Service", "v1", "/api/v1", "services", selector, p.services,
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_owned("Service", p.services, a, b); });
+  p.add_reflector("ConfigMap", "v1", "/api/v1", "configmaps", selector, p.config_maps,
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_config_map(a, b); });
+  p.add_reflector("Pod", "v1", "/api/v1", "pods", selector, p.pods,
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_owned("Pod", p.pods, a, b); });
+  p.add_reflector("Secret", "v1", "/api/v1", "secrets", "", p.secrets,
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_secret(a, b); });
+  p.m.max_concurrent_reconciles.set(controller_label, p.options.workers);
+}
+
+controller::~controller() { shut_down(); }
+
+void controller::start_caches() {
+  for (auto& r : impl_->reflectors) r->start();
+}
+
+bool controller::synced() const {
+  for (const auto& r : impl_->reflectors) {
+    if (!r->synced()) return false;
+  }
+  return true;
+}
+
+void controller::start_workers() {
+  auto& p = *impl_;
+  if (!p.workers.empty() || p.stopping) return;
+  for (int i = 0; i < std::max(1, p.options.workers); ++i) p.workers.emplace_back([&p] { p.work(); });
+  if (p.options.resync_period.count() > 0) p.resync = std::thread([&p] { p.resync_loop(); });
+}
+
+void controller::stop_writing() {
+  impl_->writes_stopped = true;
+  impl_->queue_cv.notify_all();
+}
+
+void controller::shut_down() {
+  auto& p = *impl_;
+  {
+    std::lock_guard lock(p.resync_mutex);
+    p.stopping = true;
+  }
+  p.resync_cv.notify_all();
+  {
+    std::lock_guard lock(p.queue_mutex);
+    p.queue.shut_down(wall_now());
+  }
+  p.queue_cv.notify_all();
+  for (auto& r : p.reflectors) r->request_stop();
+  p.api.cancel_watches();
+  for (auto& r : p.reflectors) r->stop();
+  for (auto& w : p.workers) {
+    if (w.joinable()) w.join();
+  }
+  if (p.resync.joinable()) p.resync.join();
+}
+
+controller_stats controller::stats() const {
+  return controller_stats{impl_->reconciles.load(), impl_->writes.load(), impl_->write_errors.load()};
+}
+
+}  // namespace habop::op

@@ -1,0 +1,229 @@
+// Drift, foreign fields, conflicts, missing Secrets, invalid specs, immutable changes and AllAtOnce restarts.
+#include "store.hpp"
+
+#include "fixtures.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace bj = boost::json;
+using namespace habop;
+using habop::reconcile::plan;
+using habop::test::habitat;
+using habop::test::store;
+
+namespace {
+
+std::string condition(const store& s, const char* name, const char* type, const char* field = "reason") {
+  const bj::object* h = s.get("habitats", "ns", name);
+  const bj::value* st = h ? h->if_contains("status") : nullptr;
+  if (!st || !st->is_object() || !st->get_object().contains("conditions")) return "";
+  for (const auto& c : st->at("conditions").as_array())
+    if (c.at("type") == type) return std::string(c.at(field).as_string());
+  return "";
+}
+
+std::size_t count_kind(const plan& p, std::size_t index) {
+  return static_cast<std::size_t>(
+      std::count_if(p.operations.begin(), p.operations.end(), [&](auto& op) { return op.index() == index; }));
+}
+
+store converged(const char* name, const char* overlay = "{}") {
+  store s;
+  s.put("habitats", habitat(name, overlay));
+  REQUIRE(test::converge(s, "ns") > 0);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Drift in an owned field gives exactly one patch and a ConfigurationReverted event") {
+  store s = converged("a", R"({"spec":{"v1beta2":{"count":2}}})");
+  s.edit("statefulsets", "ns", "a", bj::parse(R"({"spec":{"replicas":5}})"));
+  plan p = test::plan_for(s, "ns", "a");
+  REQUIRE(p.operations.size() == 1);
+  const auto& patch = std::get<reconcile::patch_object>(p.operations[0]);
+  CHECK(patch.target.kind == "StatefulSet");
+  CHECK(patch.body.at("spec") == bj::parse(R"({"replicas":2})"));
+  CHECK(patch.body.at("metadata").at("resourceVersion") ==
+        s.get("statefulsets", "ns", "a")->at("metadata").at("resourceVersion"));
+  REQUIRE(p.events.size() == 1);
+  CHECK(p.events[0].reason == "ConfigurationReverted");
+  CHECK(p.events[0].type == "Warning");
+  CHECK(p.events[0].message.find("spec.replicas") != std::string::npos);
+  s.apply(p, reconcile::habitat_ref(*s.get("habitats", "ns", "a")));
+  CHECK(test::converge(s, "ns") >= 0);
+  CHECK(s.get("statefulsets", "ns", "a")->at("spec").at("replicas") == 2);
+}
+
+TEST_CASE("A spec change is an update, not a reverted edit") {
+  store s = converged("a");
+  bj::object h = *s.get("habitats", "ns", "a");
+  h["spec"].as_object()["v1beta2"].as_object()["image"] = "habitat/redis:2";
+  s.put("habitats", h);
+  plan p = test::plan_for(s, "ns", "a");
+  REQUIRE(count_kind(p, 1) == 1);
+  REQUIRE_FALSE(p.events.empty());
+  CHECK(p.events[0].reason == "StatefulSetUpdated");
+  CHECK(p.events[0].message.find("spec.template.spec.containers") != std::string::npos);
+  CHECK(test::converge(s, "ns") > 0);
+}
+
+TEST_CASE("Fields owned by someone else are left alone") {
+  store s = converged("a");
+  s.edit("statefulsets", "ns", "a",
+         bj::parse(R"({"metadata":{"labels":{"team":"x"},"annotations":{"deploy.example/owner":"ops"}},
+                       "spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"now"}},
+                                           "spec":{"dnsPolicy":"ClusterFirst"}}}})"));
+  s.edit("services", "ns", "a", bj::parse(R"({"metadata":{"labels":{"team":"x"}}})"));
+  s.edit("configmaps", "ns", "peer-watch-file", bj::parse(R"({"metadata":{"annotations":{"note":"x"}},"data":{"other":"y"}})"));
+  plan p = test::plan_for(s, "ns", "a");
+  // The pod template changed (someone's `kubectl rollout restart`): the status follows the rollout, but no object
+  // habop owns is written.
+  CHECK(p.operations.empty());
+  CHECK(p.events.empty());
+  test::converge(s, "ns");
+  for (const auto& e : s.events()) CHECK(e.reason != "ConfigurationReverted");
+  const bj::object* sts = s.get("statefulsets", "ns", "a");
+  CHECK(sts->at("metadata").at("labels").at("team") == "x");
+  CHECK(sts->at("spec").at("template").at("metadata").at("annotations").at("kubectl.kubernetes.io/restartedAt") == "now");
+  CHECK(s.get("configmaps", "ns", "peer-watch-file")->at("data").at("other") == "y");
+}
+
+TEST_CASE("A stale resourceVersion conflict is recovered on the next reconcile") {
+  store s = converged("a");
+  s.edit("statefulsets", "ns", "a", bj::parse(R"({"spec":{"replicas":4}})"));
+  plan p = test::plan_for(s, "ns", "a");
+  s.edit("statefulsets", "ns", "a", bj::parse(R"({"metadata":{"labels":{"someone":"else"}}})"));  // races us
+  auto result = s.apply(p, reconcile::habitat_ref(*s.get("habitats", "ns", "a")));
+  REQUIRE(result.codes == std::vector<int>{409});
+  CHECK(test::converge(s, "ns") > 0);
+  CHECK(s.get("statefulsets", "ns", "a")->at("spec").at("replicas") == 1);
+  CHECK(s.get("statefulsets", "ns", "a")->at("metadata").at("labels").at("someone") == "else");
+}
+
+TEST_CASE("A missing Secret gives SecretNotFound once, creates no StatefulSet, and heals when it appears") {
+  store s;
+  s.put("habitats", habitat("a", R"({"spec":{"v1beta2":{"service":{"configSecretName":"user-toml"}}}})"));
+  CHECK(test::converge(s, "ns") > 0);
+  CHECK_FALSE(s.get("statefulsets", "ns", "a"));
+  CHECK(condition(s, "a", "Ready") == "SecretNotFound");
+  CHECK(condition(s, "a", "Ready", "status") == "False");
+  CHECK(condition(s, "a", "Ready", "message").find("user-toml") != std::string::npos);
+  CHECK(condition(s, "a", "Ready", "message").find("configSecretName") != std::string::npos);
+  const auto& ev = s.events();
+  CHECK(std::count_if(ev.begin(), ev.end(), [](auto& e) { return e.reason == "SecretNotFound"; }) == 1);
+  CHECK(test::plan_for(s, "ns", "a").empty());
+
+  s.add_secret("ns", "user-toml");
+  CHECK(test::converge(s, "ns") > 0);
+  CHECK(s.get("statefulsets", "ns", "a"));
+  CHECK(condition(s, "a", "Ready") == "Available");
+  CHECK(condition(s, "a", "Degraded", "status") == "False");
+}
+
+TEST_CASE("An invalid spec gives one event and a terminal plan, then nothing more") {
+  store s;
+  s.put("habitats", habitat("a", R"({"spec":{"v1beta2":{"service":{"topology":"chaos"}}}})"));
+  plan p = test::plan_for(s, "ns", "a");
+  CHECK(p.terminal);
+  CHECK(p.operations.empty());
+  REQUIRE(p.events.size() == 1);
+  CHECK(p.events[0].reason == "ValidationFailed");
+  CHECK(p.events[0].type == "Warning");
+  REQUIRE(p.status);
+  s.apply(p, reconcile::habitat_ref(*s.get("habitats", "ns", "a")));
+  CHECK(condition(s, "a", "Ready") == "InvalidSpec");
+  CHECK(condition(s, "a", "Degraded", "status") == "True");
+  CHECK(condition(s, "a", "Ready", "message").find("spec.v1beta2.service.topology") != std::string::npos);
+  plan again = test::plan_for(s, "ns", "a");
+  CHECK(again.empty());
+  CHECK(again.terminal);
+
+  SECTION("a new invalid generation is reported again") {
+    bj::object h = *s.get("habitats", "ns", "a");
+    h["spec"].as_object()["v1beta2"].as_object()["count"] = -1;
+    s.put("habitats", h);
+    CHECK(test::plan_for(s, "ns", "a").events.size() == 1);
+  }
+  SECTION("a wrong customVersion is UnsupportedVersion") {
+    store t;
+    t.put("habitats", habitat("b", R"({"customVersion":"v1beta1"})"));
+    plan q = test::plan_for(t, "ns", "b");
+    t.apply(q, reconcile::habitat_ref(*t.get("habitats", "ns", "b")));
+    CHECK(condition(t, "b", "Ready") == "UnsupportedVersion");
+  }
+}
+
+TEST_CASE("AllAtOnce deletes every stale pod in one plan and only those") {
+  store s = converged("a", R"({"spec":{"v1beta2":{"count":3,"service":{"topology":"leader"}}}})");
+  bj::object h = *s.get("habitats", "ns", "a");
+  h["spec"].as_object()["v1beta2"].as_object()["image"] = "habitat/redis:2";
+  s.put("habitats", h);
+  plan p = test::plan_for(s, "ns", "a");
+  CHECK(count_kind(p, 2) == 0);   // the revision is not current yet: no pod is deleted with the patch
+  s.apply(p, reconcile::habitat_ref(*s.get("habitats", "ns", "a")));
+  s.simulate();                   // OnDelete: the controller leaves the old pods
+  s.remove("pods", "ns", "a-1");  // one pod already restarted (e.g. by the node): it comes back updated
+  s.simulate();
+  plan restart = test::plan_for(s, "ns", "a");
+  REQUIRE(count_kind(restart, 2) == 2);
+  std::vector<std::string> deleted;
+  for (const auto& op : restart.operations)
+    if (const auto* d = std::get_if<reconcile::delete_object>(&op)) deleted.push_back(d->target.name);
+  CHECK(deleted == std::vector<std::string>{"a-0", "a-2"});
+  CHECK(std::any_of(restart.events.begin(), restart.events.end(), [](auto& e) { return e.reason == "StalePodsDeleted"; }));
+  CHECK(test::converge(s, "ns") > 0);
+  CHECK(condition(s, "a", "Ready") == "Available");
+}
+
+TEST_CASE("An immutable StatefulSet change is reported, never patched") {
+  store s = converged("a");
+  bj::object h = *s.get("habitats", "ns", "a");
+  h["spec"].as_object()["v1beta2"].as_object()["persistentStorage"] = bj::parse(R"({"size":"1Gi","mountPath":"/data"})");
+  s.put("habitats", h);
+  CHECK(test::converge(s, "ns") > 0);   // the store answers 422 to any immutable-field patch
+  CHECK(condition(s, "a", "Degraded") == "ImmutableFieldChanged");
+  CHECK(condition(s, "a", "Degraded", "message").find("spec.volumeClaimTemplates") != std::string::npos);
+  CHECK(condition(s, "a", "Degraded", "message").find("--cascade=orphan") != std::string::npos);
+  const auto& ev = s.events();
+  CHECK(std::count_if(ev.begin(), ev.end(), [](auto& e) { return e.reason == "ImmutableFieldChanged"; }) == 1);
+
+  SECTION("deleting the StatefulSet lets habop recreate it") {
+    s.remove("statefulsets", "ns", "a");
+    CHECK(test::converge(s, "ns") > 0);
+    CHECK(condition(s, "a", "Degraded", "status") == "False");
+    CHECK(s.get("statefulsets", "ns", "a")->at("spec").at("volumeClaimTemplates").as_array().size() == 1);
+  }
+}
+
+TEST_CASE("A leader topology under 3 members is deployed but reported as InsufficientMembers") {
+  store s = converged("a", R"({"spec":{"v1beta2":{"count":2,"service":{"topology":"leader"}}}})");
+  CHECK(s.get("statefulsets", "ns", "a"));
+  CHECK(condition(s, "a", "Degraded") == "InsufficientMembers");
+  CHECK(condition(s, "a", "Ready", "status") == "True");
+}
+
+TEST_CASE("A StatefulSet controlled by something else is left alone; one without a controller is adopted") {
+  store s;
+  bj::object foreign = bj::parse(R"({"apiVersion":"apps/v1","kind":"StatefulSet",
+      "metadata":{"name":"a","namespace":"ns","ownerReferences":[{"apiVersion":"x/v1","kind":"Thing","name":"t",
+                  "uid":"t1","controller":true}]},"spec":{"replicas":7}})").as_object();
+  s.put("statefulsets", foreign);
+  s.put("habitats", habitat("a"));
+  CHECK(test::converge(s, "ns") > 0);
+  CHECK(s.get("statefulsets", "ns", "a")->at("spec").at("replicas") == 7);
+  CHECK(condition(s, "a", "Degraded") == "OwnerConflict");
+  CHECK(condition(s, "a", "Ready", "status") == "False");
+
+  store t;
+  bj::object orphan = foreign;
+  orphan["metadata"].as_object().erase("ownerReferences");
+  t.put("habitats", habitat("a"));
+  t.put("statefulsets", orphan);
+  CHECK(test::converge(t, "ns") > 0);
+  const auto& refs = t.get("statefulsets", "ns", "a")->at("metadata").at("ownerReferences").as_array();
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].at("uid") == "uid-a");
+}

@@ -1,0 +1,133 @@
+// The operator's HTTPS client against the fake-apiserver over TLS: verification, tokens, errors, watches.
+#include <habop/operator/client.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include <habop/test_support/fake_apiserver.hpp>
+
+using namespace std::chrono_literals;
+using habop::op::client;
+using habop::op::client_config;
+
+namespace {
+
+struct server_fixture {
+  std::unique_ptr<habop::test::in_process_apiserver> api;
+  server_fixture() {
+    auto started = habop::test::start_in_process_apiserver({});
+    REQUIRE(started);
+    api = std::move(*started);
+  }
+  client_config config() const {
+    client_config c;
+    c.server = api->server->address();
+    c.ca_pem = api->server->ca_pem();
+    c.token = api->server->token();
+    return c;
+  }
+};
+
+habop::http::request get(std::string path) { return habop::http::request{"GET", std::move(path), {}, {}, {}}; }
+
+}  // namespace
+
+TEST_CASE("the client verifies the server certificate against the kubeconfig CA", "[client]") {
+  server_fixture f;
+  auto ok = client::create(f.config());
+  REQUIRE(ok);
+  auto r = (*ok)->send(get("/version"));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+
+  auto other = habop::test::start_in_process_apiserver({});
+  REQUIRE(other);
+  auto wrong_ca = f.config();
+  wrong_ca.ca_pem = (*other)->server->ca_pem();
+  auto c = client::create(wrong_ca);
+  REQUIRE(c);
+  auto failed = (*c)->send(get("/version"));
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code == habop::op::transport_error_code);
+  CHECK(failed.error().message.find("handshake") != std::string::npos);
+
+  auto wrong_name = f.config();
+  wrong_name.tls_server_name = "not-the-server.example";
+  CHECK_FALSE((*client::create(wrong_name))->send(get("/version")));
+  auto right_name = f.config();
+  right_name.tls_server_name = "localhost";
+  CHECK((*client::create(right_name))->send(get("/version")));
+
+  auto insecure = f.config();
+  insecure.ca_pem = (*other)->server->ca_pem();
+  insecure.insecure_skip_tls_verify = true;
+  CHECK((*client::create(insecure))->send(get("/version")));
+}
+
+TEST_CASE("a rotated token file is re-read after a 401", "[client]") {
+  server_fixture f;
+  habop::test::temp_dir dir;
+  const std::string token_path = dir.write("token", "stale-token\n");
+  auto config = f.config();
+  config.token = "";
+  config.token_file = token_path;
+  auto c = client::create(config);
+  REQUIRE(c);
+  auto first = (*c)->send(get("/api/v1/namespaces"));
+  REQUIRE(first);
+  CHECK(first->status == 401);
+  CHECK(habop::op::to_error(*first).reason == "Unauthorized");
+  dir.write("token", f.api->server->token());
+  auto second = (*c)->send(get("/api/v1/namespaces"));
+  REQUIRE(second);
+  CHECK(second->status == 200);
+}
+
+TEST_CASE("Status replies become errors with code, reason and Retry-After", "[client]") {
+  server_fixture f;
+  auto c = client::create(f.config());
+  REQUIRE(c);
+  auto missing = (*c)->send(get("/api/v1/namespaces/default/configmaps/nope"));
+  REQUIRE(missing);
+  const auto e = habop::op::to_error(*missing);
+  CHECK(e.code == 404);
+  CHECK(e.reason == "NotFound");
+  CHECK(e.message.find("nope") != std::string::npos);
+
+  f.api->server->fault_injector().add({"get", "configmaps", "", "", 429, 1, 0, 7, ""});
+  auto limited = (*c)->send(get("/api/v1/namespaces/default/configmaps/nope"));
+  REQUIRE(limited);
+  CHECK(limited->status == 429);
+  CHECK(habop::op::retry_after(*limited) == std::chrono::seconds(7));
+  CHECK(habop::op::to_error(habop::op::response{502, {}, "not json at all"}).code == 502);
+}
+
+TEST_CASE("a watch streams one JSON event per line until cancelled", "[client]") {
+  server_fixture f;
+  auto c = client::create(f.config());
+  REQUIRE(c);
+  std::atomic<int> added{0};
+  std::thread watcher([&] {
+    auto s = (*c)->watch(habop::http::request{"GET", "/api/v1/namespaces/default/configmaps",
+                                              {{"watch", "true"}, {"timeoutSeconds", "30"}}, {}, {}},
+                         [&](std::string_view line) {
+                           if (line.find("\"ADDED\"") != std::string_view::npos) ++added;
+                         });
+    CHECK_FALSE(s);
+  });
+  std::this_thread::sleep_for(200ms);
+  for (int i = 0; i < 3; ++i) {
+    auto r = (*c)->send(habop::http::request{
+        "POST", "/api/v1/namespaces/default/configmaps", {}, {{"Content-Type", "application/json"}},
+        R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm)" + std::to_string(i) + R"("}})"});
+    REQUIRE(r);
+    CHECK(r->status == 201);
+  }
+  for (int i = 0; i < 100 && added < 3; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(added == 3);
+  (*c)->cancel_watches();
+  watcher.join();
+}

@@ -1,0 +1,209 @@
+// habitat-operator end to end: examples reach Ready, scaling, image rolls, Secrets, GC, invalid specs, steady state.
+#include "operator_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "e2e_helpers.hpp"
+
+using namespace std::chrono_literals;
+using habop::test::condition_of;
+using habop::test::example_manifest;
+using habop::test::operator_cluster;
+namespace res = habop::fake::resources;
+
+namespace {
+
+using habop::test::ready_operator;
+const habop::fake::resource_key& habitats = habop::test::habitat_resource;
+
+std::string habitat_manifest(const std::string& name, int count, const std::string& extra_service = "") {
+  return habop::test::habitat_manifest(name, count, extra_service);
+}
+
+bool ready(operator_cluster& c, const std::string& name) { return habop::test::habitat_ready(c, name); }
+
+std::int64_t int_at(const boost::json::object& o, std::initializer_list<const char*> path) {
+  const boost::json::value* v = nullptr;
+  const boost::json::object* cur = &o;
+  for (const char* k : path) {
+    v = cur ? cur->if_contains(k) : nullptr;
+    if (!v) return -1;
+    cur = v->is_object() ? &v->get_object() : nullptr;
+  }
+  return v && v->is_int64() ? v->get_int64() : -1;
+}
+
+}  // namespace
+
+TEST_CASE("every example reaches Ready through kubectl wait", "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  // `persisted` also declares a StorageClass, which the fake-apiserver does not serve (yet).
+  for (const char* name : {"standalone", "leader", "env-vars", "bind", "namespaced", "config", "encrypted",
+                           "files-volume", "bind-config"}) {
+    const std::string manifest = example_manifest(name);
+    if (manifest.empty()) continue;
+    auto applied = c.apply(manifest);
+    INFO(name << ": " << applied.err);
+    REQUIRE(applied.ok());
+  }
+  auto listed = c.kubectl_run({"get", "habitats", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}"});
+  REQUIRE(listed.ok());
+  std::istringstream names(listed.out);
+  int count = 0;
+  for (std::string line; std::getline(names, line);) {
+    if (line.empty()) continue;
+    ++count;
+    const auto slash = line.find('/');
+    const std::string ns = line.substr(0, slash), name = line.substr(slash + 1);
+    auto waited = c.kubectl_run({"wait", "-n", ns, "--for=condition=Ready", "habitat/" + name, "--timeout=60s"});
+    INFO(name << "\n" << waited.out << waited.err << op.process->err());
+    CHECK(waited.ok());
+  }
+  CHECK(count >= 11);
+  auto sts = c.get(res::statefulsets(), "default", "example-standalone-habitat");
+  REQUIRE(sts);
+  CHECK(c.get(res::services(), "default", "example-standalone-habitat"));
+  CHECK(c.get(res::configmaps(), "default", "peer-watch-file"));
+}
+
+TEST_CASE("scaling up and down follows count, and a resync of a converged cluster writes nothing", "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c, {"--resync-period", "1s"});
+  REQUIRE(c.apply(habitat_manifest("db", 1)).ok());
+  REQUIRE(operator_cluster::eventually([&] { return ready(c, "db"); }, 30s));
+
+  REQUIRE(c.kubectl_run({"patch", "habitat", "db", "--type", "merge", "-p", R"({"spec":{"v1beta2":{"count":3}}})"}).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] {
+        auto h = c.get(habitats, "default", "db");
+        return h && int_at(*h, {"status", "readyReplicas"}) == 3 && condition_of(*h, "Ready").first == "True";
+      },
+      30s));
+  CHECK(c.list(res::pods(), "default", "habitat-name=db").size() == 3);
+
+  REQUIRE(c.kubectl_run({"patch", "habitat", "db", "--type", "merge", "-p", R"({"spec":{"v1beta2":{"count":1}}})"}).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] {
+        auto sts = c.get(res::statefulsets(), "default", "db");
+        return sts && int_at(*sts, {"spec", "replicas"}) == 1 &&
+               c.list(res::pods(), "default", "habitat-name=db").size() == 1;
+      },
+      30s));
+
+  // Steady state: let everything settle, then three resyncs must not write anything.
+  REQUIRE(operator_cluster::eventually([&] { return ready(c, "db"); }, 30s));
+  std::this_thread::sleep_for(1500ms);
+  const auto server_writes = c.writes();
+  const double patches = op.requests("PATCH"), posts = op.requests("POST"), puts = op.requests("PUT"),
+               deletes = op.requests("DELETE");
+  std::this_thread::sleep_for(3500ms);
+  CHECK(c.writes() == server_writes);
+  CHECK(op.requests("PATCH") == patches);
+  CHECK(op.requests("POST") == posts);
+  CHECK(op.requests("PUT") == puts);
+  CHECK(op.requests("DELETE") == deletes);
+  CHECK(op.requests("GET") > 0);
+}
+
+TEST_CASE("an image change rolls the pods; a user.toml Secret edit restarts none", "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  boost::json::object secret{{"apiVersion", "v1"}, {"kind", "Secret"},
+                             {"metadata", {{"name", "user-toml"}, {"namespace", "default"}}},
+                             {"stringData", {{"user.toml", "port = 6379\n"}}}};
+  REQUIRE(c.create(res::secrets(), "default", secret));
+  REQUIRE(c.apply(habitat_manifest("cfg", 2, "      configSecretName: user-toml\n")).ok());
+  REQUIRE(operator_cluster::eventually([&] { return ready(c, "cfg"); }, 30s));
+  auto uids = [&] {
+    std::set<std::string> out;
+    for (const auto& p : c.list(res::pods(), "default", "habitat-name=cfg")) {
+      out.insert(std::string(p.at("metadata").at("uid").as_string()));
+    }
+    return out;
+  };
+  const auto before = uids();
+  REQUIRE(before.size() == 2);
+
+  REQUIRE(c.kubectl_run({"patch", "secret", "user-toml", "--type", "merge", "-p",
+                         R"({"stringData":{"user.toml":"port = 6380\n"}})"}).ok());
+  std::this_thread::sleep_for(2s);
+  CHECK(uids() == before);
+
+  REQUIRE(c.kubectl_run({"patch", "habitat", "cfg", "--type", "merge", "-p",
+                         R"({"spec":{"v1beta2":{"image":"habitat/redis-hab:2"}}})"}).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] {
+        const auto now = uids();
+        if (now.size() != 2) return false;
+        for (const auto& u : now) {
+          if (before.count(u)) return false;
+        }
+        return ready(c, "cfg");
+      },
+      45s));
+}
+
+TEST_CASE("deleting a Habitat collects its objects while the shared peer ConfigMap survives", "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  REQUIRE(c.apply(habitat_manifest("one", 1)).ok());
+  REQUIRE(c.apply(habitat_manifest("two", 1)).ok());
+  REQUIRE(operator_cluster::eventually([&] { return ready(c, "one") && ready(c, "two"); }, 30s));
+  REQUIRE(c.kubectl_run({"delete", "habitat", "one", "--wait=true", "--timeout=30s"}).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] { return !c.get(res::statefulsets(), "default", "one") && !c.get(res::services(), "default", "one"); },
+      30s));
+  std::this_thread::sleep_for(500ms);
+  CHECK(c.get(res::configmaps(), "default", "peer-watch-file"));
+  CHECK(ready(c, "two"));
+}
+
+TEST_CASE("a missing Secret gives SecretNotFound and heals when the Secret appears", "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  REQUIRE(c.apply(habitat_manifest("needs", 1, "      configSecretName: later\n")).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] {
+        auto h = c.get(habitats, "default", "needs");
+        return h && condition_of(*h, "Ready").second == "SecretNotFound";
+      },
+      30s));
+  boost::json::object secret{{"apiVersion", "v1"}, {"kind", "Secret"},
+                             {"metadata", {{"name", "later"}, {"namespace", "default"}}},
+                             {"stringData", {{"user.toml", "x = 1\n"}}}};
+  REQUIRE(c.create(res::secrets(), "default", secret));
+  CHECK(operator_cluster::eventually([&] { return ready(c, "needs"); }, 30s));
+}
+
+TEST_CASE("an invalid Habitat gets one event and a condition, and is not retried", "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c, {"--resync-period", "1s"});
+  const std::string manifest =
+      "apiVersion: habitat.sh/v1beta1\nkind: Habitat\nmetadata:\n  name: badmount\ncustomVersion: v1beta2\n"
+      "spec:\n  v1beta2:\n    image: x/y\n    count: 1\n"
+      "    persistentStorage: {size: 1Gi, mountPath: /habitat-operator}\n"
+      "    service: {name: redis, topology: standalone}\n";
+  REQUIRE(c.apply(manifest).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] {
+        auto h = c.get(habitats, "default", "badmount");
+        return h && condition_of(*h, "Ready").second == "InvalidSpec";
+      },
+      30s));
+  std::this_thread::sleep_for(3s);  // Three resyncs: still one event, no StatefulSet.
+  int events = 0;
+  for (const auto& e : c.list(res::events(), "default")) {
+    if (e.at("reason").as_string() != "ValidationFailed") continue;
+    ++events;
+    CHECK(e.at("count").as_int64() == 1);
+  }
+  CHECK(events == 1);
+  CHECK_FALSE(c.get(res::statefulsets(), "default", "badmount"));
+}

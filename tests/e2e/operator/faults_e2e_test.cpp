@@ -1,0 +1,49 @@
+// habitat-operator against a misbehaving API server: error bursts, dropped watches, 410s and restarts.
+#include "operator_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "e2e_helpers.hpp"
+
+using namespace std::chrono_literals;
+using namespace habop::test;
+
+TEST_CASE("bursts of 409, 429, 500 and 503 on writes converge without a hot loop", "[e2e][operator][faults]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  auto& f = c.server().fault_injector();
+  f.add({"create", "statefulsets", "", "", 500, 3, 0, 1, ""});
+  f.add({"create", "services", "", "", 503, 2, 0, 1, ""});
+  f.add({"patch", "habitats/status", "", "", 409, 2, 0, 1, ""});
+  f.add({"create", "configmaps", "", "", 429, 2, 0, 1, ""});
+  REQUIRE(c.apply(habitat_manifest("flaky", 1)).ok());
+  INFO(op.process->err());
+  REQUIRE(operator_cluster::eventually([&] { return habitat_ready(c, "flaky"); }, 45s));
+  CHECK(f.rules().empty());
+  // 9 injected failures plus the few writes convergence needs: a hot loop would show hundreds.
+  CHECK(op.requests("POST") + op.requests("PATCH") < 40);
+}
+
+TEST_CASE("dropped watches, expired resourceVersions and an API server restart do not stop convergence",
+          "[e2e][operator][faults]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  REQUIRE(c.apply(habitat_manifest("steady", 1)).ok());
+  REQUIRE(operator_cluster::eventually([&] { return habitat_ready(c, "steady"); }, 30s));
+
+  c.server().drop_watches();
+  c.server().compact_history();
+  REQUIRE(c.kubectl_run({"patch", "habitat", "steady", "--type", "merge", "-p",
+                         R"({"spec":{"v1beta2":{"count":2}}})"}).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] { return c.list(habop::fake::resources::pods(), "default", "habitat-name=steady").size() == 2; }, 45s));
+
+  c.server().restart_keeping_state();
+  REQUIRE(c.apply(habitat_manifest("after-restart", 1)).ok());
+  CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "after-restart"); }, 45s));
+  INFO(op.process->err());
+  CHECK(habitat_ready(c, "steady"));
+  CHECK(op.get("/healthz") == "ok\n");
+}

@@ -1,0 +1,83 @@
+// habitat-operator's process lifecycle: SIGTERM, leader election between two replicas, kill -9 and restart.
+#include "operator_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <thread>
+
+#include "e2e_helpers.hpp"
+
+using namespace std::chrono_literals;
+using namespace habop::test;
+
+namespace {
+
+int count_of(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM stops the operator with exit code 0 within a second", "[e2e][operator][lifecycle]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  REQUIRE(c.apply(habitat_manifest("quit", 1)).ok());
+  REQUIRE(operator_cluster::eventually([&] { return habitat_ready(c, "quit"); }, 30s));
+  const auto start = std::chrono::steady_clock::now();
+  op.process->signal(SIGTERM);
+  auto code = op.process->wait(5s);
+  const auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(took < 1s);
+  CHECK(op.process->err().find("controllers stopped, exiting") != std::string::npos);
+}
+
+TEST_CASE("a startup error exits 1 with a clear message", "[e2e][operator][lifecycle]") {
+  auto r = run_process({HABOP_OPERATOR_BIN, "--kubeconfig", "/nonexistent/kubeconfig"}, {}, 10s);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("two operators with leader election never both write, and the standby takes over",
+          "[e2e][operator][lifecycle]") {
+  operator_cluster c;
+  auto a = ready_operator(c, {"--leader-elect"});
+  REQUIRE(operator_cluster::eventually(
+      [&] { return a.process->err().find("successfully acquired lease") != std::string::npos; }, 20s));
+  auto b = ready_operator(c, {"--leader-elect"});
+  REQUIRE(c.apply(habitat_manifest("elected", 1)).ok());
+  REQUIRE(operator_cluster::eventually([&] { return habitat_ready(c, "elected"); }, 30s));
+  std::this_thread::sleep_for(2500ms);
+  CHECK(b.process->err().find("successfully acquired lease") == std::string::npos);
+  CHECK(count_of(b.process->err(), " created\"") == 0);
+  CHECK(b.requests("POST") + b.requests("PATCH") == 0);
+
+  // A graceful stop releases the lease: the standby takes over well before the 15 s lease would expire.
+  a.process->signal(SIGTERM);
+  REQUIRE(a.process->wait(5s) == 0);
+  CHECK(a.process->err().find("released leader lease") != std::string::npos);
+  REQUIRE(operator_cluster::eventually(
+      [&] { return b.process->err().find("successfully acquired lease") != std::string::npos; }, 10s));
+  REQUIRE(c.kubectl_run({"patch", "habitat", "elected", "--type", "merge", "-p",
+                         R"({"spec":{"v1beta2":{"count":2}}})"}).ok());
+  CHECK(operator_cluster::eventually(
+      [&] { return c.list(habop::fake::resources::pods(), "default", "habitat-name=elected").size() == 2; }, 30s));
+}
+
+TEST_CASE("kill -9 in the middle of an update, then a restart, converges", "[e2e][operator][lifecycle]") {
+  operator_cluster c;
+  auto first = ready_operator(c);
+  for (int i = 0; i < 5; ++i) REQUIRE(c.apply(habitat_manifest("k" + std::to_string(i), 2)).ok());
+  std::this_thread::sleep_for(100ms);
+  first.process->signal(SIGKILL);
+  first.process->wait(5s);
+  auto second = ready_operator(c);
+  for (int i = 0; i < 5; ++i) {
+    INFO("k" << i);
+    CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "k" + std::to_string(i)); }, 45s));
+  }
+}

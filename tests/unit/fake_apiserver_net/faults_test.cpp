@@ -1,0 +1,86 @@
+// Fault rules: classification of requests, matching, counts, Status bodies and the admin command parser.
+#include <habop/fake_apiserver/faults.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <habop/json/codec.hpp>
+
+using namespace habop::fake;
+
+TEST_CASE("classify_request names verb, resource and namespace like RBAC", "[faults]") {
+  CHECK(classify_request("GET", "/api/v1/namespaces/ns/configmaps?limit=500") ==
+        request_info{.verb = "list", .group = "", .resource = "configmaps", .subresource = "", .ns = "ns", .name = ""});
+  CHECK(classify_request("GET", "/api/v1/namespaces/ns/configmaps?watch=true").verb == "watch");
+  CHECK(classify_request("GET", "/api/v1/namespaces/ns/configmaps/x").verb == "get");
+  CHECK(classify_request("POST", "/apis/apps/v1/namespaces/ns/statefulsets") ==
+        request_info{.verb = "create", .group = "apps", .resource = "statefulsets", .subresource = "", .ns = "ns",
+                     .name = ""});
+  CHECK(classify_request("PATCH", "/apis/habitat.sh/v1beta1/namespaces/a/habitats/h/status").subresource == "status");
+  CHECK(classify_request("DELETE", "/api/v1/namespaces/ns/pods").verb == "deletecollection");
+  CHECK(classify_request("DELETE", "/api/v1/namespaces/ns").resource == "namespaces");
+  CHECK(classify_request("DELETE", "/api/v1/namespaces/ns").name == "ns");
+  CHECK(classify_request("PUT", "/api/v1/namespaces/ns/finalize").subresource == "finalize");
+  CHECK(classify_request("GET", "/version").resource.empty());
+  CHECK(classify_request("GET", "/apis/apps/v1").resource.empty());
+}
+
+TEST_CASE("a rule fails exactly `count` matching requests with a Status body", "[faults]") {
+  faults f;
+  f.add(fault_rule{.verb = "create", .resource = "configmaps", .code = 409, .count = 2});
+  auto create = classify_request("POST", "/api/v1/namespaces/default/configmaps");
+  auto list = classify_request("GET", "/api/v1/namespaces/default/configmaps");
+  CHECK_FALSE(f.on_request(list).failure);
+  auto first = f.on_request(create);
+  REQUIRE(first.failure);
+  CHECK(first.failure->status == 409);
+  auto body = habop::json::parse_json(first.failure->body);
+  REQUIRE(body);
+  CHECK(body->at("kind") == "Status");
+  CHECK(body->at("reason") == "Conflict");
+  CHECK(body->at("code") == 409);
+  CHECK(f.on_request(create).failure);
+  CHECK_FALSE(f.on_request(create).failure);
+  CHECK(f.rules().empty());
+}
+
+TEST_CASE("429 carries Retry-After and retryAfterSeconds, latency-only rules do not fail", "[faults]") {
+  faults f;
+  f.add(fault_rule{.verb = "*", .resource = "pods", .code = 429, .count = -1, .retry_after_seconds = 3});
+  f.add(fault_rule{.verb = "get", .resource = "secrets", .code = 0, .count = 1, .latency_ms = 50});
+  for (int i = 0; i < 3; ++i) {
+    auto d = f.on_request(classify_request("GET", "/api/v1/namespaces/x/pods/p"));
+    REQUIRE(d.failure);
+    CHECK(d.failure->status == 429);
+    bool has_retry_after = false;
+    for (const auto& [k, v] : d.failure->headers) has_retry_after |= k == "Retry-After" && v == "3";
+    CHECK(has_retry_after);
+    auto body = habop::json::parse_json(d.failure->body);
+    REQUIRE(body);
+    CHECK(body->at("details").at("retryAfterSeconds") == 3);
+  }
+  auto slow = f.on_request(classify_request("GET", "/api/v1/namespaces/x/secrets/s"));
+  CHECK(slow.latency_ms == 50);
+  CHECK_FALSE(slow.failure);
+  // A rule for a resource never matches its subresources unless named.
+  CHECK_FALSE(f.on_request(classify_request("PATCH", "/api/v1/namespaces/x/pods/p/status")).failure);
+  f.clear();
+  CHECK_FALSE(f.on_request(classify_request("GET", "/api/v1/namespaces/x/pods/p")).failure);
+}
+
+TEST_CASE("admin commands parse rules and actions and reject nonsense with a field", "[faults]") {
+  auto rule = parse_admin_command(R"({"verb":"update","resource":"statefulsets","code":503,"count":1})");
+  REQUIRE(rule);
+  CHECK(rule->action == admin_action::add_rule);
+  CHECK(rule->rule.code == 503);
+  CHECK(rule->rule.resource == "statefulsets");
+  CHECK(parse_admin_command(R"({"action":"drop-watches"})")->action == admin_action::drop_watches);
+  CHECK(parse_admin_command(R"({"action":"compact"})")->action == admin_action::compact_history);
+  CHECK(parse_admin_command(R"({"action":"restart"})")->action == admin_action::restart);
+  auto bad_code = parse_admin_command(R"({"code":200})");
+  REQUIRE_FALSE(bad_code);
+  CHECK(bad_code.error().causes.at(0).field == "code");
+  CHECK_FALSE(parse_admin_command(R"({"action":"explode"})"));
+  CHECK_FALSE(parse_admin_command("[1,2]"));
+  CHECK_FALSE(parse_admin_command("{not json"));
+  CHECK_FALSE(parse_admin_command(R"({"verb":"get"})"));  // neither code nor latency
+}

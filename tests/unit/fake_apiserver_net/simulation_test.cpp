@@ -1,0 +1,164 @@
+// The workload simulator against the real in-memory store: pods, claims, status, scaling and updates.
+#include <habop/fake_apiserver/simulation.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include <boost/json/serialize.hpp>
+
+#include <habop/fake_apiserver/api_server.hpp>
+#include <habop/json/codec.hpp>
+
+using namespace habop::fake;
+namespace bj = boost::json;
+
+namespace {
+
+const habop::instant t0 = habop::instant::from_seconds(1'700'000'000);
+
+bj::object stateful_set(int replicas, const std::string& image, const std::string& strategy = "RollingUpdate") {
+  auto v = habop::json::parse_json(R"({
+    "apiVersion":"apps/v1","kind":"StatefulSet",
+    "metadata":{"name":"web","namespace":"default"},
+    "spec":{"replicas":)" + std::to_string(replicas) + R"(,"serviceName":"web",
+      "selector":{"matchLabels":{"app":"web"}},
+      "updateStrategy":{"type":")" + strategy + R"("},
+      "template":{"metadata":{"labels":{"app":"web"}},
+                  "spec":{"containers":[{"name":"main","image":")" + image + R"("}]}},
+      "volumeClaimTemplates":[{"metadata":{"name":"data"},
+        "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}]}})");
+  REQUIRE(v);
+  return v->as_object();
+}
+
+std::vector<bj::object> pods(object_store& s) {
+  auto l = s.list(resources::pods(), "default", "app=web");
+  REQUIRE(l);
+  return *l;
+}
+
+std::string label(const bj::object& o, const char* key) {
+  return std::string(o.at("metadata").at("labels").at(key).as_string());
+}
+
+}  // namespace
+
+TEST_CASE("revisions and IPs are stable and in documentation ranges", "[simulation]") {
+  bj::value tpl = bj::object{{"spec", bj::object{{"containers", bj::array{}}}}};
+  CHECK(template_revision("web", tpl) == template_revision("web", tpl));
+  CHECK(template_revision("web", tpl).rfind("web-", 0) == 0);
+  CHECK(template_revision("web", tpl) != template_revision("web", bj::object{}));
+  CHECK(simulated_pod_ip(0) == "192.0.2.1");
+  CHECK(simulated_pod_ip(253) == "192.0.2.254");
+  CHECK(simulated_pod_ip(254) == "198.51.100.1");
+  CHECK(simulated_pod_ip(508) == "192.0.2.1");
+}
+
+TEST_CASE("a StatefulSet gets ready pods, claims and status", "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  workload_simulator sim(store);
+  REQUIRE(store.create(resources::statefulsets(), "default", stateful_set(3, "nginx:1"), t0));
+  sim.settle(t0);
+
+  auto ps = pods(store);
+  REQUIRE(ps.size() == 3);
+  std::set<std::string> ips;
+  for (const auto& p : ps) {
+    CHECK(p.at("status").at("phase") == "Running");
+    ips.insert(std::string(p.at("status").at("podIP").as_string()));
+    CHECK(p.at("metadata").at("ownerReferences").at(0).at("kind") == "StatefulSet");
+    CHECK(p.at("metadata").at("ownerReferences").at(0).at("controller") == true);
+    CHECK(label(p, "statefulset.kubernetes.io/pod-name") == std::string(p.at("metadata").at("name").as_string()));
+  }
+  CHECK(ips.size() == 3);
+  CHECK(store.get(resources::persistentvolumeclaims(), "default", "data-web-2"));
+  auto sts = store.get(resources::statefulsets(), "default", "web");
+  REQUIRE(sts);
+  const auto& st = sts->at("status");
+  CHECK(st.at("replicas") == 3);
+  CHECK(st.at("readyReplicas") == 3);
+  CHECK(st.at("updatedReplicas") == 3);
+  CHECK(st.at("currentRevision") == st.at("updateRevision"));
+  CHECK(st.at("observedGeneration") == sts->at("metadata").at("generation"));
+  CHECK(label(ps.front(), "controller-revision-hash") == std::string(st.at("updateRevision").as_string()));
+  // Settled: another round writes nothing.
+  CHECK(sim.step(t0) == 0);
+}
+
+TEST_CASE("scaling down removes the highest ordinals and keeps claims, and a deleted pod returns with a new IP",
+          "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  workload_simulator sim(store);
+  REQUIRE(store.create(resources::statefulsets(), "default", stateful_set(3, "nginx:1"), t0));
+  sim.settle(t0);
+  REQUIRE(store.merge_patch(resources::statefulsets(), "default", "web", bj::object{{"spec", bj::object{{"replicas", 1}}}},
+                            t0));
+  sim.settle(t0);
+  auto ps = pods(store);
+  REQUIRE(ps.size() == 1);
+  CHECK(ps.front().at("metadata").at("name") == "web-0");
+  CHECK(store.get(resources::persistentvolumeclaims(), "default", "data-web-2"));
+  std::string old_ip(ps.front().at("status").at("podIP").as_string());
+  delete_options now;
+  now.grace_period_seconds = 0;
+  REQUIRE(store.remove(resources::pods(), "default", "web-0", t0, now));
+  sim.settle(t0);
+  ps = pods(store);
+  REQUIRE(ps.size() == 1);
+  CHECK(ps.front().at("status").at("podIP").as_string() != old_ip);
+}
+
+TEST_CASE("RollingUpdate replaces every stale pod, OnDelete waits for deletions", "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  workload_simulator sim(store);
+  REQUIRE(store.create(resources::statefulsets(), "default", stateful_set(3, "nginx:1"), t0));
+  sim.settle(t0);
+  auto image = habop::json::parse_json(
+      R"({"spec":{"template":{"spec":{"containers":[{"name":"main","image":"nginx:2"}]}}}})");
+  REQUIRE(store.merge_patch(resources::statefulsets(), "default", "web", *image, t0));
+  sim.settle(t0);
+  auto sts = store.get(resources::statefulsets(), "default", "web");
+  REQUIRE(sts);
+  std::string update_rev(sts->at("status").at("updateRevision").as_string());
+  for (const auto& p : pods(store)) CHECK(label(p, "controller-revision-hash") == update_rev);
+  CHECK(std::string(sts->at("status").at("currentRevision").as_string()) == update_rev);
+  CHECK(sts->at("status").at("updatedReplicas") == 3);
+
+  REQUIRE(store.merge_patch(resources::statefulsets(), "default", "web",
+                            *habop::json::parse_json(R"({"spec":{"updateStrategy":{"type":"OnDelete"},
+                              "template":{"spec":{"containers":[{"name":"main","image":"nginx:3"}]}}}})"),
+                            t0));
+  sim.settle(t0);
+  sts = store.get(resources::statefulsets(), "default", "web");
+  std::string next_rev(sts->at("status").at("updateRevision").as_string());
+  CHECK(next_rev != update_rev);
+  for (const auto& p : pods(store)) CHECK(label(p, "controller-revision-hash") == update_rev);
+  delete_options now;
+  now.grace_period_seconds = 0;
+  REQUIRE(store.remove(resources::pods(), "default", "web-1", t0, now));
+  sim.settle(t0);
+  auto recreated = store.get(resources::pods(), "default", "web-1");
+  REQUIRE(recreated);
+  CHECK(label(*recreated, "controller-revision-hash") == next_rev);
+  CHECK(label(*store.get(resources::pods(), "default", "web-0"), "controller-revision-hash") == update_rev);
+}
+
+TEST_CASE("a Deployment gets a minimal available status", "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  workload_simulator sim(store);
+  auto dep = habop::json::parse_json(R"({"apiVersion":"apps/v1","kind":"Deployment",
+    "metadata":{"name":"d","namespace":"default"},
+    "spec":{"replicas":2,"selector":{"matchLabels":{"app":"d"}},
+      "template":{"metadata":{"labels":{"app":"d"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}})");
+  REQUIRE(store.create(resources::deployments(), "default", dep->as_object(), t0));
+  sim.settle(t0);
+  auto got = store.get(resources::deployments(), "default", "d");
+  REQUIRE(got);
+  CHECK(got->at("status").at("readyReplicas") == 2);
+  CHECK(got->at("status").at("observedGeneration") == 1);
+}

@@ -1,0 +1,72 @@
+#include <habop/reconcile/owned.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace bj = boost::json;
+using namespace habop::reconcile;
+
+namespace {
+bj::object obj(const char* text) { return bj::parse(text).as_object(); }
+}  // namespace
+
+TEST_CASE("Ownership: ours by uid, adoptable without a controller, foreign with another controller") {
+  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"u1","controller":true}]}})"), "u1") == ownership::ours);
+  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"u1"}]}})"), "u1") == ownership::ours);
+  CHECK(ownership_of(obj(R"({"metadata":{}})"), "u1") == ownership::adoptable);
+  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"old"}]}})"), "u1") == ownership::adoptable);
+  auto foreign = obj(R"({"metadata":{"ownerReferences":[{"uid":"x","kind":"Thing","name":"t","controller":true}]}})");
+  CHECK(ownership_of(foreign, "u1") == ownership::foreign);
+  CHECK(controller_of(foreign) == "Thing/t");
+}
+
+TEST_CASE("Owner references: habop replaces its own entry and keeps the others") {
+  auto meta = obj(R"({"ownerReferences":[{"uid":"x","kind":"Other"},{"uid":"u1","controller":false}]})");
+  auto ours = obj(R"({"uid":"u1","controller":true})");
+  CHECK(bj::value(merge_owner_references(&meta, ours)) == bj::parse(R"([{"uid":"x","kind":"Other"},{"uid":"u1","controller":true}])"));
+  CHECK(bj::value(merge_owner_references(nullptr, ours)) == bj::parse(R"([{"uid":"u1","controller":true}])"));
+  auto shared = obj(R"({"ownerReferences":[{"uid":"gone","kind":"Habitat","apiVersion":"habitat.sh/v1beta1"},
+                                           {"uid":"y","kind":"Other","apiVersion":"x/v1"}]})");
+  auto habitats = bj::parse(R"([{"uid":"a","kind":"Habitat"}])").as_array();
+  CHECK(bj::value(merge_shared_owner_references(&shared, habitats)) ==
+        bj::parse(R"([{"uid":"a","kind":"Habitat"},{"uid":"y","kind":"Other","apiVersion":"x/v1"}])"));
+}
+
+TEST_CASE("Immutable StatefulSet fields are taken out and compared, absent ones included") {
+  auto rendered = obj(R"({"spec":{"replicas":1,"selector":{"matchLabels":{"habitat-name":"a"}},"serviceName":"a",
+                                  "podManagementPolicy":"Parallel"}})");
+  auto observed = obj(R"({"spec":{"selector":{"matchLabels":{"habitat-name":"a"}},"podManagementPolicy":"Parallel",
+                                  "volumeClaimTemplates":[{"metadata":{"name":"persistent"}}]}})");
+  auto changed = take_immutable_fields(rendered, observed);
+  CHECK(changed == std::vector<std::string>{"spec.volumeClaimTemplates", "spec.serviceName"});
+  CHECK(bj::value(rendered) == bj::parse(R"({"spec":{"replicas":1}})"));
+}
+
+TEST_CASE("The StatefulSet projection marks optional pod fields and rollingUpdate as absent") {
+  auto sts = obj(R"({"spec":{"updateStrategy":{"type":"OnDelete"},
+                             "template":{"spec":{"containers":[],"nodeSelector":{"a":"b"}}}}})");
+  own_stateful_set(sts);
+  const auto& pod = sts["spec"].as_object()["template"].as_object()["spec"].as_object();
+  CHECK(pod.at("nodeSelector") == bj::parse(R"({"a":"b"})"));
+  CHECK(pod.at("tolerations").is_null());
+  CHECK(pod.at("serviceAccountName").is_null());
+  CHECK(pod.at("serviceAccount").is_null());
+  CHECK(sts["spec"].as_object()["updateStrategy"].as_object().at("rollingUpdate").is_null());
+}
+
+TEST_CASE("The rendered hash is stamped as an annotation and follows the rendering") {
+  auto a = obj(R"({"metadata":{"name":"a"},"spec":{"replicas":1}})");
+  auto b = obj(R"({"metadata":{"name":"a"},"spec":{"replicas":2}})");
+  const std::string ha = stamp_rendered_hash(a);
+  CHECK(ha.size() == 16);
+  CHECK(rendered_hash_of(a) == ha);
+  CHECK(stamp_rendered_hash(b) != ha);
+}
+
+TEST_CASE("The Service projection takes clusterIP out and owns the selector whole") {
+  auto svc = obj(R"({"spec":{"clusterIP":"None","selector":{"habitat-name":"a"}}})");
+  auto observed = obj(R"({"spec":{"clusterIP":"None","selector":{"habitat-name":"a","extra":"x"}}})");
+  CHECK(own_service(svc, &observed) == "None");
+  CHECK(bj::value(svc["spec"]) == bj::parse(R"({"selector":{"habitat-name":"a","extra":null}})"));
+}
