@@ -11,20 +11,6 @@ namespace {
 
 using path = std::vector<std::string>;   // "f:spec", "k:{\"name\":\"x\"}", ...
 
-std::string list_key(std::string_view field, const bj::array& items) {
-  if (field == "containers" || field == "initContainers" || field == "volumes" || field == "env" ||
-      field == "volumeMounts" || field == "imagePullSecrets")
-    return "name";
-  if (field == "ports") {
-    for (const auto& i : items)
-      if (i.is_object() && i.get_object().contains("containerPort")) return "containerPort";
-    return "port";
-  }
-  if (field == "conditions") return "type";
-  if (field == "ownerReferences") return "uid";
-  return {};
-}
-
 bool skipped_meta(std::string_view k) {
   return k == "uid" || k == "resourceVersion" || k == "generation" || k == "creationTimestamp" ||
          k == "managedFields" || k == "deletionTimestamp" || k == "deletionGracePeriodSeconds" || k == "selfLink";
@@ -46,7 +32,7 @@ void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view
     return;
   }
   if (const auto* a = v.if_array()) {
-    std::string key = list_key(field, *a);
+    std::string key = merge_key(field, *a);
     if (key.empty() || a->empty()) {
       out.insert(cur);
       return;

@@ -146,6 +146,9 @@ std::string serialize(const bj::object& o);
 // ---- patches (patch_*.cpp, apply.cpp)
 bj::value merge_patch_apply(const bj::value& target, const bj::value& patch);
 result<bj::value> json_patch_apply(bj::value doc, const bj::value& patch);
+/// The patchMergeKey of a built-in list field (`containers` → `name`, `ports` → `containerPort`, ...); empty for
+/// lists merged atomically. Shared by strategic merge patch and server-side apply.
+std::string merge_key(std::string_view field, const bj::array& items);
 result<bj::value> strategic_patch_apply(const bj::value& target, const bj::value& patch);
 /// Server-side apply onto `live` (null when creating): merges, detects conflicts, updates managedFields.
 result<bj::object> apply_patch(const resource_type& t, const bj::object* live, const bj::object& applied,

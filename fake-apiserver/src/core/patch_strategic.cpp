@@ -4,7 +4,6 @@
 #include <algorithm>
 
 namespace habop::fake {
-namespace {
 
 // patchMergeKey of the list fields of the built-in kinds we serve (k8s.io/api generated tags).
 std::string merge_key(std::string_view field, const bj::array& items) {
@@ -23,6 +22,8 @@ std::string merge_key(std::string_view field, const bj::array& items) {
   if (field == "topologySpreadConstraints") return "topologyKey";
   return {};
 }
+
+namespace {
 
 bool is_set_list(std::string_view field) { return field == "finalizers"; }
 

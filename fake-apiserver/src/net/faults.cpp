@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <habop/core/status_reason.hpp>
 #include <habop/json/codec.hpp>
 
 namespace habop::fake {
@@ -103,26 +104,7 @@ request_info classify_request(std::string_view method, std::string_view target) 
   return info;
 }
 
-std::string_view status_reason(int code) {
-  switch (code) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 406: return "NotAcceptable";
-    case 409: return "Conflict";
-    case 410: return "Expired";
-    case 413: return "RequestEntityTooLarge";
-    case 415: return "UnsupportedMediaType";
-    case 422: return "Invalid";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    case 504: return "Timeout";
-    default: return code >= 500 ? "InternalError" : "BadRequest";
-  }
-}
+std::string_view status_reason(int code) { return habop::status_reason(code); }
 
 response fault_response(int code, std::string_view reason, std::string_view message, int retry_after_seconds) {
   boost::json::object status{{"kind", "Status"},

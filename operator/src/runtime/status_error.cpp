@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <habop/core/status_reason.hpp>
 #include <habop/json/codec.hpp>
 
 namespace habop::op {
@@ -16,26 +17,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-std::string reason_for(int code) {
-  switch (code) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 406: return "NotAcceptable";
-    case 409: return "Conflict";
-    case 410: return "Expired";
-    case 415: return "UnsupportedMediaType";
-    case 422: return "Invalid";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    case 504: return "Timeout";
-    default: return "Unknown";
-  }
 }
 
 std::string string_field(const boost::json::object& o, std::string_view key) {
@@ -53,7 +34,7 @@ std::string response::header(std::string_view name) const {
 }
 
 habop::error to_error(const response& r) {
-  habop::error e{r.status, reason_for(r.status), "the server answered HTTP " + std::to_string(r.status), {}};
+  habop::error e{r.status, std::string(habop::status_reason(r.status)), "the server answered HTTP " + std::to_string(r.status), {}};
   auto parsed = json::parse_json(r.body);
   if (!parsed || !parsed->is_object()) return e;
   const auto& o = parsed->get_object();
