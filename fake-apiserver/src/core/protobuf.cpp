@@ -46,7 +46,8 @@ struct reader {
   }
 };
 
-bool map_entry(std::string_view e, std::string& k, std::string& v) {
+// Fields 1 and 2 of a message as strings: a map entry {key, value}, or TypeMeta {apiVersion, kind}.
+bool string_pair(std::string_view e, std::string& k, std::string& v) {
   reader r{e};
   std::uint32_t f, w;
   std::string_view p;
@@ -71,8 +72,8 @@ bool object_meta(std::string_view m, bj::object& meta) {
       case 2: meta["generateName"] = p; break;
       case 3: meta["namespace"] = p; break;
       case 6: meta["resourceVersion"] = p; break;
-      case 11: if (!map_entry(p, k, v)) return false; (*object_at(meta, "labels"))[k] = v; break;
-      case 12: if (!map_entry(p, k, v)) return false; (*object_at(meta, "annotations"))[k] = v; break;
+      case 11: if (!string_pair(p, k, v)) return false; (*object_at(meta, "labels"))[k] = v; break;
+      case 12: if (!string_pair(p, k, v)) return false; (*object_at(meta, "annotations"))[k] = v; break;
       case 14: {
         bj::value& fin = meta["finalizers"];
         if (!fin.is_array()) fin = bj::array{};
@@ -103,14 +104,7 @@ result<bj::object> decode_protobuf(std::string_view body, const resource_type& t
   std::string api_version, kind;
   while (env.next(f, w, p, n)) {
     if (f == 1 && w == 2) {
-      reader tm{p};
-      std::uint32_t f2, w2;
-      std::string_view p2;
-      std::uint64_t n2;
-      while (tm.next(f2, w2, p2, n2)) {
-        if (f2 == 1 && w2 == 2) api_version = std::string(p2);
-        if (f2 == 2 && w2 == 2) kind = std::string(p2);
-      }
+      string_pair(p, api_version, kind);   // TypeMeta{1: apiVersion, 2: kind}
     } else if (f == 2 && w == 2) {
       raw = p;
     }
@@ -124,13 +118,13 @@ result<bj::object> decode_protobuf(std::string_view body, const resource_type& t
     if (f == 1 && w == 2) {
       if (!object_meta(p, obj["metadata"].get_object())) return undecodable("malformed metadata");
     } else if (t.kind == "ConfigMap") {
-      if (f == 2 && w == 2 && map_entry(p, k, v)) (*object_at(obj, "data"))[k] = v;
-      else if (f == 3 && w == 2 && map_entry(p, k, v)) (*object_at(obj, "binaryData"))[k] = base64_encode(v);
+      if (f == 2 && w == 2 && string_pair(p, k, v)) (*object_at(obj, "data"))[k] = v;
+      else if (f == 3 && w == 2 && string_pair(p, k, v)) (*object_at(obj, "binaryData"))[k] = base64_encode(v);
       else if (f == 4 && w == 0) obj["immutable"] = n != 0;
     } else if (t.kind == "Secret") {
-      if (f == 2 && w == 2 && map_entry(p, k, v)) (*object_at(obj, "data"))[k] = base64_encode(v);
+      if (f == 2 && w == 2 && string_pair(p, k, v)) (*object_at(obj, "data"))[k] = base64_encode(v);
       else if (f == 3 && w == 2) obj["type"] = p;
-      else if (f == 4 && w == 2 && map_entry(p, k, v)) (*object_at(obj, "stringData"))[k] = v;
+      else if (f == 4 && w == 2 && string_pair(p, k, v)) (*object_at(obj, "stringData"))[k] = v;
       else if (f == 5 && w == 0) obj["immutable"] = n != 0;
     } else if (t.kind == "Namespace") {
       if (f == 2 && w == 2) {
