@@ -1,8 +1,7 @@
 // Speed of the pure core: a converged reconcile, rendering from scratch, and planning 10,000 Habitats.
 #include <benchmark/benchmark.h>
 
-#include "fixtures.hpp"
-#include "store.hpp"
+#include "clusters.hpp"
 
 #include <habop/api/parse.hpp>
 #include <habop/reconcile/reconcile.hpp>
@@ -13,21 +12,13 @@ namespace {
 using namespace habop;
 constexpr instant now = instant::from_seconds(1'700'000'000);
 
-test::store typical_cluster() {
-  test::store s;
-  s.add_secret("ns", "user-toml");
-  s.add_secret("ns", "prod-ring-20170829113029");
-  s.put("habitats", test::typical_habitat("typical"));
-  if (test::converge(s, "ns") <= 0) std::abort();
-  return s;
-}
-
 // Target: <= 10 us. The whole reconcile of a converged typical Habitat (leader, ring, user.toml, two binds,
-// persistence): parse and validate, render, compare the StatefulSet, Service and peer ConfigMap, compute the status.
+// persistence) whose objects carry kube-apiserver's defaults: parse and validate, check the StatefulSet's and
+// Service's stamps, compare the peer ConfigMap (with the namespace's prebuilt peer index), compute the status.
 void BM_reconcile_converged_typical(benchmark::State& state) {
-  test::store s = typical_cluster();
+  test::store s = bench::typical_cluster();
   const boost::json::object habitat = *s.get("habitats", "ns", "typical");
-  const reconcile::snapshot snap = s.observe("ns", "typical");
+  const reconcile::snapshot snap = bench::indexed_snapshot(s, "typical");
   for (auto _ : state) {
     reconcile::plan p = reconcile::reconcile(habitat, snap, now);
     if (!p.empty()) state.SkipWithError("not converged");
@@ -52,7 +43,7 @@ BENCHMARK(BM_render_from_scratch);
 void BM_reconcile_empty_cluster(benchmark::State& state) {
   const boost::json::object habitat = test::typical_habitat("typical");
   reconcile::snapshot snap;
-  snap.habitats.push_back(habitat);
+  snap.habitats.push_back(reconcile::share(habitat));
   snap.secret_names = {"user-toml", "prod-ring-20170829113029"};
   for (auto _ : state) {
     reconcile::plan p = reconcile::reconcile(habitat, snap, now);
@@ -63,33 +54,13 @@ BENCHMARK(BM_reconcile_empty_cluster);
 
 // Target: 10,000 Habitats planned <= 0.5 s on one core. 100 namespaces of 100 converged Habitats each (a mix of
 // typical and plain ones, three pods each, all sharing per-ring peer ConfigMaps). The namespaces are identical, so
-// one namespace's snapshots are built once and reconciled 100 times; every reconcile scans its namespace's 100
-// Habitats and 300 pods for the shared peer ConfigMap.
+// one namespace's snapshots are built once and reconciled 100 times; each namespace's peer index (its 100 Habitats
+// and 300 pods grouped by ring) is built once per pass and shared by the namespace's reconciles.
 void BM_plan_10000_habitats(benchmark::State& state) {
-  test::store s;
-  s.add_secret("ns", "user-toml");
-  s.add_secret("ns", "prod-ring-20170829113029");
-  std::vector<std::string> names;
-  for (int i = 0; i < 100; ++i) {
-    names.push_back("h" + std::to_string(i));
-    s.put("habitats", i % 2 ? test::typical_habitat(names.back())
-                            : test::habitat(names.back(), R"({"spec":{"v1beta2":{"count":3}}})"));
-  }
-  if (test::converge(s, "ns", 12) <= 0) std::abort();
-  std::vector<boost::json::object> habitats;
-  std::vector<reconcile::snapshot> snaps;
-  for (const auto& n : names) {
-    habitats.push_back(*s.get("habitats", "ns", n));
-    snaps.push_back(s.observe("ns", n));
-  }
+  bench::namespace_of_100 ns;
   for (auto _ : state) {
     std::size_t planned = 0;
-    for (int ns = 0; ns < 100; ++ns) {
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        reconcile::plan p = reconcile::reconcile(habitats[i], snaps[i], now);
-        planned += p.empty() ? 1 : 0;
-      }
-    }
+    for (int i = 0; i < 100; ++i) planned += ns.plan(now);
     if (planned != 10'000) state.SkipWithError("not converged");
     benchmark::DoNotOptimize(planned);
   }

@@ -11,12 +11,16 @@
 #include <mutex>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
+#include <type_traits>
 
 #include <boost/json.hpp>
 
 #include <habop/http/to_request.hpp>
+#include <habop/operator/cache_shapes.hpp>
 #include <habop/operator/client.hpp>
+#include <habop/operator/compact_json.hpp>
 #include <habop/operator/kubeconfig.hpp>
 #include <habop/reconcile/reconcile.hpp>
 #include <habop/test_support/fake_apiserver.hpp>
@@ -38,6 +42,16 @@ boost::json::object habitat(const std::string& ns, const std::string& name) {
       {"spec",
        {{"v1beta2",
          {{"image", "habitat/redis-hab"}, {"count", 1}, {"service", {{"name", "redis"}, {"topology", "standalone"}}}}}}}};
+}
+
+/// Adds `h` to a snapshot member, whether snapshots hold objects or shared pointers to them.
+template <class Vector>
+void push(Vector& v, const boost::json::object& h) {
+  if constexpr (std::is_constructible_v<typename Vector::value_type, std::shared_ptr<const boost::json::object>>) {
+    v.push_back(std::make_shared<const boost::json::object>(h));
+  } else {
+    v.push_back(h);
+  }
 }
 
 /// Server-side record of what was written, with commit times.
@@ -106,6 +120,13 @@ operator_child start_operator(const std::string& kubeconfig, const std::vector<s
   std::vector<std::string> argv{HABOP_OPERATOR_BIN, "--kubeconfig", kubeconfig, "--health-probe-bind-address",
                                 "127.0.0.1:0", "--metrics-bind-address", "127.0.0.1:0", "--resync-period", "0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  // e.g. HABOP_BENCH_WRAPPER="heaptrack -o /tmp/op": profile the operator (rss_mb then measures the wrapper).
+  if (const char* wrapper = std::getenv("HABOP_BENCH_WRAPPER")) {
+    std::vector<std::string> words;
+    std::istringstream in(wrapper);
+    for (std::string w; in >> w;) words.push_back(w);
+    argv.insert(argv.begin(), words.begin(), words.end());
+  }
   operator_child op;
   op.process = habop::test::child_process::spawn(argv, {});
   const std::regex address(R"(msg="serving endpoints".*address=127\.0\.0\.1:(\d+))");
@@ -123,10 +144,12 @@ operator_child start_operator(const std::string& kubeconfig, const std::vector<s
   return op;
 }
 
-double rss_mb(int pid) {
+/// A `/proc/<pid>/status` memory line in MB: `VmRSS:` (what the target is about), `RssAnon:` (heap, stacks: what
+/// the operator controls), `RssFile:` (mapped code of the binary and its libraries).
+double status_mb(int pid, const std::string& field = "VmRSS:") {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    if (line.rfind(field, 0) == 0) return std::stod(line.substr(field.size())) / 1024.0;
   }
   return 0;
 }
@@ -149,12 +172,18 @@ void BM_operator_converges_1000(benchmark::State& state) {
   for (auto _ : state) {
     environment env;
     auto op = start_operator(env.api->kubeconfig_path, {"--workers", "4"});
+    state.counters["rss_idle_mb"] = status_mb(op.process->pid());
     const auto t0 = clock_type::now();
     env.create_habitats(1000, "h", namespaces);
     wait_converged(env, 1000, 60s);
     const double seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
     state.SetIterationTime(seconds);
     state.counters["converged"] = env.seen.converged(1000) ? 1 : 0;
+    if (!env.seen.converged(1000)) {
+      const std::string err = op.process->err();
+      std::fprintf(stderr, "not converged; the operator's last log lines:\n%s\n",
+                   err.substr(err.size() > 4000 ? err.size() - 4000 : 0).c_str());
+    }
     {
       std::lock_guard lock(env.seen.mutex);
       state.counters["sts"] = static_cast<double>(env.seen.sts.size());
@@ -165,8 +194,25 @@ void BM_operator_converges_1000(benchmark::State& state) {
       auto m = habop::test::run_process({"curl", "-s", "http://127.0.0.1:" + std::to_string(op.port) + "/metrics"});
       std::fprintf(stderr, "%s\n", m.out.c_str());
     }
+    // What one Habitat's objects cost in the operator's caches (load-independent): served object → cache shape.
+    env.api->server->with_api([&](fake::api_server& a, habop::instant) {
+      const std::string ns = namespaces == 1 ? "default" : "bench-0";
+      auto cached = [](const habop::op::cache_options& o, const boost::json::object& served) {
+        habop::op::object_cache c(o);
+        return static_cast<double>(habop::op::allocated_bytes(*c.apply(habop::op::watch_event_type::added, served).current));
+      };
+      auto sts = a.store().get(fake::resources::statefulsets(), ns, "h0");
+      auto svc = a.store().get(fake::resources::services(), ns, "h0");
+      auto hab = a.store().get(habitats, ns, "h0");
+      if (sts) state.counters["sts_served_b"] = static_cast<double>(habop::op::malloc_bytes(*sts));
+      if (sts) state.counters["sts_cached_b"] = cached(habop::op::stateful_set_cache_options(), *sts);
+      if (svc) state.counters["svc_cached_b"] = cached(habop::op::service_cache_options(), *svc);
+      if (hab) state.counters["habitat_cached_b"] = cached(habop::op::habitat_cache_options(), *hab);
+    });
     std::this_thread::sleep_for(1s);  // Let events and the peer ConfigMaps settle before measuring memory.
-    state.counters["rss_mb"] = rss_mb(op.process->pid());
+    state.counters["rss_mb"] = status_mb(op.process->pid());
+    state.counters["rss_anon_mb"] = status_mb(op.process->pid(), "RssAnon:");
+    state.counters["rss_file_mb"] = status_mb(op.process->pid(), "RssFile:");
     state.counters["sigterm_exit_s"] = stop_seconds(op);
   }
 }
@@ -184,7 +230,9 @@ void BM_trivial_client_same_writes_1000(benchmark::State& state) {
       auto all = a.store().list(habitats, "default");
       int i = 0;
       for (const auto& h : *all) {
-        auto plan = habop::reconcile::reconcile(h, {{h}, {}, {}, {}, {}, {}}, now);
+        habop::reconcile::snapshot alone;
+        push(alone.habitats, h);
+        auto plan = habop::reconcile::reconcile(h, alone, now);
         auto& bucket = work[static_cast<std::size_t>(i++ % 4)];
         for (const auto& o : plan.operations) bucket.push_back(habop::http::to_request(o));
         if (plan.status) bucket.push_back(habop::http::to_request(habop::reconcile::habitat_ref(h), *plan.status));

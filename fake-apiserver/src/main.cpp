@@ -12,15 +12,23 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: fake-apiserver [--listen HOST:PORT] [--kubeconfig-out FILE] [--simulate-workloads] [--token T]\n"
+    "                      [--token-user TOKEN=USER]... [--authorization-mode=RBAC|AlwaysAllow]\n"
     "                      [--anonymous] [--cert FILE --key FILE] [--no-gc] [--admin]\n"
     "  --listen HOST:PORT      address to bind (default 127.0.0.1:0, a free port)\n"
     "  --kubeconfig-out FILE   write a kubeconfig (CA data, server, token) for kubectl and clients\n"
     "  --simulate-workloads    give StatefulSets pods, claims and status, Deployments a status (like kwok)\n"
-    "  --token T               bearer token clients must send (default: a random one, in the kubeconfig)\n"
+    "  --token T               bearer token of the admin user habop-admin (default: a random one, in the\n"
+    "                          kubeconfig); habop-admin may do everything, also under RBAC\n"
+    "  --token-user TOKEN=USER another bearer token and the user it authenticates as, e.g. a ServiceAccount's\n"
+    "                          token=system:serviceaccount:NS:NAME (groups system:serviceaccounts,\n"
+    "                          system:serviceaccounts:NS, system:authenticated); repeatable\n"
+    "  --authorization-mode M  AlwaysAllow (default): every authenticated request is allowed; RBAC: requests are\n"
+    "                          authorized by the stored Roles, ClusterRoles and bindings (plus kube-apiserver's\n"
+    "                          discovery roles), and denied with a 403 Forbidden Status like kube-apiserver's\n"
     "  --anonymous             also accept requests without a token\n"
     "  --cert FILE --key FILE  serve this PEM certificate and key instead of a generated CA and certificate\n"
     "  --no-gc                 disable garbage collection of dependents (as envtest)\n"
-    "  --admin                 serve /admin/faults for fault injection\n";
+    "  --admin                 serve /admin/faults for fault injection (to habop-admin only under RBAC)\n";
 
 int fail(const std::string& message) {
   std::cerr << "fake-apiserver: " << message << "\n" << usage;
@@ -58,6 +66,22 @@ int main(int argc, char** argv) {
     } else if (arg == "--token") {
       if (!take()) return fail("--token needs a value");
       config.token = value;
+    } else if (arg == "--token-user") {
+      if (!take()) return fail("--token-user needs a value TOKEN=USER");
+      const auto eq = value.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
+        return fail("--token-user must be TOKEN=USER with both parts non-empty, e.g. "
+                    "--token-user s3cret=system:serviceaccount:habitat-operator:habitat-operator");
+      }
+      if (!config.tokens.emplace(value.substr(0, eq), value.substr(eq + 1)).second) {
+        return fail("--token-user: the same token is given twice (for user " + value.substr(eq + 1) + ")");
+      }
+    } else if (arg == "--authorization-mode") {
+      if (!take()) return fail("--authorization-mode needs a value: RBAC or AlwaysAllow");
+      if (value != "RBAC" && value != "AlwaysAllow") {
+        return fail("--authorization-mode must be RBAC or AlwaysAllow, not \"" + value + "\"");
+      }
+      config.rbac = value == "RBAC";
     } else if (arg == "--cert") {
       if (!take()) return fail("--cert needs a value");
       config.cert_file = value;

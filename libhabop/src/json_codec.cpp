@@ -11,6 +11,8 @@
 #include <boost/json/serialize.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <habop/core/utf8.hpp>
+
 namespace habop::json {
 namespace bj = boost::json;
 namespace {
@@ -262,6 +264,12 @@ result<bj::value> parse_json(std::string_view text) {
 result<std::vector<bj::value>> parse_yaml_documents(std::string_view text) {
   if (const std::size_t line = document_starting_with_comma(text))
     return bad_request("malformed YAML at line " + std::to_string(line) + ": a document cannot start with ','");
+  // yaml-cpp passes bytes through; kube-apiserver's YAML decoder rejects text that is not UTF-8, and such bytes
+  // must never reach a stored object (they would not serialise back to valid JSON).
+  if (const std::size_t bad = find_invalid_utf8(text); bad != std::string_view::npos) {
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n') + 1;
+    return bad_request("malformed YAML at line " + std::to_string(line) + ": invalid UTF-8 byte");
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));

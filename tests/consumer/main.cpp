@@ -9,7 +9,7 @@ int main() {
     "spec":{"v1beta2":{"image":"habitat/redis","count":1,"service":{"name":"redis","topology":"standalone"}}}})");
   if (!raw) return 1;
   habop::reconcile::snapshot observed;
-  observed.habitats.push_back(raw->as_object());
+  observed.habitats.push_back(habop::reconcile::share(raw->as_object()));
   auto plan = habop::reconcile::reconcile(raw->as_object(), observed, habop::instant::from_seconds(1'700'000'000));
   if (plan.operations.size() != 3 || !plan.status) return 2;
   for (const auto& op : plan.operations)

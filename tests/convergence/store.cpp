@@ -1,6 +1,8 @@
 // The in-memory API store used by the convergence tests (see store.hpp).
 #include "store.hpp"
 
+#include "server_defaults.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <habop/reconcile/merge_patch.hpp>
@@ -66,6 +68,7 @@ bool store::edit(const std::string& plural, const std::string& ns, const std::st
   if (it == objects_.end()) return false;
   bj::object before = it->second;
   it->second = reconcile::apply_merge_patch(it->second, patch).as_object();
+  if (server_defaults_) apply_server_defaults(plural, it->second);
   bj::object& meta = meta_of(it->second);
   if (before["spec"] != it->second["spec"]) meta["generation"] = meta["generation"].to_number<std::int64_t>() + 1;
   meta["resourceVersion"] = next_rv();
@@ -86,13 +89,14 @@ std::vector<const bj::object*> store::list(const std::string& plural, const std:
 
 reconcile::snapshot store::observe(const std::string& ns, const std::string& name) const {
   reconcile::snapshot s;
-  for (const auto* h : list("habitats", ns)) s.habitats.push_back(*h);
-  if (const auto* o = get("statefulsets", ns, name)) s.stateful_set = *o;
-  if (const auto* o = get("services", ns, name)) s.service = *o;
+  // Copies: the store's objects change as plans are applied, a snapshot must not.
+  for (const auto* h : list("habitats", ns)) s.habitats.push_back(reconcile::share(*h));
+  if (const auto* o = get("statefulsets", ns, name)) s.stateful_set = reconcile::share(*o);
+  if (const auto* o = get("services", ns, name)) s.service = reconcile::share(*o);
   for (const auto* cm : list("configmaps", ns))
-    if (label(*cm, "habitat") == "true") s.config_maps.push_back(*cm);
+    if (label(*cm, "habitat") == "true") s.config_maps.push_back(reconcile::share(*cm));
   for (const auto* p : list("pods", ns))
-    if (label(*p, "habitat") == "true") s.pods.push_back(*p);
+    if (label(*p, "habitat") == "true") s.pods.push_back(reconcile::share(*p));
   if (auto it = secrets_.find(ns); it != secrets_.end()) s.secret_names = it->second;
   return s;
 }
@@ -106,6 +110,7 @@ int store::create(const object_ref& ref, bj::object body) {
   meta["generation"] = 1;
   meta["resourceVersion"] = next_rv();
   body.erase("status");
+  if (server_defaults_) apply_server_defaults(ref.plural, body);
   objects_[k] = std::move(body);
   return 201;
 }
@@ -129,6 +134,7 @@ int store::patch(const object_ref& ref, const bj::object& body) {
   if (const bj::value* type = at_path(next, {"spec", "updateStrategy", "type"});
       type && *type == "OnDelete" && at_path(next, {"spec", "updateStrategy", "rollingUpdate"}))
     return 422;  // rollingUpdate is only allowed with RollingUpdate
+  if (server_defaults_) apply_server_defaults(ref.plural, next);
   bj::object& meta = meta_of(next);
   if (next["spec"] != it->second["spec"]) meta["generation"] = meta["generation"].to_number<std::int64_t>() + 1;
   meta["resourceVersion"] = next_rv();

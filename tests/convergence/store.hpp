@@ -33,6 +33,9 @@ class store {
   /// A user's merge patch of an object (no precondition). Returns false when absent.
   bool edit(const std::string& plural, const std::string& ns, const std::string& name, const boost::json::value& patch);
   void add_secret(const std::string& ns, const std::string& name) { secrets_[ns].insert(name); }
+  /// From now on, every write of a StatefulSet or Service fills in kube-apiserver's defaults (server_defaults.hpp),
+  /// so that objects read back are what a real cluster returns rather than exactly what was written.
+  void default_like_kube_apiserver(bool on = true) { server_defaults_ = on; }
   void remove(const std::string& plural, const std::string& ns, const std::string& name) {
     objects_.erase({plural, ns, name});
   }
@@ -65,6 +68,7 @@ class store {
   std::vector<reconcile::event> events_;
   std::uint64_t rv_ = 100;
   int next_ip_ = 1;
+  bool server_defaults_ = false;
 };
 
 /// Reconciles every Habitat of `ns` and applies the plans (with `simulate` between rounds) until a whole round plans

@@ -23,41 +23,17 @@ cli_output run_cli(std::vector<std::string> args, const std::string& stdin_text 
   return {code, out.str(), err.str()};
 }
 
-const std::string habitat_a = R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata: {name: a, namespace: prod}
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service: {name: redis, topology: standalone}
-)";
+// A Habitat manifest with the given `metadata` and `service` flow-mapping contents.
+std::string habitat_yaml(const std::string& metadata, int count, const std::string& service) {
+  return "\napiVersion: habitat.sh/v1beta1\nkind: Habitat\nmetadata: {" + metadata +
+         "}\ncustomVersion: v1beta2\nspec:\n  v1beta2:\n    image: habitat/redis-hab\n    count: " +
+         std::to_string(count) + "\n    service: {" + service + "}\n";
+}
 
-const std::string habitat_b = R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata: {name: b, namespace: prod}
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 2
-    service: {name: redis, topology: leader}
-)";
-
-const std::string invalid_habitat = R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata: {name: broken}
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service: {name: redis, topology: sideways, ringSecretName: no-revision}
-)";
+const std::string habitat_a = habitat_yaml("name: a, namespace: prod", 1, "name: redis, topology: standalone");
+const std::string habitat_b = habitat_yaml("name: b, namespace: prod", 2, "name: redis, topology: leader");
+const std::string invalid_habitat =
+    habitat_yaml("name: broken", 1, "name: redis, topology: sideways, ringSecretName: no-revision");
 
 const std::string secret = R"(
 apiVersion: v1

@@ -1,6 +1,6 @@
-# Fails when a source under ROOT/include or ROOT/src uses IO, threads, clocks, randomness, the environment or
-# printing: libhabop is a pure core (DESIGN §1). `libhabop/cli/` is the offline CLI and is meant to print and read
-# files, so it is not checked. Usage: cmake -DROOT=<dir> -P check_purity.cmake
+# Fails when any C++ source under ROOT uses IO, threads, clocks, randomness, the environment or printing:
+# libhabop is a pure core (DESIGN §1); the offline CLI that reads files and prints lives in the top-level cli/.
+# Usage: cmake -DROOT=<dir> -P check_purity.cmake
 if(NOT ROOT)
   message(FATAL_ERROR "pass -DROOT=<libhabop dir>")
 endif()
@@ -26,7 +26,7 @@ set(forbidden
   "[^a-z_](secure_)?getenv[ \t]*\\("         "the environment"
 )
 
-file(GLOB_RECURSE sources ${ROOT}/include/*.hpp ${ROOT}/include/*.h ${ROOT}/src/*.cpp ${ROOT}/src/*.hpp ${ROOT}/src/*.h)
+file(GLOB_RECURSE sources ${ROOT}/*.hpp ${ROOT}/*.h ${ROOT}/*.ipp ${ROOT}/*.cpp ${ROOT}/*.cc)
 list(LENGTH forbidden n)
 math(EXPR last "${n} - 1")
 set(violations 0)

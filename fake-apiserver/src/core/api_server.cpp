@@ -86,6 +86,9 @@ handled dispatch(object_store::impl& s, const http_ctx& c, std::size_t max_body)
     case route::kind::openapi_doc:
       if (m != "GET") break;
       return serve_openapi(s, r, c);
+    case route::kind::openapi_v2:
+      if (m != "GET") break;
+      return serve_openapi_v2(s, c);
     case route::kind::collection:
     case route::kind::item: {
       if (!r.legacy && r.group.empty()) return reply(status_response(path_not_found()));
@@ -108,7 +111,6 @@ handled dispatch(object_store::impl& s, const http_ctx& c, std::size_t max_body)
       }
       break;
     }
-    case route::kind::openapi_v2:
     case route::kind::unknown:
       return reply(status_response(path_not_found()));
   }

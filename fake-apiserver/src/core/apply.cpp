@@ -16,7 +16,19 @@ bool skipped_meta(std::string_view k) {
          k == "managedFields" || k == "deletionTimestamp" || k == "deletionGracePeriodSeconds" || k == "selfLink";
 }
 
-void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view field) {
+// Where a value sits in a custom resource's structural schema; `custom` false means built-in list rules (merge_key).
+struct shape {
+  bool custom = false;
+  const bj::object* node = nullptr;
+};
+
+shape member_shape(shape s, std::string_view key, bool root) {
+  if (!s.custom) return s;
+  if (root && key == "metadata") return {};   // ObjectMeta follows the built-in rules for every kind
+  return {true, child_schema(s.node, key)};
+}
+
+void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view field, shape sh) {
   if (const auto* o = v.if_object()) {
     if (o->empty()) {
       if (!cur.empty()) out.insert(cur);
@@ -26,27 +38,38 @@ void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view
       if (cur.size() == 1 && cur[0] == "f:metadata" && skipped_meta(k)) continue;
       if (cur.empty() && (k == "apiVersion" || k == "kind")) continue;
       cur.push_back("f:" + std::string(k));
-      leaves(x, cur, out, k);
+      leaves(x, cur, out, k, member_shape(sh, k, cur.size() == 1));
       cur.pop_back();
     }
     return;
   }
   if (const auto* a = v.if_array()) {
-    std::string key = merge_key(field, *a);
-    if (key.empty() || a->empty()) {
+    std::vector<std::string> keys;
+    const list_semantics ls = sh.custom ? list_type(sh.node) : list_semantics{};
+    if (sh.custom && ls.k == list_semantics::kind::set && !a->empty()) {
+      for (const auto& item : *a) {
+        cur.push_back("v:" + serialize(item));
+        out.insert(cur);
+        cur.pop_back();
+      }
+      return;
+    }
+    if (sh.custom) {
+      if (ls.k == list_semantics::kind::map) keys = ls.keys;
+    } else if (std::string key = merge_key(field, *a); !key.empty()) {
+      keys.push_back(std::move(key));
+    }
+    if (keys.empty() || a->empty() || !map_list_items(*a, keys)) {
       out.insert(cur);
       return;
     }
+    const shape item_shape{sh.custom, sh.custom ? items_schema(sh.node) : nullptr};
     for (const auto& item : *a) {
-      if (!item.is_object() || !item.get_object().contains(key)) {
-        out.insert(cur);
-        return;
-      }
-    }
-    for (const auto& item : *a) {
-      bj::object k{{key, item.get_object().at(key)}};
+      bj::object k;
+      for (const auto& name : keys) k[name] = item.get_object().at(name);
       cur.push_back("k:" + serialize(k));
-      leaves(item, cur, out, "");
+      out.insert(cur);   // the item itself (fieldsV1 ".") so that dropping it removes the whole item
+      leaves(item, cur, out, "", item_shape);
       cur.pop_back();
     }
     return;
@@ -54,10 +77,12 @@ void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view
   out.insert(cur);
 }
 
-std::set<path> leaf_set(const bj::object& obj, std::string_view scope, bool has_status) {
+shape root_shape(const resource_type& t) { return t.builtin || !t.schema ? shape{} : shape{true, t.schema.get()}; }
+
+std::set<path> leaf_set(const bj::object& obj, std::string_view scope, bool has_status, shape sh) {
   std::set<path> out;
   path cur;
-  leaves(bj::value(obj), cur, out, "");
+  leaves(bj::value(obj), cur, out, "", sh);
   for (auto it = out.begin(); it != out.end();) {
     bool in_status = !it->empty() && (*it)[0] == "f:status";
     bool keep = scope == "status" ? in_status : !(has_status && in_status);
@@ -78,8 +103,16 @@ const bj::value* value_at(const bj::value& root, const path& p) {
       const auto* a = cur->if_array();
       if (!a) return nullptr;
       auto k = habop::json::parse_json(std::string_view(el).substr(2));
-      if (!k || !k->is_object()) return nullptr;
+      if (!k) return nullptr;
       const bj::value* found = nullptr;
+      if (el.rfind("v:", 0) == 0) {   // set item: the value itself
+        for (const auto& item : *a)
+          if (item == *k) found = &item;
+        cur = found;
+        if (!cur) return nullptr;
+        continue;
+      }
+      if (!k->is_object()) return nullptr;
       for (const auto& item : *a) {
         const auto* io = item.if_object();
         if (!io) continue;
@@ -118,6 +151,8 @@ std::string render_path(const path& p) {
   for (const auto& el : p) {
     if (el.rfind("f:", 0) == 0) {
       s += "." + el.substr(2);
+    } else if (el.rfind("v:", 0) == 0) {
+      s += "[" + el.substr(2) + "]";
     } else {
       auto k = habop::json::parse_json(std::string_view(el).substr(2));
       s += "[";
@@ -133,11 +168,17 @@ std::string render_path(const path& p) {
   return s;
 }
 
+bool is_item(const path& p) { return !p.empty() && p.back().rfind("k:", 0) == 0; }
+
 bj::object to_fields_v1(const std::set<path>& paths) {
   bj::object root;
-  for (const auto& p : paths) {
+  for (auto it = paths.begin(); it != paths.end(); ++it) {
     bj::object* cur = &root;
-    for (const auto& el : p) cur = object_at(*cur, el);
+    for (const auto& el : *it) cur = object_at(*cur, el);
+    // A path with fields below it (a keyed list item) is itself marked ".", as KAS does.
+    auto next = std::next(it);
+    if (next != paths.end() && next->size() > it->size() && std::equal(it->begin(), it->end(), next->begin()))
+      (*cur)["."] = bj::object{};
   }
   return root;
 }
@@ -207,10 +248,10 @@ void record_update_fields(const resource_type& t, const bj::object* old, bj::obj
   if (manager.empty()) manager = "unknown";
   std::set<path> changed;
   bj::value nv(next), ov(old ? bj::value(*old) : bj::value(nullptr));
-  for (const auto& p : leaf_set(next, sub, t.has_status && sub != "status")) {
+  for (const auto& p : leaf_set(next, sub, t.has_status && sub != "status", root_shape(t))) {
     const bj::value* a = old ? value_at(ov, p) : nullptr;
     const bj::value* b = value_at(nv, p);
-    if (!a || !b || *a != *b) changed.insert(p);
+    if (!a || !b || (*a != *b && !is_item(p))) changed.insert(p);   // an item changes owner only when new
   }
   if (changed.empty()) return;
   auto entries = read_managed(old ? *old : next);
@@ -226,7 +267,7 @@ void record_update_fields(const resource_type& t, const bj::object* old, bj::obj
 result<bj::object> apply_patch(const resource_type& t, const bj::object* live, const bj::object& applied,
                                const write_options& wo, instant now) {
   const std::string& manager = wo.field_manager;
-  std::set<path> mine_now = leaf_set(applied, "", false);
+  std::set<path> mine_now = leaf_set(applied, "", false, root_shape(t));
   std::vector<managed_entry> entries = live ? read_managed(*live) : std::vector<managed_entry>{};
   bj::value live_v = live ? bj::value(*live) : bj::value(bj::object{});
   bj::value applied_v(applied);
@@ -235,7 +276,7 @@ result<bj::object> apply_patch(const resource_type& t, const bj::object* live, c
   for (const auto& e : entries) {
     if (e.manager == manager && e.operation == "Apply") continue;
     for (const auto& p : mine_now) {
-      if (!e.fields.contains(p)) continue;
+      if (is_item(p) || !e.fields.contains(p)) continue;   // items are shared; their fields conflict
       const bj::value* a = value_at(live_v, p);
       const bj::value* b = value_at(applied_v, p);
       if (a && b && *a != *b) conflicts.emplace_back(&e, p);
@@ -269,7 +310,7 @@ result<bj::object> apply_patch(const resource_type& t, const bj::object* live, c
     if (!r) return std::move(r).error();
     merged = std::move(*r);
   } else {
-    merged = merge_patch_apply(live_v, bj::value(cleaned));
+    merged = apply_merge(live_v, bj::value(cleaned), t.schema.get());
   }
   // Fields this manager applied before but dropped now are removed unless someone else owns them.
   managed_entry& mine = entry_for(entries, manager, "Apply", "", t);

@@ -39,7 +39,8 @@ using frozen_ptr = std::shared_ptr<const frozen>;
 obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
-enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom };
+enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom,
+                     storageclass };
 
 /// Everything the server knows about one served group/version/resource.
 struct resource_type {
@@ -68,6 +69,13 @@ struct resource_type {
   std::string qualified_kind() const { return group.empty() ? kind : kind + "." + group; }
 };
 
+/// What every watcher of one change shares, so a write to N watchers is parsed and encoded once, not N times:
+/// the parsed states (for selectors and views) and the encoded event lines by (type, view, shape).
+struct watch_share {
+  obj_ptr obj, prev;
+  std::map<std::string, std::string, std::less<>> lines;
+};
+
 /// One committed change in the global history; `prev` is the state before (MODIFIED) for selector transitions.
 struct history_entry {
   std::uint64_t rv = 0;
@@ -76,7 +84,10 @@ struct history_entry {
   change_type type = change_type::added;
   frozen_ptr obj;
   frozen_ptr prev;
+  std::shared_ptr<watch_share> share;   ///< Kept for the most recent changes only (null further back).
 };
+/// How many recent history entries keep their watch_share (watchers are at most this far behind in practice).
+inline constexpr std::size_t shared_history_window = 256;
 
 using object_map = std::map<std::pair<std::string, std::string>, frozen_ptr>;   // (namespace, name) → object
 
@@ -140,6 +151,11 @@ std::string string_at(const bj::object& o, std::initializer_list<std::string_vie
 bj::object* object_at(bj::object& o, std::string_view key);   ///< The member object, created if missing/not object.
 std::string json_quote(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
+/// Whether every string and member name in `v` is valid UTF-8 (JSON and YAML bodies are checked when parsed; bytes
+/// from protobuf bodies, headers and query parameters are not, and must never reach a stored object).
+bool valid_utf8(const bj::value& v);
+/// `s` without leading and trailing spaces and tabs.
+std::string_view trim_blanks(std::string_view s);
 std::string serialize(const bj::value& v);
 std::string serialize(const bj::object& o);
 
@@ -150,6 +166,21 @@ result<bj::value> json_patch_apply(bj::value doc, const bj::value& patch);
 /// lists merged atomically. Shared by strategic merge patch and server-side apply.
 std::string merge_key(std::string_view field, const bj::array& items);
 result<bj::value> strategic_patch_apply(const bj::value& target, const bj::value& patch);
+/// How server-side apply merges and tracks a custom resource's list (`x-kubernetes-list-type`; atomic by default).
+struct list_semantics {
+  enum class kind { atomic, map, set };
+  kind k = kind::atomic;
+  std::vector<std::string> keys;   ///< x-kubernetes-list-map-keys (map lists)
+};
+list_semantics list_type(const bj::object* schema);
+/// The schema of member `key` (properties, else additionalProperties) and of array items; null when unknown.
+const bj::object* child_schema(const bj::object* schema, std::string_view key);
+const bj::object* items_schema(const bj::object* schema);
+/// Whether every item is an object carrying every map key.
+bool map_list_items(const bj::array& items, const std::vector<std::string>& keys);
+/// Merges an applied configuration into `live` following the structural schema: objects field by field, map lists
+/// item by key, set lists as a union, everything else replaced.
+bj::value apply_merge(const bj::value& live, const bj::value& applied, const bj::object* schema);
 /// Server-side apply onto `live` (null when creating): merges, detects conflicts, updates managedFields.
 result<bj::object> apply_patch(const resource_type& t, const bj::object* live, const bj::object& applied,
                                const write_options& opts, instant now);
@@ -164,6 +195,10 @@ void schema_prune(bj::value& v, const bj::object& schema, std::string path, std:
 void schema_default(bj::value& v, const bj::object& schema);
 void schema_validate(const bj::value& v, const bj::object& schema, const std::string& path,
                      std::vector<field_cause>& causes);
+/// The known fields of a built-in kind as a structural schema (null: not checked), for fieldValidation.
+const bj::object* builtin_schema(const resource_type& t);
+/// Drops members of `obj.metadata` that ObjectMeta does not have, reporting them as `metadata.<key>`.
+void prune_object_meta(bj::object& obj, std::vector<std::string>& unknown);
 /// Structural check of a CRD schema; returns causes for 422.
 void schema_check_structural(const bj::object& schema, const std::string& path, std::vector<field_cause>& causes);
 
@@ -173,6 +208,10 @@ bj::object event_v1_to_core(const bj::object& v1);
 
 // ---- registry (registry.cpp)
 std::vector<resource_type> builtin_types();
+/// The StorageClass kind/minikube pre-create (`standard`, annotated as the default class).
+bj::object default_storage_class();
+/// Whether a StorageClass carries `storageclass.kubernetes.io/is-default-class: "true"`.
+bool is_default_storage_class(const bj::object& sc);
 /// Validates a CRD object and fills its status; returns causes on error.
 std::vector<field_cause> validate_crd(bj::object& crd);
 void fill_crd_status(bj::object& crd, instant now);
@@ -184,6 +223,8 @@ struct table_options {
   std::string include_object = "Metadata";   ///< None | Metadata | Object
   bool headers = true;
 };
+/// `obj` as a meta.k8s.io PartialObjectMetadata (kind, apiVersion and metadata only); defined in media.cpp.
+bj::object partial_metadata(const bj::object& obj, std::string_view meta_version);
 bj::object make_table(const resource_type& t, const std::vector<const bj::object*>& objs, instant now,
                       const table_options& o, std::string_view list_rv, std::string_view cont = {});
 
@@ -258,7 +299,7 @@ struct object_store::impl {
   std::string new_uid();
   std::string random_suffix(std::size_t n);
 
-  /// Prunes/defaults/validates a custom resource; fills warnings or returns 400/422.
+  /// Prunes unknown fields (Warn: warnings, Strict: 400) of any kind; defaults and validates custom resources (422).
   habop::status check_custom(const resource_type& t, bj::object& obj, const write_options& opts,
                              std::string_view name);
   /// Kind-independent metadata validation (names, labels) → causes.

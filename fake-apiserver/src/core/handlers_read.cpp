@@ -39,16 +39,22 @@ void append_object(std::string& out, const object_store::impl& s, const resource
 }  // namespace
 
 handled serve_read(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c) {
-  const std::string table_type = table_content_type(c.accept);
-  if (r.k == route::kind::item && !r.watch_path) {
+  const bool watching = c.flag("watch") || r.watch_path;
+  const bool single = r.k == route::kind::item && !r.watch_path;
+  auto negotiated = negotiate(c.accept, single ? request_shape::get : watching ? request_shape::watch : request_shape::list);
+  if (!negotiated) return reply(status_response(negotiated.error()));
+  const rendering& render = *negotiated;
+  if (single) {
     frozen_ptr f = s.get_frozen(t, r.ns, r.name);
     if (!f) return reply(status_response(not_found(t.qualified(), r.name)));
-    if (!table_type.empty()) {
+    if (render.kind == rendering::shape::table) {
       obj_ptr o = thaw(*f);
       bj::object view_obj = s.view(t, *o);
       std::vector<const bj::object*> objs{&view_obj};
-      return reply(json_response(200, serialize(make_table(t, objs, c.now, table_opts(c), string_at(*o, {"metadata", "resourceVersion"}))), table_type));
+      return reply(json_response(200, serialize(make_table(t, objs, c.now, table_opts(c), string_at(*o, {"metadata", "resourceVersion"}))), render.content_type));
     }
+    if (render.kind == rendering::shape::metadata)
+      return reply(json_response(200, serialize(partial_metadata(*thaw(*f), render.meta_version)), render.content_type));
     if (s.view_is_identity(t)) return reply(json_response(200, f->text));
     return reply(json_response(200, serialize(s.view(t, *thaw(*f)))));
   }
@@ -61,7 +67,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
     fs->reqs.push_back({"metadata.name", false, r.name});
   }
   const std::string rv_param = c.param("resourceVersion").value_or("");
-  if (c.flag("watch") || r.watch_path) {
+  if (watching) {
     watch_params p;
     p.ns = ns;
     p.labels = std::move(*ls);
@@ -80,7 +86,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
       auto v = to_u64(*ts);
       if (v && *v > 0) p.timeout_seconds = static_cast<std::int64_t>(*v);
     }
-    p.table_type = table_type;
+    p.render = render;
     p.table = table_opts(c);
     return open_watch(s, t, std::move(p), c.now);
   }
@@ -140,7 +146,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
       last = &it->first;
     }
   }
-  if (!table_type.empty()) {
+  if (render.kind == rendering::shape::table) {
     std::vector<bj::object> views;
     views.reserve(items.size());
     std::vector<const bj::object*> ptrs;
@@ -150,9 +156,12 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
     }
     bj::object table = make_table(t, ptrs, c.now, table_opts(c), std::to_string(list_rv), next_token);
     if (!next_token.empty() && !filtered) table["metadata"].get_object()["remainingItemCount"] = remaining;
-    return reply(json_response(200, serialize(table), table_type));
+    return reply(json_response(200, serialize(table), render.content_type));
   }
-  std::string body = "{\"kind\":" + json_quote(t.list_kind()) + ",\"apiVersion\":" + json_quote(t.api_version()) +
+  const bool metadata_only = render.kind == rendering::shape::metadata;
+  const std::string list_kind = metadata_only ? "PartialObjectMetadataList" : t.list_kind();
+  const std::string list_version = metadata_only ? "meta.k8s.io/" + render.meta_version : t.api_version();
+  std::string body = "{\"kind\":" + json_quote(list_kind) + ",\"apiVersion\":" + json_quote(list_version) +
                      ",\"metadata\":{\"resourceVersion\":\"" + std::to_string(list_rv) + "\"";
   if (!next_token.empty()) {
     body += ",\"continue\":" + json_quote(next_token);
@@ -166,10 +175,11 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
   for (const frozen* o : items) {
     if (!first) body += ',';
     first = false;
-    append_object(body, s, t, *o);
+    if (metadata_only) body += serialize(partial_metadata(*thaw(*o), render.meta_version));
+    else append_object(body, s, t, *o);
   }
   body += "]}";
-  return reply(json_response(200, std::move(body)));
+  return reply(json_response(200, std::move(body), render.content_type));
 }
 
 }  // namespace habop::fake

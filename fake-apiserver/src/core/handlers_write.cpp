@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include <habop/core/utf8.hpp>
 #include <habop/json/codec.hpp>
 
 namespace habop::fake {
@@ -49,16 +50,47 @@ result<bj::object> decode_body(const http_ctx& c, const resource_type& t) {
   return o;
 }
 
+// The printable UTF-8 of `s` (Go's unicode.IsPrint, approximated: no C0/C1 controls, DEL or invalid bytes).
+std::string printable_prefix(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence(s, i);
+    const auto c = static_cast<unsigned char>(s[i]);
+    const bool control = n == 1 ? (c < 0x20 || c == 0x7f)
+                                : n == 2 && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0;
+    if (n != 0 && !control) out.append(s.substr(i, n));
+    i += n == 0 ? 1 : n;
+  }
+  return out;
+}
+
+}  // namespace
+
+result<std::string> field_manager(const http_ctx& c) {
+  if (auto m = c.param("fieldManager"); m && !m->empty()) {
+    if (m->size() > 128)
+      return error{422, "Invalid", "fieldManager: Too long: may not be more than 128 bytes",
+                   {{"fieldManager", "FieldValueTooLong", "Too long: may not be more than 128 bytes"}}};
+    if (printable_prefix(*m) != *m)
+      return error{422, "Invalid", "fieldManager: Invalid value: must consist of printable characters",
+                   {{"fieldManager", "FieldValueInvalid", "Invalid value: must consist of printable characters"}}};
+    return *m;
+  }
+  const std::string ua = c.header("User-Agent");
+  std::string manager = printable_prefix(std::string_view(ua).substr(0, ua.find('/')));
+  if (manager.size() > 128) manager.resize(128);
+  while (find_invalid_utf8(manager) != std::string::npos) manager.pop_back();  // a character cut at 128 bytes
+  return manager;
+}
+
+namespace {
+
 result<write_options> options(const http_ctx& c, std::vector<std::string>* warnings) {
   write_options o;
   o.warnings = warnings;
-  o.field_manager = c.param("fieldManager").value_or("");
-  if (o.field_manager.size() > 128)
-    return error{422, "Invalid", "fieldManager: Too long: may not be more than 128 bytes", {{"fieldManager", "FieldValueTooLong", "Too long: may not be more than 128 bytes"}}};
-  if (o.field_manager.empty()) {
-    std::string ua = c.header("User-Agent");
-    o.field_manager = ua.substr(0, ua.find('/'));
-  }
+  auto manager = field_manager(c);
+  if (!manager) return std::move(manager).error();
+  o.field_manager = std::move(*manager);
   const std::string fv = c.param("fieldValidation").value_or("");
   if (fv.empty() || fv == "Warn") o.validation = field_validation::warn;
   else if (fv == "Strict") o.validation = field_validation::strict;

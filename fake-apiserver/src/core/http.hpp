@@ -32,13 +32,39 @@ struct http_ctx {
 
 route parse_route(std::string_view path);
 response json_response(int status, std::string body, std::string content_type = "application/json");
-/// Whether the client asked for a meta.k8s.io Table (returns the Content-Type to answer with, or empty).
-std::string table_content_type(std::string_view accept);
+/// What a read answers with, chosen from the Accept header (media.cpp).
+struct rendering {
+  enum class shape { object, table, metadata };
+  shape kind = shape::object;                    ///< The resource's own JSON, a Table, or PartialObjectMetadata.
+  std::string content_type = "application/json";
+  std::string meta_version;                      ///< meta.k8s.io version (v1, v1beta1) of Table / metadata shapes.
+};
+enum class request_shape { get, list, watch };
+/// Picks the first acceptable media range; 406 NotAcceptable when every range asks for an unsupported `as=`.
+result<rendering> negotiate(std::string_view accept, request_shape shape);
+
+/// One operation of an OpenAPI path: HTTP method (lower case), `x-kubernetes-action` and its query parameters.
+struct api_operation {
+  std::string method, action;
+  std::vector<std::string> query;
+};
+/// One OpenAPI path of a resource (`/api/v1/namespaces/{namespace}/configmaps/{name}`) and its operations.
+struct api_path {
+  std::string path;
+  std::vector<api_operation> ops;
+};
+/// The paths KAS publishes for a resource (collection, item, status), shared by the OpenAPI v2 and v3 documents.
+std::vector<api_path> api_paths(const resource_type& t);
 
 handled serve_discovery(object_store::impl& s, const route& r, const http_ctx& c);
 handled serve_openapi(object_store::impl& s, const route& r, const http_ctx& c);
+/// GET /openapi/v2: JSON, or gnostic protobuf when the Accept header asks for it (kubectl 1.27's fieldValidation probe).
+handled serve_openapi_v2(const object_store::impl& s, const http_ctx& c);
 handled serve_read(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
 handled serve_write(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
+/// The field manager of a write: `?fieldManager=` (at most 128 bytes of printable UTF-8, else 422) or, when absent,
+/// the User-Agent up to its first `/` with what is not printable UTF-8 dropped, as kube-apiserver derives it.
+result<std::string> field_manager(const http_ctx& c);
 handled serve_scale(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
 
 /// Everything a watch needs, taken from the query.
@@ -50,7 +76,7 @@ struct watch_params {
   bool bookmarks = false;
   bool send_initial_events = false;
   std::int64_t timeout_seconds = 1800;
-  std::string table_type;                 ///< non-empty: Table events of this content type
+  rendering render;                       ///< Table or PartialObjectMetadata events instead of objects
   table_options table;
 };
 /// Opens a watch; may instead return a 410 (handled.watch null) when the RV is too old.

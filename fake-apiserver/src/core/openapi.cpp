@@ -10,17 +10,14 @@ handled reply(response r) { return handled{std::move(r), nullptr}; }
 
 std::string gv_path(const resource_type& t) { return t.group.empty() ? "api/" + t.version : "apis/" + t.group + "/" + t.version; }
 
-bj::object operation(const resource_type& t, std::string_view action, bool write) {
+bj::object operation(const resource_type& t, const api_operation& op) {
   bj::array params;
-  if (write) {
-    params.push_back(bj::object{{"name", "dryRun"}, {"in", "query"}, {"schema", bj::object{{"type", "string"}}}});
-    params.push_back(bj::object{{"name", "fieldManager"}, {"in", "query"}, {"schema", bj::object{{"type", "string"}}}});
-    params.push_back(bj::object{{"name", "fieldValidation"}, {"in", "query"}, {"schema", bj::object{{"type", "string"}}}});
-  }
-  return bj::object{{"operationId", std::string(action) + t.kind},
+  for (const auto& q : op.query)
+    params.push_back(bj::object{{"name", q}, {"in", "query"}, {"schema", bj::object{{"type", "string"}}}});
+  return bj::object{{"operationId", op.action + t.kind},
                     {"parameters", std::move(params)},
                     {"responses", bj::object{{"200", bj::object{{"description", "OK"}}}}},
-                    {"x-kubernetes-action", action},
+                    {"x-kubernetes-action", op.action},
                     {"x-kubernetes-group-version-kind", bj::object{{"group", t.group}, {"version", t.version}, {"kind", t.kind}}}};
 }
 
@@ -43,14 +40,11 @@ bj::object document(const object_store::impl& s, const std::string& gv) {
   bj::object paths, schemas;
   for (const auto& [k, t] : s.types) {
     if (gv_path(t) != gv) continue;
-    const std::string base = "/" + gv + (t.namespaced ? "/namespaces/{namespace}/" : "/") + t.plural;
-    paths[base] = bj::object{{"get", operation(t, "list", false)}, {"post", operation(t, "post", true)},
-                             {"delete", operation(t, "deletecollection", false)}};
-    paths[base + "/{name}"] = bj::object{{"get", operation(t, "get", false)}, {"put", operation(t, "put", true)},
-                                         {"patch", operation(t, "patch", true)}, {"delete", operation(t, "delete", false)}};
-    if (t.has_status)
-      paths[base + "/{name}/status"] = bj::object{{"get", operation(t, "get", false)}, {"put", operation(t, "put", true)},
-                                                  {"patch", operation(t, "patch", true)}};
+    for (const auto& p : api_paths(t)) {
+      bj::object item;
+      for (const auto& op : p.ops) item[op.method] = operation(t, op);
+      paths[p.path] = std::move(item);
+    }
     bj::object sch = t.schema ? *t.schema : bj::object{{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}};
     sch["x-kubernetes-group-version-kind"] = bj::array{bj::object{{"group", t.group}, {"version", t.version}, {"kind", t.kind}}};
     schemas[schema_name(t)] = std::move(sch);
@@ -70,6 +64,20 @@ std::string content_hash(std::string_view s) {
 }
 
 }  // namespace
+
+std::vector<api_path> api_paths(const resource_type& t) {
+  const std::string base = "/" + gv_path(t) + (t.namespaced ? "/namespaces/{namespace}/" : "/") + t.plural;
+  const std::vector<std::string> write = {"dryRun", "fieldManager", "fieldValidation"};
+  std::vector<std::string> patch = write;
+  patch.push_back("force");
+  std::vector<api_path> out;
+  out.push_back({base, {{"get", "list", {}}, {"post", "post", write}, {"delete", "deletecollection", {}}}});
+  out.push_back({base + "/{name}",
+                 {{"get", "get", {}}, {"put", "put", write}, {"patch", "patch", patch}, {"delete", "delete", {}}}});
+  if (t.has_status)
+    out.push_back({base + "/{name}/status", {{"get", "get", {}}, {"put", "put", write}, {"patch", "patch", patch}}});
+  return out;
+}
 
 handled serve_openapi(object_store::impl& s, const route& r, const http_ctx&) {
   if (r.k == route::kind::openapi_index) {

@@ -1,54 +1,13 @@
 // Decodes `k8s\0` protobuf envelopes for ConfigMap, Secret and Namespace (what `kubectl create <generator>` sends).
 #include "detail.hpp"
+#include "protobuf_wire.hpp"
 
 namespace habop::fake {
 namespace {
 
-// A cursor over protobuf wire format; every read is bounds-checked (hostile input must not crash).
-struct reader {
-  std::string_view data;
-  bool ok = true;
-
-  bool done() const { return data.empty() || !ok; }
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (data.empty()) { ok = false; return 0; }
-      auto b = static_cast<unsigned char>(data.front());
-      data.remove_prefix(1);
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return v;
-    }
-    ok = false;
-    return 0;
-  }
-  std::string_view bytes() {
-    std::uint64_t n = varint();
-    if (!ok || n > data.size()) { ok = false; return {}; }
-    auto out = data.substr(0, n);
-    data.remove_prefix(n);
-    return out;
-  }
-  // Reads one field; returns the field number and wire type, with `payload` for length-delimited fields.
-  bool next(std::uint32_t& field, std::uint32_t& wire, std::string_view& payload, std::uint64_t& number) {
-    if (done()) return false;
-    std::uint64_t key = varint();
-    field = static_cast<std::uint32_t>(key >> 3);
-    wire = static_cast<std::uint32_t>(key & 7);
-    switch (wire) {
-      case 0: number = varint(); break;
-      case 2: payload = bytes(); break;
-      case 1: if (data.size() < 8) ok = false; else data.remove_prefix(8); break;
-      case 5: if (data.size() < 4) ok = false; else data.remove_prefix(4); break;
-      default: ok = false;
-    }
-    return ok;
-  }
-};
-
 // Fields 1 and 2 of a message as strings: a map entry {key, value}, or TypeMeta {apiVersion, kind}.
 bool string_pair(std::string_view e, std::string& k, std::string& v) {
-  reader r{e};
+  pb_reader r{e};
   std::uint32_t f, w;
   std::string_view p;
   std::uint64_t n;
@@ -60,7 +19,7 @@ bool string_pair(std::string_view e, std::string& k, std::string& v) {
 }
 
 bool object_meta(std::string_view m, bj::object& meta) {
-  reader r{m};
+  pb_reader r{m};
   std::uint32_t f, w;
   std::string_view p;
   std::uint64_t n;
@@ -97,7 +56,7 @@ result<bj::object> decode_protobuf(std::string_view body, const resource_type& t
   if (!t.builtin || (t.kind != "ConfigMap" && t.kind != "Secret" && t.kind != "Namespace") || !t.group.empty())
     return undecodable("only ConfigMap, Secret and Namespace bodies are supported by this server");
   if (body.size() < 4 || body.substr(0, 4) != std::string_view("k8s\0", 4)) return undecodable("missing k8s envelope");
-  reader env{body.substr(4)};
+  pb_reader env{body.substr(4)};
   std::uint32_t f, w;
   std::string_view p, raw;
   std::uint64_t n;
@@ -112,7 +71,7 @@ result<bj::object> decode_protobuf(std::string_view body, const resource_type& t
   if (!env.ok) return undecodable("malformed envelope");
   if (!kind.empty() && kind != t.kind) return undecodable("kind " + kind + " does not match " + t.kind);
   bj::object obj{{"apiVersion", "v1"}, {"kind", t.kind}, {"metadata", bj::object{}}};
-  reader r{raw};
+  pb_reader r{raw};
   while (r.next(f, w, p, n)) {
     std::string k, v;
     if (f == 1 && w == 2) {
@@ -128,7 +87,7 @@ result<bj::object> decode_protobuf(std::string_view body, const resource_type& t
       else if (f == 5 && w == 0) obj["immutable"] = n != 0;
     } else if (t.kind == "Namespace") {
       if (f == 2 && w == 2) {
-        reader spec{p};
+        pb_reader spec{p};
         std::uint32_t f2, w2;
         std::string_view p2;
         std::uint64_t n2;
@@ -140,6 +99,7 @@ result<bj::object> decode_protobuf(std::string_view body, const resource_type& t
     }
   }
   if (!r.ok) return undecodable("malformed " + t.kind);
+  if (!valid_utf8(obj)) return bad_request("the protobuf body of the " + t.kind + " holds a string that is not UTF-8");
   return obj;
 }
 

@@ -129,11 +129,28 @@ authorizer_fn make_rbac_authorizer(rbac_settings settings) {
     if (std::find(settings.superusers.begin(), settings.superusers.end(), req.user) != settings.superusers.end()) {
       a.groups.emplace_back("system:masters");
     }
-    if (authorize(load_rbac_policy(store), a).allowed) return std::nullopt;
+    const rbac_policy policy = load_rbac_policy(store);
+    const auto allowed = [&](const request_attributes& attrs) {
+      const decision d = authorize(policy, attrs);
+      if (settings.audit) settings.audit(attrs, d);
+      return d.allowed;
+    };
+    bj::object status;
+    if (!allowed(a)) {
+      status = forbidden_status(a);
+    } else {
+      for (const request_attributes& check : owner_reference_checks(a, req.body, store)) {
+        if (allowed(check)) continue;
+        status = forbidden_status(a);
+        status["message"] = owner_reference_forbidden_message(a, check);
+        break;
+      }
+      if (status.empty()) return std::nullopt;
+    }
     response denied;
     denied.status = 403;
     denied.headers = {{"Content-Type", "application/json"}};
-    denied.body = habop::json::to_json(forbidden_status(a));
+    denied.body = habop::json::to_json(status);
     return denied;
   };
 }

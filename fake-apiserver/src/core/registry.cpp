@@ -79,12 +79,28 @@ std::vector<resource_type> builtin_types() {
                       printer::generic));
   v.push_back(builtin("rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding",
                       "ClusterRoleBinding", false, {}, printer::generic));
+  v.push_back(builtin("storage.k8s.io", "storageclasses", "storageclass", "StorageClass", false, {"sc"},
+                      printer::storageclass));
   auto crd = builtin("apiextensions.k8s.io", "customresourcedefinitions", "customresourcedefinition",
                      "CustomResourceDefinition", false, {"crd", "crds"}, printer::crd);
   crd.has_status = true;
   crd.categories = {"api-extensions"};
   v.push_back(crd);
   return v;
+}
+
+bj::object default_storage_class() {
+  return bj::object{{"apiVersion", "storage.k8s.io/v1"},
+                    {"kind", "StorageClass"},
+                    {"metadata", bj::object{{"name", "standard"},
+                                            {"annotations", bj::object{{"storageclass.kubernetes.io/is-default-class", "true"}}}}},
+                    {"provisioner", "rancher.io/local-path"},
+                    {"reclaimPolicy", "Delete"},
+                    {"volumeBindingMode", "WaitForFirstConsumer"}};
+}
+
+bool is_default_storage_class(const bj::object& sc) {
+  return string_at(sc, {"metadata", "annotations", "storageclass.kubernetes.io/is-default-class"}) == "true";
 }
 
 std::vector<field_cause> validate_crd(bj::object& crd) {

@@ -100,17 +100,4 @@ response json_response(int status, std::string body, std::string content_type) {
   return r;
 }
 
-std::string table_content_type(std::string_view accept) {
-  // Media ranges are comma separated; take the first one that is a meta.k8s.io Table.
-  while (!accept.empty()) {
-    auto comma = accept.find(',');
-    std::string_view part = accept.substr(0, comma);
-    accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-    if (part.find("as=Table") == std::string_view::npos || part.find("g=meta.k8s.io") == std::string_view::npos) continue;
-    if (part.find("v=v1beta1") != std::string_view::npos) return "application/json;as=Table;v=v1beta1;g=meta.k8s.io";
-    if (part.find("v=v1") != std::string_view::npos) return "application/json;as=Table;v=v1;g=meta.k8s.io";
-  }
-  return {};
-}
-
 }  // namespace habop::fake

@@ -90,8 +90,10 @@ handled serve_scale(object_store::impl& s, const resource_type& t, const route& 
   auto parts = split(t.scale_spec_path);
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) node = object_at(*node, parts[i]);
   if (!parts.empty()) (*node)[parts.back()] = replicas->get_int64();
+  auto manager = field_manager(c);
+  if (!manager) return reply(status_response(manager.error()));
   write_options wo;
-  wo.field_manager = c.param("fieldManager").value_or("");
+  wo.field_manager = std::move(*manager);
   auto res = s.update(t, r.ns, r.name, std::move(obj), c.now, wo, "");
   if (!res) return reply(status_response(res.error()));
   return reply(json_response(200, serialize(to_scale(t, *res))));

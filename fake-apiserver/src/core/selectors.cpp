@@ -7,12 +7,6 @@
 namespace habop::fake {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Splits on commas that are not inside parentheses.
 std::vector<std::string_view> split_top(std::string_view s) {
   std::vector<std::string_view> out;
@@ -59,25 +53,25 @@ std::optional<std::int64_t> to_int(std::string_view s) {
 
 result<label_selector> parse_label_selector(std::string_view text) {
   label_selector sel;
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.empty()) return sel;
   for (auto raw : split_top(text)) {
-    std::string_view part = trim(raw);
+    std::string_view part = trim_blanks(raw);
     if (part.empty()) return selector_error(text, "found '', expected: identifier");
     label_requirement req;
     using op = label_requirement::op;
     auto word_op = [&](std::string_view word, op o) -> std::optional<error> {
       auto pos = part.find(word);
       if (pos == std::string_view::npos) return error{};
-      std::string_view key = trim(part.substr(0, pos));
-      std::string_view rest = trim(part.substr(pos + word.size()));
+      std::string_view key = trim_blanks(part.substr(0, pos));
+      std::string_view rest = trim_blanks(part.substr(pos + word.size()));
       if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')')
         return selector_error(text, "found '" + std::string(rest) + "', expected: '('");
       req.key = std::string(key);
       req.o = o;
       std::string_view inner = rest.substr(1, rest.size() - 2);
       for (auto v : split_top(inner)) {
-        v = trim(v);
+        v = trim_blanks(v);
         if (!valid_value(v)) return selector_error(text, "invalid label value: \"" + std::string(v) + "\"");
         req.values.emplace_back(v);
       }
@@ -85,26 +79,26 @@ result<label_selector> parse_label_selector(std::string_view text) {
     };
     std::optional<error> e;
     if (part.front() == '!') {
-      req.key = std::string(trim(part.substr(1)));
+      req.key = std::string(trim_blanks(part.substr(1)));
       req.o = op::not_exists;
     } else if (part.find(" notin ") != std::string_view::npos || part.find(" notin(") != std::string_view::npos) {
       e = word_op(" notin", op::notin);
     } else if (part.find(" in ") != std::string_view::npos || part.find(" in(") != std::string_view::npos) {
       e = word_op(" in", op::in);
     } else if (auto p = part.find("!="); p != std::string_view::npos) {
-      req.key = std::string(trim(part.substr(0, p)));
+      req.key = std::string(trim_blanks(part.substr(0, p)));
       req.o = op::neq;
-      req.values.emplace_back(trim(part.substr(p + 2)));
+      req.values.emplace_back(trim_blanks(part.substr(p + 2)));
     } else if (auto p2 = part.find("=="); p2 != std::string_view::npos) {
-      req.key = std::string(trim(part.substr(0, p2)));
-      req.values.emplace_back(trim(part.substr(p2 + 2)));
+      req.key = std::string(trim_blanks(part.substr(0, p2)));
+      req.values.emplace_back(trim_blanks(part.substr(p2 + 2)));
     } else if (auto p3 = part.find('='); p3 != std::string_view::npos) {
-      req.key = std::string(trim(part.substr(0, p3)));
-      req.values.emplace_back(trim(part.substr(p3 + 1)));
+      req.key = std::string(trim_blanks(part.substr(0, p3)));
+      req.values.emplace_back(trim_blanks(part.substr(p3 + 1)));
     } else if (auto p4 = part.find_first_of("<>"); p4 != std::string_view::npos) {
-      req.key = std::string(trim(part.substr(0, p4)));
+      req.key = std::string(trim_blanks(part.substr(0, p4)));
       req.o = part[p4] == '<' ? op::lt : op::gt;
-      std::string_view v = trim(part.substr(p4 + 1));
+      std::string_view v = trim_blanks(part.substr(p4 + 1));
       if (!to_int(v)) return selector_error(text, "for 'Gt', 'Lt' operators, the value must be an integer");
       req.values.emplace_back(v);
     } else {
@@ -151,10 +145,10 @@ bool label_selector::matches(const bj::object& obj) const {
 
 result<field_selector> parse_field_selector(std::string_view text, const resource_type& t) {
   field_selector sel;
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.empty()) return sel;
   for (auto raw : split_top(text)) {
-    std::string_view part = trim(raw);
+    std::string_view part = trim_blanks(raw);
     field_requirement req;
     std::size_t p = part.find("!=");
     std::size_t vlen = 2;
@@ -166,8 +160,8 @@ result<field_selector> parse_field_selector(std::string_view text, const resourc
     } else {
       return bad_request("invalid selector: '" + std::string(text) + "'; can't understand '" + std::string(part) + "'");
     }
-    req.field = std::string(trim(part.substr(0, p)));
-    req.value = std::string(trim(part.substr(p + vlen)));
+    req.field = std::string(trim_blanks(part.substr(0, p)));
+    req.value = std::string(trim_blanks(part.substr(p + vlen)));
     bool supported = req.field == "metadata.name" || req.field == "metadata.namespace" ||
                      std::find(t.field_labels.begin(), t.field_labels.end(), req.field) != t.field_labels.end();
     if (!supported) return bad_request("field label not supported: " + req.field);

@@ -75,6 +75,9 @@ void kind_defaults_on_create(const resource_type& t, bj::object& obj, std::uint3
           if (!po->contains("targetPort") && po->contains("port")) (*po)["targetPort"] = (*po)["port"];
         }
     obj["status"] = bj::object{{"loadBalancer", bj::object{}}};
+  } else if (t.storage == "storage.k8s.io/storageclasses") {
+    if (!obj.contains("reclaimPolicy")) obj["reclaimPolicy"] = "Delete";
+    if (!obj.contains("volumeBindingMode")) obj["volumeBindingMode"] = "Immediate";
   } else if (t.has_status && !t.builtin) {
     obj.erase("status");   // CRs with a status subresource ignore status on create
   }
@@ -96,6 +99,13 @@ std::vector<field_cause> validate_update(const resource_type& t, const bj::objec
       const bj::value* ni = find_path(next, {"immutable"});
       if (!ni || !ni->is_bool() || !ni->get_bool())
         causes.push_back({"immutable", "FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set"});
+    }
+  } else if (t.storage == "storage.k8s.io/storageclasses") {
+    for (auto k : {"provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"}) {
+      const bj::value* a = find_path(old, {k});
+      const bj::value* b = find_path(next, {k});
+      if ((a == nullptr) != (b == nullptr) || (a && *a != *b))
+        causes.push_back({k, "FieldValueForbidden", std::string("Forbidden: updates to ") + k + " are forbidden."});
     }
   } else if (t.storage == "apps/statefulsets") {
     const bj::value* a = find_path(old, {"spec"});
@@ -186,10 +196,10 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   if (!keep_managed) meta.erase("managedFields");
   fold_string_data(obj);
   kind_defaults_on_create(t, obj, next_ip);
-  if (!t.builtin) {
-    if (auto st = check_custom(t, obj, wo, name); !st) return std::move(st).error();
-  }
+  if (auto st = check_custom(t, obj, wo, name); !st) return std::move(st).error();
   std::vector<field_cause> causes = validate_common(t, obj);
+  if (t.storage == "storage.k8s.io/storageclasses" && string_at(obj, {"provisioner"}).empty())
+    causes.push_back({"provisioner", "FieldValueRequired", "Required value"});
   bj::object& meta2 = obj["metadata"].get_object();
   if (t.storage == "apiextensions.k8s.io/customresourcedefinitions") {
     auto more = validate_crd(obj);
@@ -292,7 +302,7 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
                         "finalizers " + list + "}"});
     }
   }
-  if (!t.builtin && sub != "status") {
+  if (sub != "status") {
     if (auto st = check_custom(t, next, wo, name); !st) return std::move(st).error();
   } else if (!t.builtin && t.schema) {
     write_options quiet = wo;

@@ -24,6 +24,9 @@ void object_store::impl::bootstrap(instant now) {
                  {"metadata", bj::object{{"name", n}, {"labels", bj::object{{"kubernetes.io/metadata.name", n}}}}}};
     (void)create(*nst, "", std::move(o), now, write_options{"kube-apiserver"});
   }
+  // kind and minikube ship a default StorageClass; charts and PVC-creating operators expect one.
+  if (const resource_type* sct = find({"storage.k8s.io", "v1", "storageclasses"}))
+    (void)create(*sct, "", default_storage_class(), now, write_options{"kube-apiserver"});
 }
 
 const resource_type* object_store::impl::find(const resource_key& k) const {
@@ -94,7 +97,9 @@ void object_store::impl::commit(const std::string& storage, const std::string& n
     else m.emplace(key, f);
     if (type == change_type::added) by_uid[uid] = uid_location{storage, ns, name};
   }
-  history.push_back(history_entry{rv, storage, ns, type, std::move(f), std::move(prev)});
+  // The share starts empty: with no watcher on this change nothing is parsed or kept beyond the frozen text.
+  history.push_back(history_entry{rv, storage, ns, type, std::move(f), std::move(prev), std::make_shared<watch_share>()});
+  if (history.size() > shared_history_window) history[history.size() - shared_history_window - 1].share.reset();
   while (history.size() > opts.watch_history && !history.empty()) {
     compacted_rv = history.front().rv;
     history.pop_front();
@@ -194,10 +199,12 @@ std::vector<field_cause> object_store::impl::validate_common(const resource_type
 
 habop::status object_store::impl::check_custom(const resource_type& t, bj::object& obj, const write_options& wo,
                                               std::string_view name) {
-  if (!t.schema) return habop::ok;
-  bj::value v(std::move(obj));
+  const bj::object* schema = t.builtin ? builtin_schema(t) : t.schema.get();
+  if (!schema) return habop::ok;
   std::vector<std::string> unknown;
-  schema_prune(v, *t.schema, "", unknown, true);
+  prune_object_meta(obj, unknown);
+  bj::value v(std::move(obj));
+  schema_prune(v, *schema, "", unknown, true);
   if (!unknown.empty()) {
     if (wo.validation == field_validation::strict) {
       std::string msg = "strict decoding error: ";
@@ -208,9 +215,13 @@ habop::status object_store::impl::check_custom(const resource_type& t, bj::objec
     if (wo.validation == field_validation::warn && wo.warnings)
       for (const auto& u : unknown) wo.warnings->push_back("unknown field " + json_quote(u));
   }
-  schema_default(v, *t.schema);
+  if (t.builtin) {   // built-in kinds: unknown fields only (their value rules live in the kind's validation)
+    obj = std::move(v.get_object());
+    return habop::ok;
+  }
+  schema_default(v, *schema);
   std::vector<field_cause> causes;
-  schema_validate(v, *t.schema, "", causes);
+  schema_validate(v, *schema, "", causes);
   obj = std::move(v.get_object());
   if (!causes.empty()) return invalid(t, name, std::move(causes));
   return habop::ok;

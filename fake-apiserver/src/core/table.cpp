@@ -211,6 +211,17 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
         c.emplace_back(string_at(o, {v1 ? "note" : "message"}));
       };
       break;
+    case printer::storageclass:
+      cols.push_back(column("Provisioner", "string")); cols.push_back(column("ReclaimPolicy", "string"));
+      cols.push_back(column("VolumeBindingMode", "string")); cols.push_back(column("AllowVolumeExpansion", "string"));
+      age_col();
+      cells = [&](const bj::object& o, bj::array& c) {
+        const bj::value* expand = find_path(o, {"allowVolumeExpansion"});
+        c.emplace_back(string_at(o, {"provisioner"})); c.emplace_back(string_at(o, {"reclaimPolicy"}));
+        c.emplace_back(string_at(o, {"volumeBindingMode"})); c.emplace_back(expand && expand->is_bool() && expand->get_bool());
+        created(o, c);
+      };
+      break;
     case printer::lease:
       cols.push_back(column("Holder", "string")); age_col();
       cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"spec", "holderIdentity"})); created(o, c); };
@@ -247,15 +258,15 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
   bj::array rows;
   for (const bj::object* o : objs) {
     bj::array c;
-    if (t.print != printer::event) c.emplace_back(string_at(*o, {"metadata", "name"}));
+    std::string name = string_at(*o, {"metadata", "name"});
+    if (t.print == printer::storageclass && is_default_storage_class(*o)) name += " (default)";
+    if (t.print != printer::event) c.emplace_back(std::move(name));
     cells(*o, c);
     bj::object row{{"cells", std::move(c)}};
     if (opts.include_object == "Object") {
       row["object"] = *o;
     } else if (opts.include_object != "None") {
-      bj::object meta = find_path(*o, {"metadata"}) && find_path(*o, {"metadata"})->is_object()
-                            ? find_path(*o, {"metadata"})->get_object() : bj::object{};
-      row["object"] = bj::object{{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", std::move(meta)}};
+      row["object"] = partial_metadata(*o, "v1");
     }
     rows.push_back(std::move(row));
   }

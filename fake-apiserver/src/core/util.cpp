@@ -1,10 +1,13 @@
 // Small helpers of the fake-apiserver core: URL decoding, base64, human durations, name checks, JSON paths.
 #include "detail.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 
 #include <boost/json/serialize.hpp>
+
+#include <habop/core/utf8.hpp>
 
 namespace habop::fake {
 
@@ -249,6 +252,19 @@ bj::object* object_at(bj::object& o, std::string_view key) {
 
 std::string json_quote(std::string_view s) { return bj::serialize(bj::value(bj::string(s))); }
 
+bool valid_utf8(const bj::value& v) {
+  switch (v.kind()) {
+    case bj::kind::string: return find_invalid_utf8(v.get_string()) == std::string_view::npos;
+    case bj::kind::array:
+      return std::all_of(v.get_array().begin(), v.get_array().end(), [](const bj::value& e) { return valid_utf8(e); });
+    case bj::kind::object:
+      for (const auto& [k, e] : v.get_object())
+        if (find_invalid_utf8(k) != std::string_view::npos || !valid_utf8(e)) return false;
+      return true;
+    default: return true;
+  }
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -258,5 +274,11 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string serialize(const bj::value& v) { return bj::serialize(v); }
 std::string serialize(const bj::object& o) { return bj::serialize(o); }
+
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 }  // namespace habop::fake

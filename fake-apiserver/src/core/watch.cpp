@@ -57,16 +57,16 @@ class watch_impl final : public watch_stream {
       const history_entry& e = *it;
       if (e.storage != t_.storage) continue;
       if (!p_.ns.empty() && e.ns != p_.ns) continue;
-      const bool now_match = matches(*e.obj);
+      const bool now_match = matches(*e.obj, e.share ? &e.share->obj : nullptr);
       if (e.type == change_type::added) {
-        if (now_match) emit(out, "ADDED", *e.obj);
+        if (now_match) emit(out, "ADDED", *e.obj, e.share.get());
       } else if (e.type == change_type::deleted) {
-        if (now_match) emit(out, "DELETED", *e.obj);
+        if (now_match) emit(out, "DELETED", *e.obj, e.share.get());
       } else {
-        const bool was_match = e.prev && matches(*e.prev);
-        if (now_match && was_match) emit(out, "MODIFIED", *e.obj);
-        else if (now_match) emit(out, "ADDED", *e.obj);
-        else if (was_match) emit(out, "DELETED", *e.obj);
+        const bool was_match = e.prev && matches(*e.prev, e.share ? &e.share->prev : nullptr);
+        if (now_match && was_match) emit(out, "MODIFIED", *e.obj, e.share.get());
+        else if (now_match) emit(out, "ADDED", *e.obj, e.share.get());
+        else if (was_match) emit(out, "DELETED", *e.obj, e.share.get());
       }
     }
     cursor_ = std::max(cursor_, s_->rv);
@@ -88,15 +88,29 @@ class watch_impl final : public watch_stream {
   }
 
  private:
-  bool matches(const frozen& f) const {
+  // `parsed` (shared by every watcher of one change) is filled on first use, so a change is parsed once.
+  bool matches(const frozen& f, obj_ptr* parsed = nullptr) const {
     if (p_.labels.empty() && p_.fields.empty()) return true;
-    obj_ptr o = thaw(f);
+    obj_ptr local;
+    obj_ptr& o = parsed ? *parsed : local;
+    if (!o) o = thaw(f);
     return p_.labels.matches(*o) && p_.fields.matches(*o);
   }
 
-  void emit(std::vector<std::string>& out, std::string_view type, const frozen& stored) {
+  // One event line. Object and metadata lines of recent changes are encoded once and shared by all watchers
+  // (`share`); Tables depend on this watch's options and are rendered per watch.
+  void emit(std::vector<std::string>& out, std::string_view type, const frozen& stored, watch_share* share = nullptr) {
+    const bool table = p_.render.kind == rendering::shape::table;
+    std::string key;
+    if (share && !table) {
+      key = std::string(type) + '|' + t_.api_version() + '|' + p_.render.meta_version;
+      if (auto hit = share->lines.find(key); hit != share->lines.end()) {
+        out.push_back(hit->second);
+        return;
+      }
+    }
     std::string line = "{\"type\":\"" + std::string(type) + "\",\"object\":";
-    if (!p_.table_type.empty()) {
+    if (table) {
       table_options o = p_.table;
       o.headers = first_table_;
       first_table_ = false;
@@ -104,19 +118,29 @@ class watch_impl final : public watch_stream {
       bj::object view_obj = s_->view(t_, *parsed);
       std::vector<const bj::object*> objs{&view_obj};
       line += serialize(make_table(t_, objs, now_hint_, o, string_at(*parsed, {"metadata", "resourceVersion"})));
+    } else if (p_.render.kind == rendering::shape::metadata) {
+      line += serialize(partial_metadata(*parsed_state(stored, share), p_.render.meta_version));
     } else if (s_->view_is_identity(t_)) {
       line += stored.text;
     } else {
-      line += serialize(s_->view(t_, *thaw(stored)));
+      line += serialize(s_->view(t_, *parsed_state(stored, share)));
     }
     line += "}\n";
+    if (!key.empty()) share->lines.emplace(std::move(key), line);
     out.push_back(std::move(line));
+  }
+
+  static obj_ptr parsed_state(const frozen& stored, watch_share* share) {
+    if (!share) return thaw(stored);
+    if (!share->obj) share->obj = thaw(stored);
+    return share->obj;
   }
 
   void bookmark(std::vector<std::string>& out, bool initial_end) {
     bj::object meta{{"resourceVersion", std::to_string(cursor_)}};
     if (initial_end) meta["annotations"] = bj::object{{"k8s.io/initial-events-end", "true"}};
     bj::object o{{"kind", t_.kind}, {"apiVersion", t_.api_version()}, {"metadata", std::move(meta)}};
+    if (p_.render.kind == rendering::shape::metadata) o = partial_metadata(o, p_.render.meta_version);
     out.push_back("{\"type\":\"BOOKMARK\",\"object\":" + serialize(o) + "}\n");
   }
 
@@ -157,7 +181,7 @@ class watch_impl final : public watch_stream {
 handled open_watch(object_store::impl& s, const resource_type& t, watch_params p, instant now) {
   handled h;
   h.head.status = 200;
-  h.head.headers.emplace_back("Content-Type", p.table_type.empty() ? "application/json" : p.table_type);
+  h.head.headers.emplace_back("Content-Type", p.render.content_type);
   auto w = std::make_shared<watch_impl>(s, t, std::move(p), now);
   w->set_now(now);
   h.watch = std::move(w);

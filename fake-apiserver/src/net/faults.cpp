@@ -1,4 +1,4 @@
-// Fault rules: request classification, matching, Status bodies and the admin command parser (no Asio or Beast).
+// Fault rules: matching over rbac.hpp's request attributes, Status bodies, the admin command parser (no Asio/Beast).
 #include <habop/fake_apiserver/faults.hpp>
 
 #include <type_traits>
@@ -14,39 +14,11 @@
 namespace habop::fake {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t pos = 0;
-  while (pos < path.size()) {
-    std::size_t next = path.find('/', pos);
-    if (next == std::string_view::npos) next = path.size();
-    if (next > pos) out.push_back(path.substr(pos, next - pos));
-    pos = next + 1;
-  }
-  return out;
-}
-
-bool query_flag(std::string_view query, std::string_view key) {
-  std::size_t pos = 0;
-  while (pos <= query.size()) {
-    std::size_t amp = query.find('&', pos);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view kv = query.substr(pos, amp - pos);
-    std::size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == key) {
-      std::string_view v = eq == std::string_view::npos ? std::string_view{} : kv.substr(eq + 1);
-      return v == "true" || v == "1";
-    }
-    pos = amp + 1;
-  }
-  return false;
-}
-
 bool matches(const std::string& pattern, const std::string& value) {
   return pattern.empty() || pattern == "*" || pattern == value;
 }
 
-bool matches(const fault_rule& rule, const request_info& info) {
+bool matches(const fault_rule& rule, const request_attributes& info) {
   if (info.resource.empty() && !rule.resource.empty() && rule.resource != "*") return false;
   std::string resource = info.subresource.empty() ? info.resource : info.resource + "/" + info.subresource;
   return matches(rule.verb, info.verb) && matches(rule.resource, resource) && matches(rule.ns, info.ns) && matches(rule.name, info.name);
@@ -58,51 +30,6 @@ error bad(std::string field, std::string message) {
 }
 
 }  // namespace
-
-request_info classify_request(std::string_view method, std::string_view target) {
-  request_info info;
-  std::size_t q = target.find('?');
-  std::string_view path = target.substr(0, q);
-  std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-  std::vector<std::string_view> seg = split_path(path);
-  std::size_t i = 0;
-  if (!seg.empty() && seg[0] == "api" && seg.size() >= 2) {
-    i = 2;
-  } else if (!seg.empty() && seg[0] == "apis" && seg.size() >= 3) {
-    info.group = std::string(seg[1]);
-    i = 3;
-  } else {
-    info.verb = method == "GET" || method == "HEAD" ? "get" : "post";
-    return info;  // a non-resource URL
-  }
-  std::vector<std::string_view> rest(seg.begin() + static_cast<std::ptrdiff_t>(i), seg.end());
-  if (rest.size() >= 3 && rest[0] == "namespaces" && !(rest.size() == 3 && (rest[2] == "status" || rest[2] == "finalize"))) {
-    info.ns = std::string(rest[1]);
-    rest.erase(rest.begin(), rest.begin() + 2);
-  }
-  if (rest.empty()) {
-    info.verb = method == "GET" ? "get" : "post";
-    return info;  // a group-version discovery document
-  }
-  info.resource = std::string(rest[0]);
-  if (rest.size() >= 2) info.name = std::string(rest[1]);
-  if (rest.size() >= 3) info.subresource = std::string(rest[2]);
-  bool item = !info.name.empty();
-  if (method == "GET" || method == "HEAD") {
-    info.verb = query_flag(query, "watch") ? "watch" : item ? "get" : "list";
-  } else if (method == "POST") {
-    info.verb = "create";
-  } else if (method == "PUT") {
-    info.verb = "update";
-  } else if (method == "PATCH") {
-    info.verb = "patch";
-  } else if (method == "DELETE") {
-    info.verb = item ? "delete" : "deletecollection";
-  } else {
-    info.verb = std::string(method);
-  }
-  return info;
-}
 
 std::string_view status_reason(int code) { return habop::status_reason(code); }
 
@@ -140,7 +67,7 @@ std::vector<fault_rule> faults::rules() const {
   return rules_;
 }
 
-fault_decision faults::on_request(const request_info& info) {
+fault_decision faults::on_request(const request_attributes& info) {
   std::lock_guard lock(mutex_);
   fault_decision out;
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {

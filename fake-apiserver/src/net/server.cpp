@@ -24,6 +24,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <habop/json/codec.hpp>
+
+#include "authentication.hpp"
 #include "http_codec.hpp"
 
 namespace habop::fake {
@@ -53,21 +56,15 @@ std::string random_token() {
   return out;
 }
 
-std::string_view header(const request& req, std::string_view name) {
-  for (const auto& [k, v] : req.headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      return v;
-    }
-  }
-  return {};
-}
-
-// Constant-time comparison, so response timing does not leak how much of a guessed token was right.
-bool same_secret(std::string_view a, std::string_view b) {
-  unsigned diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
-  return diff == 0 && !b.empty();
+// kube-apiserver's 403 for a request the authorizer was not asked about (the fault-injection endpoint).
+response forbidden(const request& req) {
+  request_attributes a = resolve_request(req.method, req.target);
+  a.user = req.user;
+  response res;
+  res.status = 403;
+  res.headers.emplace_back("Content-Type", "application/json");
+  res.body = habop::json::to_json(forbidden_status(a));
+  return res;
 }
 
 }  // namespace
@@ -95,6 +92,7 @@ struct server::impl {
   server_config config;
   tls_material tls;
   std::string token;
+  net::token_authenticator authn;
   asio::io_context ioc{1};
   ssl::context ssl_ctx{ssl::context::tls_server};
   tcp::acceptor acceptor{ioc};
@@ -177,20 +175,6 @@ struct server::impl {
         if (!s->in_watch && !s->closing && s->deadline < steady) s->abort();
       }
     }
-  }
-
-  bool authorized(const request& req) const {
-    std::string_view auth = header(req, "Authorization");
-    constexpr std::string_view bearer = "Bearer ";
-    if (auth.size() > bearer.size() && auth.substr(0, bearer.size()) == bearer) {
-      return same_secret(auth.substr(bearer.size()), token);
-    }
-    return false;
-  }
-
-  // Health and version stay readable without credentials, as probes and the kubectl dispatcher expect.
-  static bool public_path(std::string_view path) {
-    return path == "/healthz" || path == "/livez" || path == "/readyz" || path == "/version";
   }
 
   // `/admin/faults`: GET lists rules, POST adds a rule or runs an action, DELETE clears the rules.
@@ -290,20 +274,19 @@ struct server::impl {
 
       bool restart_after = false;
       handled h;
-      // As KAS: no credentials means anonymous (when allowed); wrong credentials are always 401.
-      bool has_credentials = !header(req, "Authorization").empty();
-      if (!public_path(path) && (has_credentials ? !authorized(req) : !config.anonymous)) {
+      std::optional<std::string> user = authn.authenticate(req, path);
+      if (user) req.user = std::move(*user);
+      if (!user) {
         h.head = fault_response(401, "Unauthorized", "Unauthorized");
-      } else if (has_credentials) {
-        req.user = "habop-admin";
-      }
-      if (h.head.status == 401) {
-        // answered above
       } else if (config.admin && path == "/admin/faults") {
-        h.head = admin(req, restart_after);
-        keep_alive = keep_alive && !restart_after;
+        if (config.rbac && req.user != net::admin_user) {
+          h.head = forbidden(req);
+        } else {
+          h.head = admin(req, restart_after);
+          keep_alive = keep_alive && !restart_after;
+        }
       } else {
-        fault_decision fault = fault_rules.on_request(classify_request(req.method, req.target));
+        fault_decision fault = fault_rules.on_request(resolve_request(req.method, req.target));
         if (fault.latency_ms > 0) {
           asio::steady_timer delay(ioc, std::chrono::milliseconds(fault.latency_ms));
           co_await delay.async_wait(use_tuple);
@@ -407,11 +390,31 @@ result<std::unique_ptr<server>> server::start(server_config config) {
                                                               .causes = {}})
                                  : generate_tls_material();
   if (!tls) return std::move(tls).error();
+  std::string token = config.token.value_or(random_token());
+  if (auto valid = net::validate_tokens(config.tokens, token); !valid) return std::move(valid).error();
+  if (config.rbac) {
+    if (config.api.authorizer) {
+      return error{.code = 400, .reason = "BadRequest",
+                   .message = "server_config: set rbac or api.authorizer, not both", .causes = {}};
+    }
+    config.api.authorizer =
+        make_rbac_authorizer({.superusers = {std::string(net::admin_user)}, .audit = config.rbac_audit});
+  }
 
   auto p = std::make_unique<impl>(std::move(config));
   impl& m = *p;
   m.tls = std::move(*tls);
-  m.token = m.config.token.value_or(random_token());
+  m.token = std::move(token);
+  m.authn = net::token_authenticator{.admin_token = m.token, .tokens = m.config.tokens,
+                                     .anonymous = m.config.anonymous};
+  // As kube-apiserver's bootstrap policy: discovery, version and health stay readable to every user under RBAC.
+  if (m.config.rbac) {
+    for (auto& [key, object] : bootstrap_rbac_objects()) {
+      if (auto created = m.api.store().create(key, "", std::move(object), wall_now()); !created) {
+        return startup_error("creating the bootstrap RBAC policy failed: " + habop::describe(created.error()));
+      }
+    }
+  }
 
   boost::system::error_code ec;
   m.ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |

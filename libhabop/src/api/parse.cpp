@@ -24,6 +24,18 @@ bool deeper_than(const bj::value& v, std::size_t limit) {
   return false;
 }
 
+bool deeper_than(const bj::object& o, std::size_t limit) {
+  if (limit == 0) return true;
+  for (const auto& kv : o)
+    if (deeper_than(kv.value(), limit - 1)) return true;
+  return false;
+}
+
+error too_deep() {
+  return error{400, "BadRequest",
+               "a Habitat nested deeper than " + std::to_string(json::max_depth) + " levels is not accepted", {}};
+}
+
 // Typed reads that skip values of the wrong type: table_check has already reported them with their paths.
 const bj::object* object_at(const bj::object& o, std::string_view key) {
   const bj::value* v = o.if_contains(key);
@@ -144,13 +156,13 @@ spec_v1beta2 read_spec(const bj::object& s) {
   return out;
 }
 
-habitat read_habitat(const bj::object& o) {
+habitat read_habitat(const bj::object& o, bool with_status) {
   habitat h;
   if (const bj::object* m = object_at(o, "metadata")) h.metadata = read_metadata(*m);
   h.custom_version = string_at(o, "customVersion");
   if (const bj::object* spec = object_at(o, "spec"))
     if (const bj::object* v = object_at(*spec, "v1beta2")) h.spec = read_spec(*v);
-  if (const bj::value* st = o.if_contains("status")) h.status = detail::read_status_leniently(*st);
+  if (const bj::value* st = o.if_contains("status"); st && with_status) h.status = detail::read_status_leniently(*st);
   return h;
 }
 
@@ -182,24 +194,30 @@ error unsupported_version(const habitat& h, const bj::value* given, std::vector<
                std::move(causes)};
 }
 
-}  // namespace
-
-result<habitat> parse_habitat(const bj::value& v) {
-  if (deeper_than(v, json::max_depth))
-    return error{400, "BadRequest",
-                 "a Habitat nested deeper than " + std::to_string(json::max_depth) + " levels is not accepted", {}};
-  if (!v.is_object()) return error{400, "BadRequest", "a Habitat must be a JSON object", {}};
-  const bj::object& o = v.get_object();
+result<habitat> parse(const bj::object& o, bool with_status) {
+  if (deeper_than(o, json::max_depth)) return too_deep();
   std::vector<field_cause> causes;
   check_identity(o, causes);
   if (const bj::object* m = object_at(o, "metadata")) check_metadata(*m, causes);
   detail::check_children(o, "", "", causes, {"status"});
-  habitat h = read_habitat(o);
+  habitat h = read_habitat(o, with_status);
   detail::check_rules(h, causes);
   if (h.custom_version != std::optional<std::string>(custom_version))
     return unsupported_version(h, o.if_contains("customVersion"), std::move(causes));
   if (!causes.empty()) return invalid(h, std::move(causes));
   return h;
+}
+
+}  // namespace
+
+result<habitat> parse_habitat(const bj::object& o) { return parse(o, true); }
+
+result<habitat> parse_habitat_without_status(const bj::object& o) { return parse(o, false); }
+
+result<habitat> parse_habitat(const bj::value& v) {
+  if (v.is_object()) return parse_habitat(v.get_object());
+  if (deeper_than(v, json::max_depth)) return too_deep();
+  return error{400, "BadRequest", "a Habitat must be a JSON object", {}};
 }
 
 }  // namespace habop::api

@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include <habop/api/quantity.hpp>
+
 namespace habop::api {
 namespace {
 
@@ -165,34 +167,102 @@ const field_spec table[] = {
     {.path = "status.message", .description = "The original operator's message field, kept for its readers."},
 };
 
-struct help_entry {
+// Hand-written matchers, one per pattern above (std::regex costs microseconds per field and recurses per
+// character); schema_test checks each against std::regex on every short string of a relevant alphabet.
+constexpr bool lower_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+constexpr bool alnum(char c) { return lower_or_digit(c) || (c >= 'A' && c <= 'Z'); }
+constexpr bool digit(char c) { return c >= '0' && c <= '9'; }
+
+template <class F>
+constexpr bool all_of(std::string_view s, F&& f) {
+  for (char c : s)
+    if (!f(c)) return false;
+  return true;
+}
+
+constexpr bool is_dns_label(std::string_view s) {
+  return !s.empty() && lower_or_digit(s.front()) && lower_or_digit(s.back()) &&
+         all_of(s, [](char c) { return lower_or_digit(c) || c == '-'; });
+}
+constexpr bool is_dns_subdomain(std::string_view s) {
+  while (true) {
+    const std::size_t dot = s.find('.');
+    if (!is_dns_label(s.substr(0, dot))) return false;
+    if (dot == std::string_view::npos) return true;
+    s.remove_prefix(dot + 1);
+  }
+}
+constexpr bool is_dns_subdomain_or_empty(std::string_view s) { return s.empty() || is_dns_subdomain(s); }
+constexpr bool is_package_name(std::string_view s) {
+  return !s.empty() && all_of(s, [](char c) { return alnum(c) || c == '_' || c == '-'; });
+}
+constexpr bool is_service_group_part(std::string_view s) {
+  return !s.empty() && all_of(s, [](char c) { return c != '#' && c != '@' && c != '.'; });
+}
+constexpr bool is_channel_name(std::string_view s) {
+  return !s.empty() && all_of(s, [](char c) { return alnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+constexpr bool is_bind_name(std::string_view s) {
+  return !s.empty() && all_of(s, [](char c) { return c != ':'; });
+}
+constexpr bool is_ring_secret_name(std::string_view s) {
+  constexpr std::size_t revision = 14;
+  if (s.size() < revision + 2 || !lower_or_digit(s.front()) || s[s.size() - revision - 1] != '-') return false;
+  return all_of(s.substr(s.size() - revision), digit) &&
+         all_of(s.substr(1, s.size() - revision - 2), [](char c) { return lower_or_digit(c) || c == '-'; });
+}
+constexpr bool is_env_var_name(std::string_view s) {
+  auto first = [](char c) { return (alnum(c) && !digit(c)) || c == '-' || c == '.' || c == '_'; };
+  return !s.empty() && first(s.front()) && all_of(s, [](char c) { return alnum(c) || c == '-' || c == '.' || c == '_'; });
+}
+bool is_quantity(std::string_view s) { return api::quantity::is_valid(s); }
+constexpr bool is_label_value(std::string_view s) {
+  return s.empty() || (alnum(s.front()) && alnum(s.back()) &&
+                       all_of(s, [](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; }));
+}
+constexpr bool is_absolute_path(std::string_view s) { return !s.empty() && s.front() == '/'; }
+
+struct pattern_entry {
   std::string_view pattern;
   std::string_view help;
+  pattern_matcher match;
 };
-constexpr help_entry helps[] = {
-    {dns_label, "a lowercase RFC 1123 label: letters a-z, digits and '-', starting and ending with a letter or digit"},
+constexpr pattern_entry patterns[] = {
+    {dns_label, "a lowercase RFC 1123 label: letters a-z, digits and '-', starting and ending with a letter or digit",
+     is_dns_label},
     {dns_subdomain, "a lowercase RFC 1123 subdomain: labels of a-z, 0-9 and '-' separated by '.', each starting and "
-                    "ending with a letter or digit"},
-    {dns_subdomain_or_empty, "empty, or a lowercase RFC 1123 subdomain (a StorageClass name)"},
-    {package_name, "a Habitat package name: letters, digits, '_' and '-'"},
-    {service_group_part, "non-empty, without '#', '@' or '.'"},
-    {channel_name, "a channel name: letters, digits, '_', '.' and '-'"},
-    {bind_name, "non-empty, without ':'"},
+                    "ending with a letter or digit", is_dns_subdomain},
+    {dns_subdomain_or_empty, "empty, or a lowercase RFC 1123 subdomain (a StorageClass name)",
+     is_dns_subdomain_or_empty},
+    {package_name, "a Habitat package name: letters, digits, '_' and '-'", is_package_name},
+    {service_group_part, "non-empty, without '#', '@' or '.'", is_service_group_part},
+    {channel_name, "a channel name: letters, digits, '_', '.' and '-'", is_channel_name},
+    {bind_name, "non-empty, without ':'", is_bind_name},
     {ring_secret_name, "a Secret name <ring>-<14-digit revision> such as example-encrypted-ring-20170829113029 "
-                       "(lowercase letters, digits and '-')"},
-    {env_var_name, "letters, digits, '-', '.' and '_', not starting with a digit"},
-    {quantity, "a Kubernetes quantity such as 1Gi, 500Mi or 10G"},
+                       "(lowercase letters, digits and '-')", is_ring_secret_name},
+    {env_var_name, "letters, digits, '-', '.' and '_', not starting with a digit", is_env_var_name},
+    {quantity, "a Kubernetes quantity such as 1Gi, 500Mi or 10G", is_quantity},
     {label_value, "a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter "
-                  "or digit"},
-    {absolute_path, "an absolute path (starting with '/')"},
+                  "or digit", is_label_value},
+    {absolute_path, "an absolute path (starting with '/')", is_absolute_path},
 };
+
+const pattern_entry* find_pattern(std::string_view pattern) {
+  for (const auto& p : patterns)
+    if (p.pattern.data() == pattern.data() || p.pattern == pattern) return &p;
+  return nullptr;
+}
 
 }  // namespace
 
 std::string_view pattern_help(std::string_view pattern) {
-  for (const auto& h : helps)
-    if (h.pattern == pattern) return h.help;
-  return {};
+  const pattern_entry* p = find_pattern(pattern);
+  return p ? p->help : std::string_view{};
+}
+
+pattern_matcher matcher_for(std::string_view pattern) {
+  const pattern_entry* p = find_pattern(pattern);
+  return p ? p->match : nullptr;
 }
 
 std::span<const field_spec> habitat_fields() { return table; }

@@ -3,31 +3,18 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
+#include <vector>
 
 #include <boost/json/serialize.hpp>
+
+#include <habop/core/utf8.hpp>
 
 namespace habop::api::detail {
 namespace bj = boost::json;
 namespace {
 
-// std::regex recurses per character; inputs beyond this never reach it (every patterned row is shorter anyway).
-constexpr std::size_t regex_input_limit = 4096;
-
-// Length of a valid UTF-8 sequence starting at s[i], or 0 when the bytes there are not valid UTF-8.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  if (n == 2 && c < 0xc2) return 0;                                       // overlong
-  if (n == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;                   // overlong
-  if (n == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;                  // surrogate
-  if (n == 4 && ((c == 0xf0 && b(i + 1) < 0x90) || c > 0xf4 || (c == 0xf4 && b(i + 1) >= 0x90))) return 0;
-  return n;
-}
+// Inputs beyond this never match (every patterned row is shorter anyway; the CRD's RE2 has the same bound).
+constexpr std::size_t pattern_input_limit = 4096;
 
 // Characters as OpenAPI's maxLength counts them (code points; an invalid byte counts as one).
 std::int64_t char_count(std::string_view s) {
@@ -94,34 +81,112 @@ std::string hint(const field_spec& row) {
   return {};
 }
 
-void add(std::vector<field_cause>& out, const std::string& at, const char* reason, std::string message) {
-  out.push_back(field_cause{at, reason, std::move(message)});
-}
-
 std::string child_path(const std::string& at, std::string_view key) {
   return at.empty() ? std::string(key) : at + "." + std::string(key);
 }
 
-// Rows directly below `row_path`: `row_path.<name>` with no further `.` or `[`.
-template <class F>
-void for_each_child_row(std::string_view row_path, F&& f) {
-  const std::string prefix = row_path.empty() ? "" : std::string(row_path) + ".";
-  for (const auto& row : habitat_fields()) {
-    if (row.path.size() <= prefix.size() || row.path.substr(0, prefix.size()) != prefix) continue;
-    std::string_view name = row.path.substr(prefix.size());
-    if (name.find_first_of(".[") != std::string_view::npos) continue;
-    f(row, name);
+// A field path, spelled out only when a cause is reported: each level points at its parent on the stack (a valid
+// Habitat is checked without building a single path string).
+struct path {
+  enum class step { root, member, index, entry };
+  step kind = step::root;
+  const path* parent = nullptr;
+  const std::string* root = nullptr;
+  std::string_view key;
+  std::size_t index = 0;
+
+  path member(std::string_view name) const { return {step::member, this, nullptr, name, 0}; }
+  path item(std::size_t i) const { return {step::index, this, nullptr, {}, i}; }
+  path entry(std::string_view k) const { return {step::entry, this, nullptr, k, 0}; }
+
+  std::string str() const {
+    switch (kind) {
+      case step::root: return *root;
+      case step::member: return child_path(parent->str(), key);
+      case step::index: return parent->str() + "[" + std::to_string(index) + "]";
+      case step::entry: return map_entry_path(parent->str(), key);
+    }
+    return {};
   }
+};
+
+void add(std::vector<field_cause>& out, const path& at, const char* reason, std::string message) {
+  out.push_back(field_cause{at.str(), reason, std::move(message)});
 }
 
-void check_string(const field_spec& row, std::string_view s, const std::string& at, std::vector<field_cause>& out) {
+void check_value_at(const field_spec& row, const bj::value& v, const path& at, std::vector<field_cause>& out);
+void check_children_at(const bj::object& o, std::size_t slot, const path& at, std::vector<field_cause>& out,
+                       std::initializer_list<std::string_view> skip);
+
+// The item row of each array row (`<path>[]`), indexed once.
+const field_spec* item_row(const field_spec& array_row) {
+  static const std::map<std::string_view, const field_spec*, std::less<>> items = [] {
+    std::map<std::string_view, const field_spec*, std::less<>> m;
+    for (const auto& row : habitat_fields())
+      if (row.path.ends_with("[]")) m[row.path.substr(0, row.path.size() - 2)] = &row;
+    return m;
+  }();
+  auto it = items.find(array_row.path);
+  return it == items.end() ? nullptr : it->second;
+}
+
+// Rows directly below a row: `<row path>.<name>` with no further `.` or `[`. Indexed once (thread-safe static
+// initialisation) by the row's position + 1 (0: the root), so that walking a Habitat looks nothing up by path.
+struct child_row {
+  const field_spec* row;
+  std::string_view name;
+};
+
+const std::vector<std::vector<child_row>>& child_index() {
+  static const std::vector<std::vector<child_row>> index = [] {
+    const auto rows = habitat_fields();
+    std::map<std::string_view, std::size_t, std::less<>> slot_of{{std::string_view{}, 0}};
+    for (std::size_t i = 0; i < rows.size(); ++i) slot_of.emplace(rows[i].path, i + 1);
+    std::vector<std::vector<child_row>> children(rows.size() + 1);
+    for (const auto& row : rows) {
+      const std::size_t dot = row.path.rfind('.');
+      const std::string_view parent = dot == std::string_view::npos ? std::string_view{} : row.path.substr(0, dot);
+      const std::string_view name = dot == std::string_view::npos ? row.path : row.path.substr(dot + 1);
+      if (name.empty() || name.find('[') != std::string_view::npos) continue;
+      if (auto it = slot_of.find(parent); it != slot_of.end()) children[it->second].push_back({&row, name});
+    }
+    return children;
+  }();
+  return index;
+}
+
+std::size_t slot_of_row(const field_spec& row) {
+  const auto rows = habitat_fields();
+  if (&row >= rows.data() && &row < rows.data() + rows.size()) return static_cast<std::size_t>(&row - rows.data()) + 1;
+  return static_cast<std::size_t>(-1);
+}
+
+// The slot of a row path given as text (the public entry points); -1 when the table has no such row.
+std::size_t slot_of_path(std::string_view row_path) {
+  if (row_path.empty()) return 0;
+  const field_spec* row = find_field(row_path);
+  return row ? slot_of_row(*row) : static_cast<std::size_t>(-1);
+}
+
+template <class F>
+void for_each_child_row(std::size_t slot, F&& f) {
+  const auto& index = child_index();
+  if (slot >= index.size()) return;
+  for (const child_row& c : index[slot]) f(*c.row, c.name);
+}
+
+void check_string(const field_spec& row, std::string_view s, const path& at, std::vector<field_cause>& out) {
   if (!row.enum_values.empty()) {
     bool found = false;
     for (auto e : row.enum_values) found |= e == s;
     if (!found)
       add(out, at, "FieldValueNotSupported", "unsupported value " + quote(s) + ": supported values: " + enum_list(row));
   }
-  const std::int64_t n = char_count(s);
+  // A string has at most as many characters as bytes and at least a quarter as many: count only when a bound may
+  // be broken.
+  const auto bytes = static_cast<std::int64_t>(s.size());
+  const bool may_break = (row.max_length && bytes > *row.max_length) || (row.min_length && bytes < 4 * *row.min_length);
+  const std::int64_t n = may_break ? char_count(s) : bytes;
   if (row.max_length && n > *row.max_length) {
     add(out, at, "FieldValueTooLong",
         "must have at most " + std::to_string(*row.max_length) + " characters (has " + std::to_string(n) + ")");
@@ -136,70 +201,36 @@ void check_string(const field_spec& row, std::string_view s, const std::string& 
   if (!matches_pattern(row, s)) add(out, at, "FieldValueInvalid", "invalid value " + quote(s) + ": " + hint(row));
 }
 
-void check_integer(const field_spec& row, const bj::value& v, const std::string& at, std::vector<field_cause>& out) {
+void check_integer(const field_spec& row, const bj::value& v, const path& at, std::vector<field_cause>& out) {
   const bool huge = v.is_uint64() && v.get_uint64() > static_cast<std::uint64_t>(INT64_MAX);
   const std::int64_t i = huge ? INT64_MAX : v.is_int64() ? v.get_int64() : static_cast<std::int64_t>(v.get_uint64());
-  const std::string shown = bj::serialize(v);
   if (row.minimum && i < *row.minimum)
     add(out, at, "FieldValueInvalid",
-        "invalid value " + shown + ": must be greater than or equal to " + std::to_string(*row.minimum));
+        "invalid value " + bj::serialize(v) + ": must be greater than or equal to " + std::to_string(*row.minimum));
   if (row.maximum && (huge || i > *row.maximum))
     add(out, at, "FieldValueInvalid",
-        "invalid value " + shown + ": must be less than or equal to " + std::to_string(*row.maximum));
+        "invalid value " + bj::serialize(v) + ": must be less than or equal to " + std::to_string(*row.maximum));
 }
 
-void check_array(const field_spec& row, const bj::array& a, const std::string& at, std::vector<field_cause>& out) {
-  const field_spec* item = find_field(std::string(row.path) + "[]");
-  std::map<std::string, std::size_t> seen;
+void check_array(const field_spec& row, const bj::array& a, const path& at, std::vector<field_cause>& out) {
+  const field_spec* item = item_row(row);
+  std::map<std::string_view, std::size_t> seen;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const std::string item_at = at + "[" + std::to_string(i) + "]";
-    if (item) check_value(*item, a[i], item_at, out);
+    const path item_at = at.item(i);
+    if (item) check_value_at(*item, a[i], item_at, out);
     if (row.list_map_key.empty() || !a[i].is_object()) continue;
     const bj::value* key = a[i].get_object().if_contains(row.list_map_key);
     if (!key || !key->is_string()) continue;
-    const std::string k(key->get_string());
+    const std::string_view k = key->get_string();
     auto [it, inserted] = seen.emplace(k, i);
     if (!inserted)
-      add(out, child_path(item_at, row.list_map_key), "FieldValueDuplicate",
-          "duplicate value " + quote(k) + ": already used by " + at + "[" + std::to_string(it->second) + "]; " +
+      add(out, item_at.member(row.list_map_key), "FieldValueDuplicate",
+          "duplicate value " + quote(k) + ": already used by " + at.str() + "[" + std::to_string(it->second) + "]; " +
               std::string(row.list_map_key) + " must be unique");
   }
 }
 
-const std::regex* compiled(std::string_view pattern) {
-  // Built once from the table (thread-safe static initialisation); patterns are tested to compile.
-  static const std::map<std::string_view, std::regex> cache = [] {
-    std::map<std::string_view, std::regex> m;
-    for (const auto& row : habitat_fields()) {
-      if (row.pattern.empty() || m.count(row.pattern)) continue;
-      try {
-        m.emplace(row.pattern, std::regex(row.pattern.begin(), row.pattern.end(), std::regex::ECMAScript));
-      } catch (const std::regex_error&) {
-        // Left out: matches_pattern then rejects every value, and schema_test fails loudly.
-      }
-    }
-    return m;
-  }();
-  auto it = cache.find(pattern);
-  return it == cache.end() ? nullptr : &it->second;
-}
-
-}  // namespace
-
-bool matches_pattern(const field_spec& row, std::string_view s) {
-  if (row.pattern.empty()) return true;
-  const std::size_t limit = row.max_length ? static_cast<std::size_t>(*row.max_length) * 4 : regex_input_limit;
-  if (s.size() > std::min(limit, regex_input_limit)) return false;
-  const std::regex* re = compiled(row.pattern);
-  if (!re) return false;
-  try {
-    return std::regex_search(s.begin(), s.end(), *re);
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-void check_value(const field_spec& row, const bj::value& v, const std::string& at, std::vector<field_cause>& out) {
+void check_value_at(const field_spec& row, const bj::value& v, const path& at, std::vector<field_cause>& out) {
   if (v.is_null()) return;
   if (!has_type(row.type, v)) {
     add(out, at, "FieldValueTypeInvalid",
@@ -210,11 +241,11 @@ void check_value(const field_spec& row, const bj::value& v, const std::string& a
     case field_type::string: check_string(row, v.get_string(), at, out); break;
     case field_type::integer: check_integer(row, v, at, out); break;
     case field_type::boolean: break;
-    case field_type::object: check_children(v.get_object(), row.path, at, out); break;
+    case field_type::object: check_children_at(v.get_object(), slot_of_row(row), at, out, {}); break;
     case field_type::array: check_array(row, v.get_array(), at, out); break;
     case field_type::string_map:
       for (const auto& kv : v.get_object()) {
-        const std::string entry_at = map_entry_path(at, kv.key());
+        const path entry_at = at.entry(kv.key());
         if (!kv.value().is_string())
           add(out, entry_at, "FieldValueTypeInvalid", std::string("must be a string, not ") + json_kind(kv.value()));
         else
@@ -224,13 +255,13 @@ void check_value(const field_spec& row, const bj::value& v, const std::string& a
   }
 }
 
-void check_children(const bj::object& o, std::string_view row_path, const std::string& at,
-                    std::vector<field_cause>& out, std::initializer_list<std::string_view> skip) {
-  for_each_child_row(row_path, [&](const field_spec& row, std::string_view name) {
+void check_children_at(const bj::object& o, std::size_t slot, const path& at, std::vector<field_cause>& out,
+                       std::initializer_list<std::string_view> skip) {
+  for_each_child_row(slot, [&](const field_spec& row, std::string_view name) {
     for (auto s : skip)
       if (s == name) return;
     const bj::value* v = o.if_contains(name);
-    const std::string child_at = child_path(at, name);
+    const path child_at = at.member(name);
     if (!v || v->is_null()) {
       if (row.required) {
         const std::string h = hint(row);
@@ -238,8 +269,27 @@ void check_children(const bj::object& o, std::string_view row_path, const std::s
       }
       return;
     }
-    check_value(row, *v, child_at, out);
+    check_value_at(row, *v, child_at, out);
   });
+}
+
+}  // namespace
+
+bool matches_pattern(const field_spec& row, std::string_view s) {
+  if (row.pattern.empty()) return true;
+  const std::size_t limit = row.max_length ? static_cast<std::size_t>(*row.max_length) * 4 : pattern_input_limit;
+  if (s.size() > std::min(limit, pattern_input_limit)) return false;
+  const pattern_matcher match = matcher_for(row.pattern);
+  return match && match(s);   // schema_test checks that every pattern has one
+}
+
+void check_value(const field_spec& row, const bj::value& v, const std::string& at, std::vector<field_cause>& out) {
+  check_value_at(row, v, path{path::step::root, nullptr, &at, {}, 0}, out);
+}
+
+void check_children(const bj::object& o, std::string_view row_path, const std::string& at,
+                    std::vector<field_cause>& out, std::initializer_list<std::string_view> skip) {
+  check_children_at(o, slot_of_path(row_path), path{path::step::root, nullptr, &at, {}, 0}, out, skip);
 }
 
 std::string quote(std::string_view s) {

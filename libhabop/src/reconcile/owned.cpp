@@ -25,13 +25,6 @@ bj::object& member_object_or_create(bj::object& o, std::string_view key) {
   return v.get_object();
 }
 
-std::string hex(std::uint64_t h) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = digits[h & 15];
-  return out;
-}
-
 }  // namespace
 
 ownership ownership_of(const bj::object& observed, std::string_view habitat_uid) {
@@ -101,13 +94,6 @@ std::vector<std::string> take_immutable_fields(bj::object& rendered_sts, const b
     spec.erase(field);
   }
   return changed;
-}
-
-std::string stamp_rendered_hash(bj::object& rendered) {
-  std::string h = hex(hash_json(rendered));
-  bj::object& meta = member_object_or_create(rendered, "metadata");
-  member_object_or_create(meta, "annotations")[annotation_rendered_hash] = h;
-  return h;
 }
 
 void own_stateful_set(bj::object& sts) {

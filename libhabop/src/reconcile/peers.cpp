@@ -6,6 +6,7 @@
 
 #include <habop/api/validate.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
+#include <habop/render/meta.hpp>
 #include <habop/render/names.hpp>
 #include <habop/render/render.hpp>
 
@@ -75,19 +76,16 @@ std::vector<std::string> parse_seed_lines(std::string_view data) {
 
 namespace {
 
-struct candidate_view {
-  std::string_view pod_name;
-  std::string_view ip;
-};
+bool by_name(const peer_seed_view& a, const peer_seed_view& b) {
+  return a.pod_name != b.pod_name ? a.pod_name < b.pod_name : a.ip < b.ip;
+}
 
-// The selection behind `select_seeds`, over views: reconciles of a big namespace see hundreds of candidates and
-// need at most `max` of them, so only the first few in pod-name order are sorted.
-std::vector<std::string> select(const std::vector<std::string>& current, std::vector<candidate_view>& qualifying,
-                                std::size_t max) {
-  std::vector<std::string_view> live;
-  live.reserve(qualifying.size());
-  for (const auto& q : qualifying) live.push_back(q.ip);
-  std::sort(live.begin(), live.end());
+bool by_owner_name(const peer_owner& a, const peer_owner& b) { return a.name != b.name ? a.name < b.name : a.uid < b.uid; }
+
+// The selection behind `select_seeds`: `live` holds every qualifying IP, sorted; the first `sorted` entries of
+// `qualifying` are the smallest by pod name, in order (callers sort only as many as the slots need).
+std::vector<std::string> fill_seeds(const std::vector<std::string>& current, const std::vector<peer_seed_view>& qualifying,
+                                    std::size_t sorted, const std::vector<std::string_view>& live, std::size_t max) {
   std::vector<std::string> seeds;
   auto taken = [&](std::string_view ip) { return std::find(seeds.begin(), seeds.end(), ip) != seeds.end(); };
   // Seeds only matter to a supervisor with an empty member list (hab#2735), so a seed that still works is kept:
@@ -96,71 +94,132 @@ std::vector<std::string> select(const std::vector<std::string>& current, std::ve
     if (seeds.size() >= max) break;
     if (std::binary_search(live.begin(), live.end(), std::string_view(ip)) && !taken(ip)) seeds.push_back(ip);
   }
-  // Enough of the smallest names to fill the remaining slots even if every kept seed is among them.
-  const std::size_t needed = std::min(qualifying.size(), max + seeds.size());
-  auto by_name = [](const candidate_view& a, const candidate_view& b) {
-    return a.pod_name != b.pod_name ? a.pod_name < b.pod_name : a.ip < b.ip;
-  };
-  std::partial_sort(qualifying.begin(), qualifying.begin() + static_cast<std::ptrdiff_t>(needed), qualifying.end(), by_name);
-  for (std::size_t i = 0; i < needed && seeds.size() < max; ++i)
+  for (std::size_t i = 0; i < sorted && seeds.size() < max; ++i)
     if (!taken(qualifying[i].ip)) seeds.emplace_back(qualifying[i].ip);
   return seeds;
+}
+
+// Enough of the smallest names to fill the slots even if every kept seed is among them.
+std::size_t slots_needed(const std::vector<std::string>& current, std::size_t candidates, std::size_t max) {
+  return std::min(candidates, max + std::min(current.size(), max));
 }
 
 }  // namespace
 
 std::vector<std::string> select_seeds(const std::vector<std::string>& current, std::vector<peer_candidate> qualifying,
                                       std::size_t max) {
-  std::vector<candidate_view> views;
+  std::vector<peer_seed_view> views;
+  std::vector<std::string_view> live;
   views.reserve(qualifying.size());
-  for (const auto& q : qualifying) views.push_back({q.pod_name, q.ip});
-  return select(current, views, max);
+  for (const auto& q : qualifying) {
+    views.push_back({q.pod_name, q.ip});
+    live.push_back(q.ip);
+  }
+  std::sort(live.begin(), live.end());
+  const std::size_t needed = slots_needed(current, views.size(), max);
+  std::partial_sort(views.begin(), views.begin() + static_cast<std::ptrdiff_t>(needed), views.end(), by_name);
+  return fill_seeds(current, views, needed, live, max);
+}
+
+peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods) {
+  peer_index index;
+  index.objects.reserve(habitats.size() + pods.size());
+  // Map each distinct ring Secret once: the renderer's name for it takes a stub Habitat.
+  std::map<std::string_view, std::optional<std::string>> by_secret;
+  std::map<std::string_view, std::vector<peer_ring*>> rings_of;   // Habitat name -> the rings it owns
+  for (const auto& raw : habitats) {
+    auto secret = ring_secret_of(*raw);
+    if (!secret) continue;
+    auto it = by_secret.find(*secret);
+    if (it == by_secret.end()) it = by_secret.emplace(*secret, config_map_for(*secret)).first;
+    if (!it->second) continue;
+    const bj::object* meta = member_object(raw.get(), "metadata");
+    peer_ring& ring = index.rings[*it->second];
+    ring.owners.push_back({member_string(meta, "name"), member_string(meta, "namespace"), member_string(meta, "uid")});
+    std::vector<peer_ring*>& owned = rings_of[ring.owners.back().name];
+    if (std::find(owned.begin(), owned.end(), &ring) == owned.end()) owned.push_back(&ring);
+    index.objects.push_back(raw);
+  }
+  for (const auto& pod : pods) {
+    const bj::object* meta = member_object(pod.get(), "metadata");
+    const std::string_view habitat = member_string(member_object(meta, "labels"), "habitat-name");
+    index.pods_by_habitat[habitat].push_back(pod.get());
+    index.objects.push_back(pod);
+    auto owner = rings_of.find(habitat);
+    if (owner == rings_of.end() || !is_seed_candidate(*pod)) continue;
+    const peer_seed_view seed{member_string(meta, "name"), member_string(member_object(pod.get(), "status"), "podIP")};
+    for (peer_ring* ring : owner->second) ring->candidates.push_back(seed);
+  }
+  for (auto& [name, ring] : index.rings) {
+    std::sort(ring.owners.begin(), ring.owners.end(), by_owner_name);
+    std::sort(ring.candidates.begin(), ring.candidates.end(), by_name);
+    for (const auto& c : ring.candidates) ring.ips.push_back(c.ip);
+    std::sort(ring.ips.begin(), ring.ips.end());
+  }
+  return index;
+}
+
+peer_group_view compute_peer_group_view(const snapshot& observed, const std::string& cm_name,
+                                        const bj::object* observed_cm, std::size_t max) {
+  if (observed.peers) return compute_peer_group_view(*observed.peers, cm_name, observed_cm, max);
+  return compute_peer_group_view(build_peer_index(observed.habitats, observed.pods), cm_name, observed_cm, max);
+}
+
+peer_group_view compute_peer_group_view(const peer_index& index, const std::string& cm_name,
+                                        const bj::object* observed_cm, std::size_t max) {
+  peer_group_view group;
+  auto ring = index.rings.find(cm_name);
+  if (ring == index.rings.end()) return group;
+  group.owners = ring->second.owners;
+  std::vector<std::string> current;
+  if (observed_cm) current = parse_seed_lines(member_string(member_object(observed_cm, "data"), render::peer_config_map_key));
+  const std::vector<peer_seed_view>& candidates = ring->second.candidates;
+  group.seeds = fill_seeds(current, candidates, slots_needed(current, candidates.size(), max), ring->second.ips, max);
+  return group;
 }
 
 peer_group compute_peer_group(const snapshot& observed, const std::string& cm_name, const bj::object* observed_cm,
                               std::size_t max) {
+  peer_group_view view = compute_peer_group_view(observed, cm_name, observed_cm, max);
   peer_group group;
-  // Scanning every Habitat of the namespace is on every reconcile's path: map each distinct ring Secret once.
-  std::map<std::string_view, std::optional<std::string>> by_secret;
-  struct owner_view {
-    std::string_view name, ns, uid;
-  };
-  std::vector<owner_view> owners;
-  for (const auto& raw : observed.habitats) {
-    auto secret = ring_secret_of(raw);
-    if (!secret) continue;
-    auto it = by_secret.find(*secret);
-    if (it == by_secret.end()) it = by_secret.emplace(*secret, config_map_for(*secret)).first;
-    if (!it->second || *it->second != cm_name) continue;
-    const bj::object* meta = member_object(&raw, "metadata");
-    owners.push_back({member_string(meta, "name"), member_string(meta, "namespace"), member_string(meta, "uid")});
-  }
-  // Sorted as views, then materialised: api::habitat is too big to shuffle around in a sort.
-  std::sort(owners.begin(), owners.end(), [](const owner_view& a, const owner_view& b) { return a.name < b.name; });
-  group.owners.resize(owners.size());
-  for (std::size_t i = 0; i < owners.size(); ++i) {
+  group.owners.resize(view.owners.size());
+  for (std::size_t i = 0; i < view.owners.size(); ++i) {
     api::object_meta& m = group.owners[i].metadata;
-    m.name = owners[i].name;
-    m.ns = owners[i].ns;
-    m.uid = owners[i].uid;
+    m.name = view.owners[i].name;
+    m.ns = view.owners[i].ns;
+    m.uid = view.owners[i].uid;
   }
-
-  // Owners are sorted by name: membership is a binary search.
-  auto is_owner = [&](std::string_view name) {
-    auto it = std::lower_bound(group.owners.begin(), group.owners.end(), name,
-                               [](const api::habitat& h, std::string_view n) { return h.metadata.name < n; });
-    return it != group.owners.end() && it->metadata.name == name;
-  };
-  std::vector<candidate_view> candidates;
-  for (const auto& pod : observed.pods) {
-    const bj::object* meta = member_object(&pod, "metadata");
-    if (!is_owner(member_string(member_object(meta, "labels"), "habitat-name")) || !is_seed_candidate(pod)) continue;
-    candidates.push_back({member_string(meta, "name"), member_string(member_object(&pod, "status"), "podIP")});
-  }
-  std::vector<std::string> current;
-  if (observed_cm) current = parse_seed_lines(member_string(member_object(observed_cm, "data"), render::peer_config_map_key));
-  group.seeds = select(current, candidates, max);
+  group.seeds = std::move(view.seeds);
   return group;
+}
+
+bool peer_config_map_converged(const bj::object& cm, std::string_view ns, std::string_view name,
+                               const peer_group_view& group) {
+  auto string_is = [](const bj::object* o, std::string_view key, std::string_view want) {
+    const bj::value* v = o ? o->if_contains(key) : nullptr;
+    return v && v->is_string() && v->get_string() == want;
+  };
+  const bj::object* meta = member_object(&cm, "metadata");
+  if (!string_is(&cm, "apiVersion", "v1") || !string_is(&cm, "kind", "ConfigMap") || !string_is(meta, "name", name))
+    return false;
+  if (!ns.empty() && !string_is(meta, "namespace", ns)) return false;
+  if (!string_is(member_object(meta, "labels"), render::label_habitat, "true")) return false;
+  for (std::size_t i = 1; i < group.owners.size(); ++i)
+    if (group.owners[i].name == group.owners[i - 1].name && group.owners[i].uid == group.owners[i - 1].uid)
+      return false;  // the renderer drops duplicates: let it decide
+  // The rendered references are the owners' in order, followed by the observed ones to anything but a Habitat.
+  const bj::array* refs = detail::member_array(meta, "ownerReferences");
+  if (!refs || refs->size() < group.owners.size()) return false;
+  for (std::size_t i = 0; i < refs->size(); ++i) {
+    if (!(*refs)[i].is_object()) return false;
+    const bj::object& r = (*refs)[i].get_object();
+    if (i < group.owners.size()) {
+      if (!render::is_owner_reference(r, group.owners[i].name, group.owners[i].uid, false)) return false;
+    } else if (member_string(&r, "kind") == api::kind && member_string(&r, "apiVersion").starts_with(api::group)) {
+      return false;  // a Habitat that no longer shares the ConfigMap
+    }
+  }
+  return string_is(member_object(&cm, "data"), render::peer_config_map_key, render::peer_file(group.seeds));
 }
 
 }  // namespace habop::reconcile

@@ -5,6 +5,7 @@
 
 #include <habop/api/parse.hpp>
 #include <habop/reconcile/conditions.hpp>
+#include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
 #include <habop/reconcile/merge_patch.hpp>
 #include <habop/reconcile/owned.hpp>
@@ -52,9 +53,9 @@ std::string one_line(const error& e) {
   return out;
 }
 
-const bj::object* find_by_name(const std::vector<bj::object>& objects, std::string_view name) {
+const bj::object* find_by_name(const std::vector<object_ptr>& objects, std::string_view name) {
   for (const auto& o : objects)
-    if (member_string(member_object(&o, "metadata"), "name") == name) return &o;
+    if (member_string(member_object(o.get(), "metadata"), "name") == name) return o.get();
   return nullptr;
 }
 
@@ -79,9 +80,28 @@ patch_object make_patch(object_ref target, merge_diff d, const bj::object& obser
   return patch_object{std::move(target), std::move(d.patch), std::move(summary)};
 }
 
+// The stamp a write leaves on an owned object: these inputs, and the object as it will be once the patch is applied
+// (`unverified` when it will still not satisfy the rendering, so that every reconcile reports why).
+void restamp(merge_diff& d, const bj::object& have, std::uint64_t inputs, bool verified) {
+  const std::string stamp = verified ? make_stamp(inputs, observed_hash(apply_merge_patch(have, d.patch).as_object()))
+                                     : make_stamp(inputs, unverified);
+  if (stamp == rendered_hash_of(have)) return;
+  const std::string path = std::string("metadata.annotations.") + annotation_rendered_hash;
+  if (std::find(d.changed.begin(), d.changed.end(), path) == d.changed.end()) d.changed.push_back(path);
+  set_stamp(d.patch, stamp);
+}
+
+// A projection's stamp before the diff: these inputs with the observed object's own `<observed>` part, so that the
+// stamp shows up in the diff only when the inputs changed (restamp then writes the final value).
+std::string provisional_stamp(const bj::object& have, std::uint64_t inputs) {
+  return make_stamp(inputs, stamp_observed(rendered_hash_of(have)));
+}
+
 struct builder {
   const snapshot& observed;
   const options& opts;
+  const bj::object& raw;   ///< the Habitat being reconciled, as served (for the stamps' inputs)
+  const peer_index* peers = nullptr;   ///< the namespace's (`observed.peers`, or built once the spec is valid)
   object_ref habitat;
   std::vector<operation> creates, patches, deletes;
   std::vector<event> events;
@@ -91,10 +111,12 @@ struct builder {
     events.push_back(event{type, reason, std::move(message), habitat});
   }
 
-  // A create, or a patch of the owned projection; the event tells a spec change from a reverted edit (by the hash).
-  void converge(object_ref target, const char* what, const bj::object* have, bj::object create_body,
-                const bj::object& projection, std::string_view hash, bool& spec_changing) {
+  // A create, or a patch of the owned projection; the event tells a spec change from a reverted edit (by the
+  // stamp's inputs). `verified`: the patch makes the object satisfy the rendering (no immutable field differs).
+  void converge(object_ref target, const char* what, std::uint64_t inputs, const bj::object* have,
+                bj::object create_body, const bj::object& projection, bool verified, bool& spec_changing) {
     if (!have) {
+      set_stamp(create_body, make_stamp(inputs, observed_hash(create_body)));
       creates.emplace_back(create_object{std::move(target), std::move(create_body)});
       emit("Normal", what == std::string_view("StatefulSet") ? "StatefulSetCreated" : "ServiceCreated",
            std::string("Created ") + what);
@@ -105,7 +127,7 @@ struct builder {
     if (d.empty()) return;
     spec_changing = touches_spec(d);
     const std::string fields = changed_fields(d);
-    if (rendered_hash_of(*have) == hash) {
+    if (stamp_has_inputs(rendered_hash_of(*have), inputs)) {
       // The object was already at this rendering, so someone else changed habop's fields (issue #248/#252).
       emit("Warning", "ConfigurationReverted",
            std::string("Reverted changes made outside habop to ") + what + " " + target.name + ": " + fields);
@@ -113,16 +135,18 @@ struct builder {
       emit("Normal", what == std::string_view("StatefulSet") ? "StatefulSetUpdated" : "ServiceUpdated",
            std::string("Updated ") + what + ": " + fields);
     }
+    restamp(d, *have, inputs, verified);
     patches.emplace_back(make_patch(std::move(target), std::move(d), *have));
   }
 
   void service(const api::habitat& h) {
+    const bj::object* have = observed.service.get();
+    const std::uint64_t inputs = inputs_hash(raw, opts.render, stamped::service);
+    if (have && converged_by_stamp(*have, inputs)) return;  // exactly as a reconcile of these inputs left it
     bj::object svc = render::render_service(h);
-    const std::string hash = stamp_rendered_hash(svc);
-    const bj::object* have = observed.service ? &*observed.service : nullptr;
     object_ref target = ref("v1", "Service", "services", h.metadata.ns, h.metadata.name);
     bool ignored = false;
-    if (!have) return converge(std::move(target), "Service", nullptr, std::move(svc), {}, hash, ignored);
+    if (!have) return converge(std::move(target), "Service", inputs, nullptr, std::move(svc), {}, true, ignored);
     target.uid = member_string(member_object(have, "metadata"), "uid");
     if (ownership_of(*have, h.metadata.uid) == ownership::foreign) {
       problems.push_back({reasons::owner_conflict, "Service " + h.metadata.name + " is controlled by " +
@@ -132,6 +156,7 @@ struct builder {
       return;
     }
     bj::object projection = std::move(svc);
+    set_stamp(projection, provisional_stamp(*have, inputs));
     const std::string cluster_ip = own_service(projection, have);
     const std::string_view have_ip = member_string(member_object(have, "spec"), "clusterIP");
     if (have_ip != cluster_ip) {
@@ -146,18 +171,25 @@ struct builder {
     const bj::array* ours = member_array(meta, "ownerReferences");
     if (ours && !ours->empty() && ours->front().is_object())
       set_owner_references(projection, merge_owner_references(member_object(have, "metadata"), ours->front().get_object()));
-    converge(std::move(target), "Service", have, {}, projection, hash, ignored);
+    converge(std::move(target), "Service", inputs, have, {}, projection, have_ip == cluster_ip, ignored);
   }
 
   void config_map(const api::habitat& h) {
     const std::string name = render::peer_config_map_name(h);
     const bj::object* have = find_by_name(observed.config_maps, name);
-    peer_group group = compute_peer_group(observed, name, have, opts.max_peer_seeds);
-    std::vector<const api::habitat*> owners;
+    const peer_group_view group = compute_peer_group_view(*peers, name, have, opts.max_peer_seeds);
     bool self = false;
-    for (const auto& o : group.owners) {
-      owners.push_back(&o);
-      self = self || o.metadata.uid == h.metadata.uid;
+    for (const auto& o : group.owners) self = self || o.uid == h.metadata.uid;
+    // Every reconcile of a namespace's Habitats looks at the shared ConfigMap: when it already matches, nothing is
+    // rendered.
+    if (have && self && peer_config_map_converged(*have, h.metadata.ns, name, group)) return;
+    std::vector<api::habitat> owner_values(group.owners.size());
+    std::vector<const api::habitat*> owners;
+    for (std::size_t i = 0; i < group.owners.size(); ++i) {
+      owner_values[i].metadata.name = group.owners[i].name;
+      owner_values[i].metadata.ns = group.owners[i].ns;
+      owner_values[i].metadata.uid = group.owners[i].uid;
+      owners.push_back(&owner_values[i]);
     }
     if (!self) owners.push_back(&h);  // the snapshot should list it; never leave the reconciled Habitat out
     bj::object cm = render::render_peer_config_map(h.metadata.ns, name, owners, group.seeds);
@@ -185,13 +217,14 @@ struct builder {
 
   // Returns whether the plan writes the StatefulSet's spec.
   bool stateful_set(const api::habitat& h) {
+    const bj::object* have = observed.stateful_set.get();
+    const std::uint64_t inputs = inputs_hash(raw, opts.render, stamped::stateful_set);
+    if (have && converged_by_stamp(*have, inputs)) return false;  // exactly as a reconcile of these inputs left it
     bj::object sts = render::render_stateful_set(h, opts.render);
-    const std::string hash = stamp_rendered_hash(sts);
-    const bj::object* have = observed.stateful_set ? &*observed.stateful_set : nullptr;
     object_ref target = ref("apps/v1", "StatefulSet", "statefulsets", h.metadata.ns, h.metadata.name);
     bool spec_changing = false;
     if (!have) {
-      converge(std::move(target), "StatefulSet", nullptr, std::move(sts), {}, hash, spec_changing);
+      converge(std::move(target), "StatefulSet", inputs, nullptr, std::move(sts), {}, true, spec_changing);
       return true;
     }
     target.uid = member_string(member_object(have, "metadata"), "uid");
@@ -203,6 +236,7 @@ struct builder {
       return false;
     }
     bj::object projection = std::move(sts);
+    set_stamp(projection, provisional_stamp(*have, inputs));
     // Never patched: the API server rejects any change to them, and the original's PUT of them failed for ever.
     const std::vector<std::string> immutable = take_immutable_fields(projection, *have);
     if (!immutable.empty()) {
@@ -217,7 +251,7 @@ struct builder {
     const bj::array* ours = member_array(member_object(&projection, "metadata"), "ownerReferences");
     if (ours && !ours->empty() && ours->front().is_object())
       set_owner_references(projection, merge_owner_references(member_object(have, "metadata"), ours->front().get_object()));
-    converge(std::move(target), "StatefulSet", have, {}, projection, hash, spec_changing);
+    converge(std::move(target), "StatefulSet", inputs, have, {}, projection, immutable.empty(), spec_changing);
     return spec_changing;
   }
 
@@ -234,7 +268,10 @@ struct builder {
     const std::string_view revision = member_string(st, "updateRevision");
     if (revision.empty()) return;
     std::vector<std::string> names;
-    for (const auto& pod : observed.pods) {
+    auto mine = peers->pods_by_habitat.find(h.metadata.name);
+    if (mine == peers->pods_by_habitat.end()) return;
+    for (const bj::object* pod_ptr : mine->second) {
+      const bj::object& pod = *pod_ptr;
       const bj::object* meta = member_object(&pod, "metadata");
       const bj::object* labels = member_object(meta, "labels");
       if (member_string(labels, render::label_habitat_name) != h.metadata.name) continue;
@@ -290,13 +327,13 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   // Deletion is the garbage collector's job (every owned object has an ownerReference); nothing to decide.
   if (detail::has_member(meta, "deletionTimestamp")) return p;
 
-  builder b{observed, opts, habitat_ref(raw), {}, {}, {}, {}, {}};
+  builder b{observed, opts, raw, nullptr, habitat_ref(raw), {}, {}, {}, {}, {}};
   const api::habitat_status before = observed_status(raw);
   status_inputs in;
   in.generation = member_int(meta, "generation");
-  in.stateful_set = observed.stateful_set ? &*observed.stateful_set : nullptr;
+  in.stateful_set = observed.stateful_set.get();
 
-  auto parsed = api::parse_habitat(bj::value(raw));
+  auto parsed = api::parse_habitat_without_status(raw);   // the status is `before`, read above
   if (!parsed) {
     const error& e = parsed.error();
     problem invalid{e.reason == "UnsupportedVersion" ? reasons::unsupported_version : reasons::invalid_spec,
@@ -313,6 +350,8 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   }
   const api::habitat& h = *parsed;
   in.count = h.spec.count;
+  std::optional<peer_index> built;   // one index for the peer ConfigMap and the stale pods
+  b.peers = observed.peers ? observed.peers.get() : &built.emplace(build_peer_index(observed.habitats, observed.pods));
 
   b.service(h);
   b.config_map(h);

@@ -21,6 +21,7 @@ bj::object selector_labels(const api::habitat& h) {
   return labels;
 }
 
+// is_owner_reference reads the same fields: keep the two together.
 bj::object owner_reference(const api::habitat& h, bool controller) {
   bj::object ref;
   ref["apiVersion"] = api::api_version;
@@ -30,6 +31,26 @@ bj::object owner_reference(const api::habitat& h, bool controller) {
   ref["controller"] = controller;
   ref["blockOwnerDeletion"] = controller;
   return ref;
+}
+
+bool is_owner_reference(const bj::object& observed, std::string_view name, std::string_view uid, bool controller) {
+  // One pass over the members rather than a lookup per field: every reconcile of a Habitat sharing a peer ConfigMap
+  // compares every owner's reference.
+  unsigned seen = 0;
+  for (const auto& kv : observed) {
+    const std::string_view key = kv.key();
+    const bj::value& v = kv.value();
+    auto string_is = [&](std::string_view want) { return v.is_string() && v.get_string() == want; };
+    bool ok = true;
+    if (key == "apiVersion") ok = string_is(api::api_version), seen |= 1;
+    else if (key == "kind") ok = string_is(api::kind), seen |= 2;
+    else if (key == "name") ok = string_is(name), seen |= 4;
+    else if (key == "uid") ok = string_is(uid), seen |= 8;
+    else if (key == "controller") ok = v.is_bool() && v.get_bool() == controller, seen |= 16;
+    else if (key == "blockOwnerDeletion") ok = v.is_bool() && v.get_bool() == controller, seen |= 32;
+    if (!ok) return false;
+  }
+  return seen == 63;
 }
 
 bj::object owned_metadata(const api::habitat& h, const bj::object& labels) {

@@ -54,6 +54,22 @@ std::string peer_config_map_name(const api::habitat& h) {
   return name + suffix;
 }
 
+std::string peer_file(const std::vector<std::string>& seeds) {
+  std::string data;
+  for (const std::string& seed : seeds) {
+    std::string_view rest = seed;
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+      if (is_blank(line)) continue;
+      if (!data.empty()) data += '\n';
+      data += line;
+    }
+  }
+  return data;
+}
+
 bj::object render_peer_config_map(const std::string& ns, const std::string& name,
                                   const std::vector<const api::habitat*>& owners,
                                   const std::vector<std::string>& seeds) {
@@ -69,20 +85,6 @@ bj::object render_peer_config_map(const std::string& ns, const std::string& name
   bj::array refs;
   for (const api::habitat* o : sorted) refs.push_back(owner_reference(*o, false));
 
-  // One address per line and no blank line: the Supervisor fails the whole file on a line it cannot resolve.
-  std::string data;
-  for (const std::string& seed : seeds) {
-    std::string_view rest = seed;
-    while (!rest.empty()) {
-      const auto nl = rest.find('\n');
-      const std::string_view line = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-      if (is_blank(line)) continue;
-      if (!data.empty()) data += '\n';
-      data += line;
-    }
-  }
-
   bj::object meta;
   meta["name"] = name;
   if (!ns.empty()) meta["namespace"] = ns;
@@ -93,7 +95,7 @@ bj::object render_peer_config_map(const std::string& ns, const std::string& name
   cm["apiVersion"] = "v1";
   cm["kind"] = "ConfigMap";
   cm["metadata"] = std::move(meta);
-  cm["data"] = bj::object{{peer_config_map_key, std::move(data)}};
+  cm["data"] = bj::object{{peer_config_map_key, peer_file(seeds)}};
   return cm;
 }
 

@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include <habop/operator/compact_json.hpp>
+
 namespace habop::op {
 namespace {
 
@@ -54,42 +56,78 @@ boost::json::object transform_for_cache(boost::json::object obj, bool metadata_o
   }
   if (metadata_only) {
     // Build a fresh object rather than erasing, so no spec, data or stringData byte survives in spare capacity.
-    boost::json::object slim;
+    boost::json::object slim(obj.storage());
     for (std::string_view k : {"apiVersion", "kind", "metadata"}) {
       if (auto it = obj.find(k); it != obj.end()) slim.emplace(k, std::move(it->value()));
     }
     return slim;
   }
-  // A copy sized to fit: erased members leave no slack behind in the cached object.
-  return boost::json::object(obj);
+  return obj;
 }
 
-boost::json::object project_fields(boost::json::object obj, const std::vector<std::string>& paths) {
-  boost::json::object out;
-  for (std::string_view k : {"apiVersion", "kind", "metadata"}) {
-    if (auto it = obj.find(k); it != obj.end()) out.emplace(k, std::move(it->value()));
-  }
-  for (const auto& path : paths) {
-    // Walk the source and build the same nesting in `out`, moving only the leaf value.
-    boost::json::object* src = &obj;
-    boost::json::object* dst = &out;
-    std::string_view rest = path;
-    while (src && !rest.empty()) {
-      auto dot = rest.find('.');
-      std::string_view part = rest.substr(0, dot);
-      rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
-      auto it = src->find(part);
-      if (it == src->end()) break;
-      if (rest.empty()) {
-        (*dst)[part] = std::move(it->value());
-        break;
+namespace {
+
+/// Moves the value at `path` from `src` to the same place under `dst`, creating objects and arrays on the way.
+/// `path` is never a prefix of another path applied to the same pair (`project_fields` drops such paths).
+void keep_path(boost::json::object& src, boost::json::object& dst, std::string_view path) {
+  const auto end = path.find_first_of(".[");
+  const std::string_view name = path.substr(0, end);
+  auto it = src.find(name);
+  if (it == src.end()) return;
+  boost::json::value& from = it->value();
+  const std::string_view rest = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+  if (rest.empty() || rest == "[]") {
+    dst[name] = std::move(from);
+  } else if (rest.front() == '.') {
+    auto* inner = from.if_object();
+    if (!inner) return;
+    boost::json::value& to = dst[name];
+    if (!to.is_object()) to.emplace_object();
+    keep_path(*inner, to.get_object(), rest.substr(1));
+  } else if (rest.starts_with("[].")) {
+    auto* items = from.if_array();
+    if (!items) return;
+    boost::json::value& to = dst[name];
+    if (!to.is_array() || to.get_array().size() != items->size()) {
+      auto& out = to.emplace_array();
+      out.resize(items->size());
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        if ((*items)[i].is_object()) out[i].emplace_object();
       }
-      src = it->value().if_object();
-      if (!src) break;
-      auto& next = (*dst)[part];
-      if (!next.is_object()) next = boost::json::object{};
-      dst = &next.get_object();
     }
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      auto* item = (*items)[i].if_object();
+      auto* out = to.get_array()[i].if_object();
+      if (item && out) keep_path(*item, *out, rest.substr(3));
+    }
+  }
+}
+
+/// Whether `path` lies under `other` (`a.b` under `a`, `a[].b` under `a`).
+bool is_under(std::string_view path, std::string_view other) {
+  return path.size() > other.size() && path.starts_with(other) &&
+         (path[other.size()] == '.' || path[other.size()] == '[');
+}
+
+}  // namespace
+
+boost::json::object project_fields(boost::json::object obj, const std::vector<std::string>& paths) {
+  std::vector<std::string_view> kept{"apiVersion", "kind"};
+  bool metadata_projected = false;
+  for (const auto& p : paths) metadata_projected = metadata_projected || p.starts_with("metadata.");
+  if (metadata_projected) {
+    for (std::string_view p : {"metadata.name", "metadata.namespace", "metadata.resourceVersion"}) kept.push_back(p);
+  } else {
+    kept.push_back("metadata");
+  }
+  for (const auto& p : paths) kept.push_back(p);
+  boost::json::object out(obj.storage());
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    bool skip = false;
+    for (std::size_t j = 0; j < kept.size() && !skip; ++j) {
+      skip = is_under(kept[i], kept[j]) || (j < i && kept[j] == kept[i]);
+    }
+    if (!skip) keep_path(obj, out, kept[i]);
   }
   return out;
 }
@@ -108,10 +146,12 @@ std::string cache_key(const boost::json::object& obj) {
 
 object_cache::object_cache(cache_options options) : options_(std::move(options)) {}
 
-boost::json::object object_cache::transform(boost::json::object obj) const {
+object_ptr object_cache::transform(boost::json::object obj) const {
   obj = transform_for_cache(std::move(obj), options_.metadata_only);
-  if (options_.keep_paths.empty() || options_.metadata_only) return obj;
-  return boost::json::object(project_fields(std::move(obj), options_.keep_paths));
+  if (!options_.keep_paths.empty()) obj = project_fields(std::move(obj), options_.keep_paths);
+  // A copy either way: compact, or sized to fit so that erased members leave no slack in the cached object.
+  if (options_.compact) return std::make_shared<const boost::json::object>(compact_copy(obj));
+  return std::make_shared<const boost::json::object>(obj, boost::json::storage_ptr());
 }
 
 void object_cache::index_add(const std::string& key, const boost::json::object& obj) {
@@ -135,7 +175,7 @@ cache_change object_cache::apply(watch_event_type type, boost::json::object obj)
   if (type == watch_event_type::bookmark) return change;
   std::string key = cache_key(obj);
   if (key.empty()) return change;
-  auto stored = std::make_shared<const boost::json::object>(transform(std::move(obj)));
+  object_ptr stored = transform(std::move(obj));
   auto it = objects_.find(key);
   if (type == watch_event_type::deleted) {
     change.what = cache_change::kind::deleted;
@@ -176,7 +216,7 @@ replace_result object_cache::replace(std::vector<boost::json::object> items, std
       fresh.insert_or_assign(std::move(key), old->second);  // Unchanged: keep sharing the stored object.
       continue;
     }
-    auto stored = std::make_shared<const boost::json::object>(transform(std::move(item)));
+    object_ptr stored = transform(std::move(item));
     out.changed.push_back(stored);
     fresh.insert_or_assign(std::move(key), std::move(stored));
   }

@@ -1,18 +1,16 @@
-// The HTTPS client: Beast over Asio SSL on one I/O thread, pooled keep-alive connections, streamed watch bodies.
+// The HTTPS client: Beast over Asio SSL run by each calling thread on a pooled lane, streamed watch bodies.
 #include <habop/operator/client.hpp>
 
 #include <atomic>
-#include <condition_variable>
-#include <future>
+#include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -118,6 +116,32 @@ response to_response(bhttp::response<bhttp::string_body>&& m) {
   return r;
 }
 
+/// Where one caller's request runs: an io_context driven by the calling thread for the duration of the call, and
+/// the keep-alive connection it left behind. A lane is used by one thread at a time; no I/O thread is involved, so
+/// a request costs no thread hop on the operator's side (each hop waits for a time slice on a busy machine).
+struct lane {
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<connection>> idle;  ///< After `ioc`: connections are destroyed first.
+  connection* watching = nullptr;                 ///< The open watch stream, closed by `cancel_watches`.
+};
+
+/// Runs `task` on `l`'s io_context in the calling thread until it completes; `on_exception` if it threw.
+template <class T>
+T run_on(lane& l, asio::awaitable<T> task, T on_exception) {
+  std::optional<T> out;
+  asio::co_spawn(
+      l.ioc,
+      [&out, t = std::move(task)]() mutable -> asio::awaitable<void> {
+        T value = co_await std::move(t);  // A named value: g++ 12 mishandles temporaries across a co_await.
+        out.emplace(std::move(value));
+      },
+      [](std::exception_ptr) {});
+  l.ioc.restart();
+  l.ioc.run();
+  if (!out) return on_exception;
+  return std::move(*out);
+}
+
 }  // namespace
 
 struct client::impl {
@@ -139,16 +163,26 @@ struct client::impl {
   bool send_sni = false;
   std::string host_header;
 
-  // The TLS context outlives the io_context: coroutine frames destroyed with the io_context hold SSL streams.
+  // The TLS context outlives every lane: their connections hold SSL streams made from it.
   ssl::context ctx{ssl::context::tls_client};
-  asio::io_context ioc{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
-  std::thread thread;
 
-  // Touched on the I/O thread only.
-  std::vector<std::unique_ptr<connection>> idle;
-  std::set<connection*> watches;
-  bool watches_cancelled = false;
+  std::mutex lanes_mutex;
+  std::vector<std::unique_ptr<lane>> free_lanes;  ///< LIFO: the busiest callers find their connection warm.
+  std::set<lane*> watch_lanes;                    ///< Lanes streaming a watch now.
+  std::atomic<bool> watches_cancelled{false};
+
+  std::unique_ptr<lane> take_lane() {
+    std::lock_guard lock(lanes_mutex);
+    if (free_lanes.empty()) return std::make_unique<lane>();
+    auto l = std::move(free_lanes.back());
+    free_lanes.pop_back();
+    return l;
+  }
+
+  void give_back(std::unique_ptr<lane> l) {
+    std::lock_guard lock(lanes_mutex);
+    if (!l->idle.empty() && free_lanes.size() < options.max_idle_connections) free_lanes.push_back(std::move(l));
+  }
 
   bhttp::request<bhttp::string_body> to_message(const http::request& req) {
     bhttp::request<bhttp::string_body> m;
@@ -170,10 +204,12 @@ struct client::impl {
     return m;
   }
 
-  asio::awaitable<result<std::unique_ptr<connection>>> open(std::chrono::milliseconds timeout) {
-    auto c = std::make_unique<connection>(ioc, ctx);
-    tcp::resolver resolver(ioc);
-    auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
+  asio::awaitable<result<std::unique_ptr<connection>>> open(lane& l, std::chrono::milliseconds timeout) {
+    auto c = std::make_unique<connection>(l.ioc, ctx);
+    // Resolved synchronously: the caller waits anyway, and Asio's async resolver would start a thread per lane.
+    tcp::resolver resolver(l.ioc);
+    boost::system::error_code rec;
+    auto endpoints = resolver.resolve(url.host, url.port, rec);
     if (rec) co_return transport("resolving " + url.host + ": " + rec.message());
     auto& tcp_layer = beast::get_lowest_layer(c->stream);
     tcp_layer.expires_after(timeout);
@@ -189,15 +225,15 @@ struct client::impl {
     co_return c;
   }
 
-  asio::awaitable<result<response>> exchange(const bhttp::request<bhttp::string_body>& m) {
+  asio::awaitable<result<response>> exchange(lane& l, const bhttp::request<bhttp::string_body>& m) {
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<connection> c;
-      const bool reused = !idle.empty() && attempt == 0;
+      const bool reused = !l.idle.empty() && attempt == 0;
       if (reused) {
-        c = std::move(idle.back());
-        idle.pop_back();
+        c = std::move(l.idle.back());
+        l.idle.pop_back();
       } else {
-        auto opened = co_await open(options.request_timeout);
+        auto opened = co_await open(l, options.request_timeout);
         if (!opened) co_return std::move(opened).error();
         c = std::move(*opened);
       }
@@ -217,27 +253,29 @@ struct client::impl {
       }
       const bool keep = parser.keep_alive();
       response r = to_response(parser.release());
-      if (keep && idle.size() < options.max_idle_connections) {
+      if (keep) {
         tcp_layer.expires_never();
-        idle.push_back(std::move(c));
+        // A big reply (a LIST page) must not leave its buffer behind in an idle connection.
+        if (c->buffer.capacity() > 64 * 1024 && c->buffer.size() == 0) c->buffer.shrink_to_fit();
+        l.idle.push_back(std::move(c));
       }
       co_return r;
     }
   }
 
-  asio::awaitable<status> stream_watch(bhttp::request<bhttp::string_body> m,
+  asio::awaitable<status> stream_watch(lane& l, const bhttp::request<bhttp::string_body>& m,
                                        const std::function<void(std::string_view)>& on_line) {
-    if (watches_cancelled) co_return transport("client is shutting down", "Cancelled");
-    auto opened = co_await open(options.request_timeout);
+    auto opened = co_await open(l, options.request_timeout);
     if (!opened) co_return std::move(opened).error();
     std::unique_ptr<connection> c = std::move(*opened);
+    // Checked and registered without a suspension in between: `cancel_watches` either sees the stream or we see
+    // the flag.
     if (watches_cancelled) co_return transport("client is shutting down", "Cancelled");
-    watches.insert(c.get());
+    l.watching = c.get();
     struct unregister {
-      impl* self;
-      connection* c;
-      ~unregister() { self->watches.erase(c); }
-    } guard{this, c.get()};
+      lane& l;
+      ~unregister() { l.watching = nullptr; }
+    } guard{l};
     auto& tcp_layer = beast::get_lowest_layer(c->stream);
     tcp_layer.expires_after(options.request_timeout);
     auto [wec, wn] = co_await bhttp::async_write(c->stream, m, use_tuple);
@@ -262,12 +300,14 @@ struct client::impl {
         if (watches_cancelled) co_return transport("cancelled", "Cancelled");
         co_return transport("watch stream: " + rec.message());
       }
+      // Lines are handed over on this (the caller's) thread: a slow consumer only delays its own stream.
       std::size_t start = 0;
       for (auto nl = body.find('\n'); nl != std::string::npos; nl = body.find('\n', start)) {
         if (nl > start) on_line(std::string_view(body).substr(start, nl - start));
         start = nl + 1;
       }
       body.erase(0, start);
+      if (body.capacity() > 64 * 1024 && body.size() < 1024) body.shrink_to_fit();  // After one huge event.
     }
     if (!body.empty()) on_line(body);
     co_return ok;
@@ -276,13 +316,7 @@ struct client::impl {
 
 client::client(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
-client::~client() {
-  cancel_watches();
-  asio::post(impl_->ioc, [p = impl_.get()] { p->idle.clear(); });
-  impl_->work.reset();
-  impl_->ioc.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+client::~client() { cancel_watches(); }
 
 result<std::unique_ptr<client>> client::create(const client_config& config, client_options options) {
   auto url = parse_server(config.server);
@@ -320,41 +354,17 @@ result<std::unique_ptr<client>> client::create(const client_config& config, clie
     p->ctx.use_private_key(asio::buffer(key_pem), ssl::context::pem, ec);
     if (ec) return error{400, "BadRequest", "client-key: unusable key data", {}};
   }
-  p->thread = std::thread([raw = p.get()] {
-    for (;;) {
-      try {
-        raw->ioc.run();
-        return;
-      } catch (...) {
-        // A handler threw (a bug, or a callback that escaped): keep serving the other calls.
-      }
-    }
-  });
   return std::unique_ptr<client>(new client(std::move(p)));
 }
 
 result<response> client::send(const http::request& req) {
   impl_->bucket.acquire();
   for (int attempt = 0;; ++attempt) {
-    auto message = std::make_shared<bhttp::request<bhttp::string_body>>(impl_->to_message(req));
-    auto promise = std::make_shared<std::promise<result<response>>>();
-    auto future = promise->get_future();
-    asio::co_spawn(
-        impl_->ioc,
-        [p = impl_.get(), message, promise]() -> asio::awaitable<void> {
-          try {
-            promise->set_value(co_await p->exchange(*message));
-          } catch (const std::exception& e) {
-            promise->set_value(transport(std::string("request failed: ") + e.what()));
-          }
-        },
-        asio::detached);
-    result<response> r = transport("request abandoned");
-    try {
-      r = future.get();
-    } catch (...) {
-      r = transport("client shut down");
-    }
+    const auto message = impl_->to_message(req);
+    auto l = impl_->take_lane();
+    result<response> r = run_on<result<response>>(*l, impl_->exchange(*l, message),
+                                                   transport("request failed: unexpected exception"));
+    impl_->give_back(std::move(l));
     if (impl_->options.on_request) impl_->options.on_request(req.method, r ? r->status : transport_error_code);
     if (r && r->status == 401 && attempt == 0 && impl_->creds.refreshable()) {
       impl_->creds.invalidate();
@@ -365,49 +375,21 @@ result<response> client::send(const http::request& req) {
 }
 
 status client::watch(const http::request& req, const std::function<void(std::string_view)>& on_line) {
-  // Lines cross from the I/O thread to the caller, which parses and applies them: a slow consumer (JSON parsing,
-  // a cache lock held by a worker) must never stall the I/O of every other request.
-  struct line_pipe {
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::vector<std::string> lines;
-    std::optional<status> end;
-  };
   impl_->bucket.acquire();
   for (int attempt = 0;; ++attempt) {
-    auto pipe = std::make_shared<line_pipe>();
-    asio::co_spawn(
-        impl_->ioc,
-        [p = impl_.get(), message = impl_->to_message(req), pipe]() -> asio::awaitable<void> {
-          status s = transport("watch abandoned");
-          // A named function, not a temporary: g++ 12 mishandles temporaries that live across a co_await.
-          const std::function<void(std::string_view)> push = [pipe](std::string_view line) {
-            std::lock_guard lock(pipe->mutex);
-            pipe->lines.emplace_back(line);
-            pipe->cv.notify_one();
-          };
-          try {
-            s = co_await p->stream_watch(message, push);
-          } catch (const std::exception& e) {
-            s = transport(std::string("watch failed: ") + e.what());
-          }
-          std::lock_guard lock(pipe->mutex);
-          pipe->end = std::move(s);
-          pipe->cv.notify_one();
-        },
-        asio::detached);
-    std::unique_lock lock(pipe->mutex);
-    for (;;) {
-      pipe->cv.wait(lock, [&] { return !pipe->lines.empty() || pipe->end.has_value(); });
-      if (pipe->lines.empty()) break;
-      std::vector<std::string> batch;
-      batch.swap(pipe->lines);
-      lock.unlock();
-      for (const auto& line : batch) on_line(line);
-      lock.lock();
+    if (impl_->watches_cancelled) return transport("client is shutting down", "Cancelled");
+    // A lane of its own (never pooled): the stream holds its connection until it ends.
+    auto l = std::make_unique<lane>();
+    {
+      std::lock_guard lock(impl_->lanes_mutex);
+      impl_->watch_lanes.insert(l.get());
     }
-    status s = std::move(*pipe->end);
-    lock.unlock();
+    const auto message = impl_->to_message(req);
+    status s = run_on<status>(*l, impl_->stream_watch(*l, message, on_line), transport("watch failed"));
+    {
+      std::lock_guard lock(impl_->lanes_mutex);
+      impl_->watch_lanes.erase(l.get());
+    }
     const int code = s ? 200 : s.error().code;
     if (impl_->options.on_request) impl_->options.on_request("GET", code);
     if (!s && code == 401 && attempt == 0 && impl_->creds.refreshable()) {
@@ -419,17 +401,16 @@ status client::watch(const http::request& req, const std::function<void(std::str
 }
 
 void client::cancel_watches() {
-  auto done = std::make_shared<std::promise<void>>();
-  auto future = done->get_future();
-  asio::post(impl_->ioc, [p = impl_.get(), done] {
-    p->watches_cancelled = true;
-    for (connection* c : p->watches) {
+  std::lock_guard lock(impl_->lanes_mutex);
+  impl_->watches_cancelled = true;
+  // Each stream is closed on its own lane, by the thread running it: the pending read completes with an error.
+  for (lane* l : impl_->watch_lanes) {
+    asio::post(l->ioc, [l] {
+      if (!l->watching) return;
       boost::system::error_code ignored;
-      beast::get_lowest_layer(c->stream).socket().close(ignored);
-    }
-    done->set_value();
-  });
-  future.wait_for(std::chrono::seconds(2));  // The I/O thread may be stopped already; then nothing is open.
+      beast::get_lowest_layer(l->watching->stream).socket().close(ignored);
+    });
+  }
 }
 
 }  // namespace habop::op

@@ -12,9 +12,12 @@
 #include <boost/json.hpp>
 
 #include <habop/http/to_request.hpp>
+#include <habop/operator/cache_shapes.hpp>
 #include <habop/reconcile/peers.hpp>
 #include <habop/reconcile/reconcile.hpp>
 
+#include "event_sender.hpp"
+#include "heap.hpp"
 #include "reflector.hpp"
 #include "wall_clock.hpp"
 
@@ -47,6 +50,7 @@ enum class outcome { success, terminal, conflict, retry, retry_after, abandoned 
 /// would back each other off for minutes.
 constexpr std::chrono::microseconds conflict_delay{20'000};
 
+
 const reconcile::object_ref& target_of(const reconcile::operation& op) {
   return std::visit([](const auto& o) -> const reconcile::object_ref& { return o.target; }, op);
 }
@@ -56,7 +60,7 @@ const reconcile::object_ref& target_of(const reconcile::operation& op) {
 struct controller::impl {
   impl(client& api, logger log, operator_metrics& metrics, controller_options options)
       : api(api), log(std::move(log)), m(metrics), options(std::move(options)), queue(this->options.queue),
-        recorder(this->options.events) {}
+        events(api, this->log.with({{"controller", "events"}}), this->options.events) {}
 
   client& api;
   logger log;
@@ -64,12 +68,13 @@ struct controller::impl {
   controller_options options;
 
   std::mutex cache_mutex;
-  object_cache habitats{{"Habitat", false, ""}};
-  object_cache stateful_sets{{"StatefulSet", false, "habitat-name"}};
-  object_cache services{{"Service", false, "habitat-name"}};
-  object_cache config_maps{{"ConfigMap", false, ""}};
-  object_cache pods{{"Pod", false, "habitat-name"}};
-  object_cache secrets{{"Secret", true, ""}};
+  // Each cache keeps only what reconcile reads (cache_shapes.cpp lists the reads), compactly.
+  object_cache habitats{habitat_cache_options()};
+  object_cache stateful_sets{stateful_set_cache_options()};
+  object_cache services{service_cache_options()};
+  object_cache config_maps{config_map_cache_options()};
+  object_cache pods{pod_cache_options()};
+  object_cache secrets{secret_cache_options()};
   /// ns → peer ConfigMap name → Habitat names mapped to it; and Habitat key → its ConfigMap (under cache_mutex).
   std::map<std::string, std::map<std::string, std::set<std::string>>> sharers;
   std::map<std::string, std::pair<std::string, std::string>> peer_of;
@@ -78,8 +83,7 @@ struct controller::impl {
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
   work_queue queue;
-  std::mutex recorder_mutex;
-  event_recorder recorder;
+  event_sender events;
 
   std::vector<std::thread> workers;
   std::thread resync;
@@ -169,14 +173,39 @@ struct controller::impl {
                                                      cache_mutex, std::move(handler)));
   }
 
+  /// Per namespace, the peer index (reconcile/peers.hpp) and the Habitats and pods it was built from (under
+  /// cache_mutex). The caches replace an object's pointer on every change, so equal pointer lists mean an unchanged
+  /// namespace: one index serves every reconcile of it until a Habitat or pod of it changes.
+  struct peer_index_entry {
+    std::vector<object_ptr> habitats, pods;
+    std::shared_ptr<const reconcile::peer_index> index;
+  };
+  std::map<std::string, peer_index_entry> peer_indexes;
+
+  std::shared_ptr<const reconcile::peer_index> peer_index_for(const std::string& ns, const reconcile::snapshot& s) {
+    if (s.habitats.empty()) {
+      peer_indexes.erase(ns);
+      return nullptr;
+    }
+    peer_index_entry& e = peer_indexes[ns];
+    if (!e.index || e.habitats != s.habitats || e.pods != s.pods) {
+      e.index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(s.habitats, s.pods));
+      e.habitats = s.habitats;
+      e.pods = s.pods;
+    }
+    return e.index;
+  }
+
   reconcile::snapshot snapshot_for(const std::string& ns, const std::string& name) {
     reconcile::snapshot s;
-    for (const auto& h : habitats.list(ns)) s.habitats.push_back(*h);
-    if (auto sts = stateful_sets.get(ns, name)) s.stateful_set = *sts;
-    if (auto svc = services.get(ns, name)) s.service = *svc;
-    for (const auto& cm : config_maps.list(ns)) s.config_maps.push_back(*cm);
-    for (const auto& pod : pods.list(ns)) s.pods.push_back(*pod);
+    // The caches' shared, immutable objects: a snapshot copies pointers, never JSON.
+    s.habitats = habitats.list(ns);
+    s.stateful_set = stateful_sets.get(ns, name);
+    s.service = services.get(ns, name);
+    s.config_maps = config_maps.list(ns);
+    s.pods = pods.list(ns);
     for (const auto& secret : secrets.list(ns)) s.secret_names.insert(meta_string(*secret, "name"));
+    s.peers = peer_index_for(ns, s);
     return s;
   }
 
@@ -224,23 +253,7 @@ struct controller::impl {
       }
       log.info("Habitat " + key + " status updated", {{"habitat", key}});
     }
-    for (const auto& e : plan.events) {
-      std::optional<event_write> w;
-      {
-        std::lock_guard lock(recorder_mutex);
-        w = recorder.record(e, wall_now());
-      }
-      if (!w || writes_stopped) continue;
-      ++writes;
-      auto r = api.send(w->request);
-      if (r && r->status == 404 && w->on_not_found) r = api.send(*w->on_not_found);
-      if (!r || r->status >= 300) {
-        ++write_errors;
-        log.debug("event write failed", {{"habitat", key}, {"reason", e.reason}});
-      } else {
-        log.debug("event recorded", {{"habitat", key}, {"type", e.type}, {"reason", e.reason}});
-      }
-    }
+    for (const auto& e : plan.events) events.post(e);
     return plan.terminal ? outcome::terminal : outcome::success;
   }
 
@@ -248,14 +261,12 @@ struct controller::impl {
     const auto started = std::chrono::steady_clock::now();
     const auto slash = key.find('/');
     const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
-    std::optional<boost::json::object> habitat;
+    object_ptr habitat;
     reconcile::snapshot snap;
     {
       std::lock_guard lock(cache_mutex);
-      if (auto h = habitats.get(ns, name)) {
-        habitat = *h;
-        snap = snapshot_for(ns, name);
-      }
+      habitat = habitats.get(ns, name);
+      if (habitat) snap = snapshot_for(ns, name);
     }
     outcome result = outcome::success;
     std::optional<std::chrono::milliseconds> requeue_after;
@@ -308,6 +319,7 @@ struct controller::impl {
 
   void work() {
     m.active_workers.add(controller_label, 1);
+    idle_trim trim;
     for (;;) {
       std::string key;
       {
@@ -325,7 +337,13 @@ struct controller::impl {
                                                std::chrono::duration<double>(item->queue_latency).count());
             break;
           }
-          auto wait = std::chrono::microseconds(1'000'000);
+          if (trim.idle()) {
+            lock.unlock();
+            trim_heap_when_idle();
+            lock.lock();
+            continue;
+          }
+          auto wait = trim.wait_for(std::chrono::microseconds(1'000'000));
           if (auto next = queue.next_ready_time()) {
             wait = std::min(wait, std::chrono::microseconds(std::max<std::int64_t>(next->unix_micros - now.unix_micros, 0)));
           }
@@ -333,6 +351,7 @@ struct controller::impl {
         }
       }
       process(key);
+      trim.worked();
     }
   }
 
@@ -390,6 +409,7 @@ void controller::start_workers() {
 
 void controller::stop_writing() {
   impl_->writes_stopped = true;
+  impl_->events.stop_writing();
   impl_->queue_cv.notify_all();
 }
 
@@ -412,10 +432,13 @@ void controller::shut_down() {
     if (w.joinable()) w.join();
   }
   if (p.resync.joinable()) p.resync.join();
+  p.events.stop();
 }
 
 controller_stats controller::stats() const {
-  return controller_stats{impl_->reconciles.load(), impl_->writes.load(), impl_->write_errors.load()};
+  const event_sender_stats e = impl_->events.stats();
+  return controller_stats{impl_->reconciles.load(), impl_->writes.load() + e.writes,
+                          impl_->write_errors.load() + e.failures};
 }
 
 }  // namespace habop::op

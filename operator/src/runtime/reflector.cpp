@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <habop/json/codec.hpp>
+#include <habop/operator/list_watch.hpp>
 
 namespace habop::op {
 namespace {
@@ -29,12 +30,25 @@ std::string string_at(const boost::json::object& o, std::string_view a, std::str
   return y && y->is_string() ? std::string(y->get_string()) : std::string();
 }
 
+/// Parses a list page or a watch line into `sp` (a bump allocator the caller releases in one go: the objects are
+/// copied into the cache's compact storage, so the parse tree never needs a malloc per node).
+boost::json::value parse_into(std::string_view text, boost::json::storage_ptr sp) {
+  boost::json::parse_options opts;
+  opts.max_depth = json::max_depth;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec, std::move(sp), opts);
+  if (ec) return nullptr;
+  return v;
+}
+
 }  // namespace
 
 reflector::reflector(client& api, logger log, reflector_config config, object_cache& cache, std::mutex& mutex,
                      change_handler on_change)
     : api_(api), log_(std::move(log)), config_(std::move(config)), cache_(cache), mutex_(mutex),
-      on_change_(std::move(on_change)) {}
+      on_change_(std::move(on_change)),
+      format_(cache.options().metadata_only ? object_format::metadata : object_format::full),
+      scratch_(std::make_unique<unsigned char[]>(scratch_size)) {}
 
 reflector::~reflector() { stop(); }
 
@@ -81,27 +95,32 @@ void reflector::run() {
 }
 
 bool reflector::list() {
+  // Declared first: every parsed item lives in it until the cache has copied what it keeps.
+  boost::json::monotonic_resource list_storage;
   std::vector<boost::json::object> items;
   std::string list_rv;
   std::string continue_token;
+  const list_watch_target target{config_.path, config_.label_selector};
   ++lists_;
-  do {
-    http::request req{"GET", config_.path, {{"limit", "500"}}, {}, {}};
-    if (!config_.label_selector.empty()) req.query.emplace_back("labelSelector", config_.label_selector);
-    if (!continue_token.empty()) req.query.emplace_back("continue", continue_token);
-    auto r = api_.send(req);
+  for (;;) {
+    auto r = api_.send(list_request(target, format_, continue_token));
+    if (r && fall_back(r->status)) {
+      items.clear();
+      continue_token.clear();
+      continue;
+    }
     if (!r || r->status != 200) {
       const auto e = r ? to_error(*r) : r.error();
       if (!stopping()) log_.warn("list failed", {{"code", e.code}, {"reason", e.reason},
                                                  {"error", e.message}});
       return false;
     }
-    auto parsed = json::parse_json(r->body);
-    if (!parsed || !parsed->is_object()) {
+    auto parsed = parse_into(r->body, boost::json::storage_ptr(&list_storage));
+    if (!parsed.is_object()) {
       log_.warn("list returned malformed JSON", {});
       return false;
     }
-    auto& body = parsed->get_object();
+    auto& body = parsed.get_object();
     list_rv = string_at(body, "metadata", "resourceVersion");
     continue_token = string_at(body, "metadata", "continue");
     if (auto* arr = body.if_contains("items"); arr && arr->is_array()) {
@@ -114,7 +133,8 @@ bool reflector::list() {
         items.push_back(std::move(obj));
       }
     }
-  } while (!continue_token.empty() && !stopping());
+    if (continue_token.empty() || stopping()) break;
+  }
   if (stopping()) return false;
   {
     std::lock_guard lock(mutex_);
@@ -134,26 +154,29 @@ bool reflector::list() {
   return true;
 }
 
+bool reflector::fall_back(int status) {
+  const object_format next = next_format(format_, status);
+  if (next == format_) return false;
+  format_ = next;
+  log_.info("the server cannot serve metadata only (406); using full objects and stripping them", {});
+  return true;
+}
+
 bool reflector::watch_once(bool& had_events) {
   std::string rv;
   {
     std::lock_guard lock(mutex_);
     rv = cache_.resource_version();
   }
-  http::request req{"GET", config_.path,
-                    {{"watch", "true"},
-                     {"allowWatchBookmarks", "true"},
-                     {"timeoutSeconds", std::to_string(watch_timeout_seconds())},
-                     {"resourceVersion", rv}},
-                    {},
-                    {}};
-  if (!config_.label_selector.empty()) req.query.emplace_back("labelSelector", config_.label_selector);
+  const http::request req = watch_request(list_watch_target{config_.path, config_.label_selector}, format_, rv,
+                                          watch_timeout_seconds());
   bool expired = false;
   bool failed_event = false;
   auto on_line = [&](std::string_view line) {
-    auto parsed = json::parse_json(line);
-    if (!parsed || !parsed->is_object()) return;
-    auto& event = parsed->get_object();
+    boost::json::monotonic_resource storage(scratch_.get(), scratch_size);
+    auto parsed = parse_into(line, boost::json::storage_ptr(&storage));
+    if (!parsed.is_object()) return;
+    auto& event = parsed.get_object();
     const auto* type = event.if_contains("type");
     auto* object = event.if_contains("object");
     if (!type || !type->is_string() || !object || !object->is_object()) return;
@@ -172,6 +195,7 @@ bool reflector::watch_once(bool& had_events) {
   };
   auto s = api_.watch(req, on_line);
   if (stopping()) return false;
+  if (!s && fall_back(s.error().code)) return watch_once(had_events);
   if (expired || (!s && s.error().code == 410)) {
     log_.info("watch expired, relisting", {{"resourceVersion", rv}});
     return true;

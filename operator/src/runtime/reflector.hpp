@@ -5,11 +5,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include <habop/operator/client.hpp>
+#include <habop/operator/list_watch.hpp>
 #include <habop/operator/log.hpp>
 #include <habop/operator/object_cache.hpp>
 
@@ -54,6 +56,8 @@ class reflector {
   /// Returns true when a relist is needed (410 or a non-transport failure).
   bool watch_once(bool& had_events);
   void sleep_backoff();
+  /// After a reply with `status`: true when it made the reflector switch from metadata to full objects (406).
+  bool fall_back(int status);
   bool stopping() const { return stop_.load(); }
 
   client& api_;
@@ -62,6 +66,11 @@ class reflector {
   object_cache& cache_;
   std::mutex& mutex_;
   change_handler on_change_;
+  /// Metadata for a metadata-only cache until the server answers 406; touched by the reflector thread only.
+  object_format format_;
+  /// Where each watch event is parsed (bump-allocated, released per line; bigger events spill to the heap).
+  static constexpr std::size_t scratch_size = 64 * 1024;
+  std::unique_ptr<unsigned char[]> scratch_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};
   std::atomic<int> lists_{0};

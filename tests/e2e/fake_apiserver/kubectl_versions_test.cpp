@@ -8,15 +8,17 @@ namespace {
 using habop::e2e::cluster;
 
 // apply (create, update), get (table, json, yaml, -l, --field-selector), label, annotate, patch (merge, json,
-// strategic), describe, delete.
-// kubectl 1.27 validates against /openapi/v2 as protobuf, which the fake does not serve: it runs with
-// --validate=false (the server still validates what it must).
-void core_scenario(const cluster& c, const std::string& validate) {
-  CHECK(c.ok({"apply", validate, "-f", "-"}, habop::e2e::configmap_yaml).find("configmap/demo created") != std::string::npos);
+// strategic), describe, delete; all with kubectl's default validation (--validate=strict, which kubectl 1.27
+// negotiates through /openapi/v2 as protobuf), including an unknown field rejected by the server.
+void core_scenario(const cluster& c) {
+  CHECK(c.ok({"apply", "-f", "-"}, habop::e2e::configmap_yaml).find("configmap/demo created") != std::string::npos);
   std::string updated = habop::e2e::configmap_yaml;
   updated.replace(updated.find("a: \"1\""), 6, "a: \"2\"");
-  CHECK(c.ok({"apply", validate, "-f", "-"}, updated).find("configmap/demo configured") != std::string::npos);
-  CHECK(c.ok({"apply", validate, "-f", "-"}, updated).find("configmap/demo unchanged") != std::string::npos);
+  CHECK(c.ok({"apply", "-f", "-"}, updated).find("configmap/demo configured") != std::string::npos);
+  CHECK(c.ok({"apply", "-f", "-"}, updated).find("configmap/demo unchanged") != std::string::npos);
+  std::string unknown = updated + "bogus: 1\n";
+  CHECK(c.fails({"apply", "-f", "-"}, unknown).find(R"(unknown field "bogus")") != std::string::npos);
+  CHECK(c.ok({"get", "storageclass", "-o", "name"}) == "storageclass.storage.k8s.io/standard\n");
 
   auto cm = c.json({"get", "configmap", "demo"});
   CHECK(cm.at("data").at("a") == "2");
@@ -50,7 +52,7 @@ void core_scenario(const cluster& c, const std::string& validate) {
 void run_for(const std::string& version) {
   auto c = habop::e2e::start_cluster(version);
   if (!c) return;
-  core_scenario(*c, version == "1.27" ? "--validate=false" : "--validate=strict");
+  core_scenario(*c);
 }
 
 }  // namespace
@@ -66,4 +68,33 @@ TEST_CASE("core kubectl scenario through the gcloud kubectl dispatcher", "[e2e][
     return;
   }
   run_for("");
+}
+
+// kubectl 1.27 finds custom resources' PATCH operations in /openapi/v2 too (the document follows CRDs), so it leaves
+// strict validation of their fields to the server.
+TEST_CASE("kubectl 1.27 validates custom resources strictly through the server", "[e2e][kubectl]") {
+  auto c = habop::e2e::start_cluster("1.27");
+  if (!c) return;
+  c->ok({"apply", "-f", "-"}, R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+)");
+  const std::string widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: default}\n";
+  CHECK(habop::e2e::eventually([&] { return c->kubectl.run({"get", "widgets"}).ok(); }));
+  CHECK(c->fails({"apply", "-f", "-"}, widget + "spec: {size: 1, color: red}\n").find(R"(unknown field "spec.color")") !=
+        std::string::npos);
+  CHECK(c->ok({"apply", "-f", "-"}, widget + "spec: {size: 1}\n").find("widget.example.com/w created") != std::string::npos);
 }

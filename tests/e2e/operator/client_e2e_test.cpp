@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -130,4 +131,75 @@ TEST_CASE("a watch streams one JSON event per line until cancelled", "[client]")
   CHECK(added == 3);
   (*c)->cancel_watches();
   watcher.join();
+}
+
+namespace {
+
+/// An exec credential plugin (a shell script) that prints `credential.json` and appends a line to `runs` each time.
+struct exec_plugin {
+  habop::test::temp_dir dir{"habop-exec"};
+  std::string script = dir.write("plugin.sh",
+                                 "#!/bin/sh\n"
+                                 "echo run >> \"$PLUGIN_DIR/runs\"\n"
+                                 "printf '%s' \"$KUBERNETES_EXEC_INFO\" > \"$PLUGIN_DIR/exec-info\"\n"
+                                 "cat \"$PLUGIN_DIR/credential.json\"\n");
+  void prints(const std::string& token, const std::string& expiration) const {
+    dir.write("credential.json", R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
+                                 R"("status":{"token":")" + token + R"(","expirationTimestamp":")" + expiration +
+                                     R"("}})");
+  }
+  int runs() const {
+    const std::string text = habop::test::read_text_file(dir.file("runs"));
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  }
+  habop::op::exec_config config() const {
+    habop::op::exec_config e;
+    e.api_version = "client.authentication.k8s.io/v1";
+    e.command = "/bin/sh";
+    e.args = {script};
+    e.env = {{"PLUGIN_DIR", dir.path().string()}};
+    return e;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an exec plugin's token is used, cached until it expires, and re-fetched after a 401", "[client]") {
+  server_fixture f;
+  exec_plugin plugin;
+  auto config = f.config();
+  config.token = "";
+  config.exec = plugin.config();
+
+  // The first credential is wrong but valid for years: cached, used, rejected; the 401 runs the plugin again.
+  plugin.prints("not-the-token", "2099-01-01T00:00:00Z");
+  auto c = client::create(config);
+  REQUIRE(c);
+  CHECK(plugin.runs() == 1);
+  CHECK(habop::test::read_text_file(plugin.dir.file("exec-info")).find("\"ExecCredential\"") != std::string::npos);
+  plugin.prints(f.api->server->token(), "2099-01-01T00:00:00Z");
+  auto first = (*c)->send(get("/api/v1/namespaces"));
+  REQUIRE(first);
+  CHECK(first->status == 200);
+  CHECK(plugin.runs() == 2);
+  // Cached until its expirationTimestamp: no more runs.
+  for (int i = 0; i < 3; ++i) CHECK((*c)->send(get("/api/v1/namespaces"))->status == 200);
+  CHECK(plugin.runs() == 2);
+
+  // An expired credential is fetched again before the next request (and this one expired already).
+  plugin.prints(f.api->server->token(), "2001-01-01T00:00:00Z");
+  auto expiring = client::create(config);
+  REQUIRE(expiring);
+  CHECK(plugin.runs() == 3);
+  CHECK((*expiring)->send(get("/api/v1/namespaces"))->status == 200);
+  CHECK(plugin.runs() == 4);
+  CHECK((*expiring)->send(get("/api/v1/namespaces"))->status == 200);
+  CHECK(plugin.runs() == 5);
+
+  // Garbage from the plugin fails client creation with an error naming the command, never quoting the output.
+  plugin.dir.write("credential.json", "secret-output not json");
+  auto broken = client::create(config);
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().message.find("secret-output") == std::string::npos);
+  CHECK(broken.error().message.find("/bin/sh") != std::string::npos);
 }

@@ -47,3 +47,18 @@ TEST_CASE("dropped watches, expired resourceVersions and an API server restart d
   CHECK(habitat_ready(c, "steady"));
   CHECK(op.get("/healthz") == "ok\n");
 }
+
+TEST_CASE("a server that cannot serve Secrets as metadata (406) gets full Secrets, stripped", "[e2e][operator][faults]") {
+  operator_cluster c;
+  c.server().fault_injector().add({"list", "secrets", "", "", 406, 1, 0, 1, ""});
+  auto op = ready_operator(c);
+  INFO(op.process->err());
+  CHECK(op.process->err().find("cannot serve metadata only (406)") != std::string::npos);
+  CHECK(c.server().fault_injector().rules().empty());
+  // The Secrets cache works after the fallback: a Habitat waiting for its Secret converges once it exists.
+  REQUIRE(c.apply(habitat_manifest("needs-secret", 1, "      configSecretName: user-toml\n")).ok());
+  REQUIRE(c.create(habop::fake::resources::secrets(), "default",
+                   {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "user-toml"}}},
+                    {"data", {{"user.toml", "cG9ydCA9IDYzNzkK"}}}}));
+  CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "needs-secret"); }, 45s));
+}

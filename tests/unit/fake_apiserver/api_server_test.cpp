@@ -25,7 +25,7 @@ TEST_CASE("version, health and unknown paths") {
   auto nf = c.call("GET", "/api/v1/namespaces/default/widgets");
   CHECK(nf.head.status == 404);
   CHECK(at(c.json(nf), "/message") == "the server could not find the requested resource");
-  CHECK(c.call("GET", "/openapi/v2").head.status == 404);
+  CHECK(c.call("GET", "/openapi/v1").head.status == 404);
   CHECK(c.call("POST", "/api/v1/namespaces/default/configmaps/x", cm("x")).head.status == 405);
 }
 

@@ -118,3 +118,31 @@ TEST_CASE("typed store API: create, list with selectors, update with RV check, u
   CHECK(s.serves(resources::leases()));
   CHECK_FALSE(s.serves({"example.com", "v1", "widgets"}));
 }
+
+TEST_CASE("field managers are printable UTF-8: a bad fieldManager is 422, a User-Agent's junk is dropped") {
+  api_server srv;
+  client c{srv};
+  auto bad = c.call("POST", cm_path + "?fieldManager=m%01x", R"({"metadata":{"name":"a"}})");
+  CHECK(bad.head.status == 422);
+  CHECK(at(c.json(bad), "/details/causes/0/field") == "fieldManager");
+
+  request r;
+  r.method = "POST";
+  r.target = cm_path;
+  r.body = R"({"metadata":{"name":"b"}})";
+  r.headers = {{"Content-Type", "application/json"}, {"User-Agent", "f\xe4\xe4op\x01/1.0"}};
+  auto made = srv.handle(r, t0);
+  REQUIRE(made.head.status == 201);
+  CHECK(at(c.json(made), "/metadata/managedFields/0/manager") == "fop");
+  // Still readable and deletable: nothing that is not UTF-8 was stored.
+  CHECK(c.call("DELETE", cm_path + "/b").head.status == 200);
+}
+
+TEST_CASE("a YAML body that is not UTF-8 is rejected before anything is stored") {
+  api_server srv;
+  client c{srv};
+  auto yaml = c.call("PATCH", cm_path + "/y?fieldManager=m", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y}\ndata: {k\xad: v}\n",
+                     "application/apply-patch+yaml");
+  CHECK(yaml.head.status == 400);
+  CHECK(c.call("GET", cm_path + "/y").head.status == 404);
+}

@@ -1,4 +1,4 @@
-// Fault rules: classification of requests, matching, counts, Status bodies and the admin command parser.
+// Fault rules: matching requests, counts, Status bodies and the admin command parser.
 #include <habop/fake_apiserver/faults.hpp>
 
 #include <catch2/catch.hpp>
@@ -7,28 +7,29 @@
 
 using namespace habop::fake;
 
-TEST_CASE("classify_request names verb, resource and namespace like RBAC", "[faults]") {
-  CHECK(classify_request("GET", "/api/v1/namespaces/ns/configmaps?limit=500") ==
-        request_info{.verb = "list", .group = "", .resource = "configmaps", .subresource = "", .ns = "ns", .name = ""});
-  CHECK(classify_request("GET", "/api/v1/namespaces/ns/configmaps?watch=true").verb == "watch");
-  CHECK(classify_request("GET", "/api/v1/namespaces/ns/configmaps/x").verb == "get");
-  CHECK(classify_request("POST", "/apis/apps/v1/namespaces/ns/statefulsets") ==
-        request_info{.verb = "create", .group = "apps", .resource = "statefulsets", .subresource = "", .ns = "ns",
-                     .name = ""});
-  CHECK(classify_request("PATCH", "/apis/habitat.sh/v1beta1/namespaces/a/habitats/h/status").subresource == "status");
-  CHECK(classify_request("DELETE", "/api/v1/namespaces/ns/pods").verb == "deletecollection");
-  CHECK(classify_request("DELETE", "/api/v1/namespaces/ns").resource == "namespaces");
-  CHECK(classify_request("DELETE", "/api/v1/namespaces/ns").name == "ns");
-  CHECK(classify_request("PUT", "/api/v1/namespaces/ns/finalize").subresource == "finalize");
-  CHECK(classify_request("GET", "/version").resource.empty());
-  CHECK(classify_request("GET", "/apis/apps/v1").resource.empty());
+TEST_CASE("rules match requests as RBAC's resolve_request describes them", "[faults]") {
+  faults f;
+  f.add(fault_rule{.verb = "watch", .resource = "configmaps", .ns = "ns", .code = 500, .count = -1});
+  f.add(fault_rule{.verb = "patch", .resource = "habitats/status", .code = 409, .count = -1});
+  f.add(fault_rule{.verb = "deletecollection", .resource = "pods", .code = 503, .count = -1});
+  CHECK(f.on_request(resolve_request("GET", "/api/v1/namespaces/ns/configmaps?watch=true")).failure);
+  CHECK(f.on_request(resolve_request("GET", "/api/v1/watch/namespaces/ns/configmaps")).failure);
+  CHECK_FALSE(f.on_request(resolve_request("GET", "/api/v1/namespaces/ns/configmaps?limit=500")).failure);
+  CHECK_FALSE(f.on_request(resolve_request("GET", "/api/v1/namespaces/other/configmaps?watch=1")).failure);
+  CHECK(f.on_request(resolve_request("PATCH", "/apis/habitat.sh/v1beta1/namespaces/a/habitats/h/status")).failure);
+  CHECK_FALSE(f.on_request(resolve_request("PATCH", "/apis/habitat.sh/v1beta1/namespaces/a/habitats/h")).failure);
+  CHECK(f.on_request(resolve_request("DELETE", "/api/v1/namespaces/ns/pods")).failure);
+  CHECK_FALSE(f.on_request(resolve_request("DELETE", "/api/v1/namespaces/ns/pods/p")).failure);
+  // Non-resource requests (discovery, version) match only rules without a resource.
+  CHECK_FALSE(f.on_request(resolve_request("GET", "/apis/apps/v1")).failure);
+  CHECK_FALSE(f.on_request(resolve_request("GET", "/version")).failure);
 }
 
 TEST_CASE("a rule fails exactly `count` matching requests with a Status body", "[faults]") {
   faults f;
   f.add(fault_rule{.verb = "create", .resource = "configmaps", .code = 409, .count = 2});
-  auto create = classify_request("POST", "/api/v1/namespaces/default/configmaps");
-  auto list = classify_request("GET", "/api/v1/namespaces/default/configmaps");
+  auto create = resolve_request("POST", "/api/v1/namespaces/default/configmaps");
+  auto list = resolve_request("GET", "/api/v1/namespaces/default/configmaps");
   CHECK_FALSE(f.on_request(list).failure);
   auto first = f.on_request(create);
   REQUIRE(first.failure);
@@ -48,7 +49,7 @@ TEST_CASE("429 carries Retry-After and retryAfterSeconds, latency-only rules do 
   f.add(fault_rule{.verb = "*", .resource = "pods", .code = 429, .count = -1, .retry_after_seconds = 3});
   f.add(fault_rule{.verb = "get", .resource = "secrets", .code = 0, .count = 1, .latency_ms = 50});
   for (int i = 0; i < 3; ++i) {
-    auto d = f.on_request(classify_request("GET", "/api/v1/namespaces/x/pods/p"));
+    auto d = f.on_request(resolve_request("GET", "/api/v1/namespaces/x/pods/p"));
     REQUIRE(d.failure);
     CHECK(d.failure->status == 429);
     bool has_retry_after = false;
@@ -58,13 +59,13 @@ TEST_CASE("429 carries Retry-After and retryAfterSeconds, latency-only rules do 
     REQUIRE(body);
     CHECK(body->at("details").at("retryAfterSeconds") == 3);
   }
-  auto slow = f.on_request(classify_request("GET", "/api/v1/namespaces/x/secrets/s"));
+  auto slow = f.on_request(resolve_request("GET", "/api/v1/namespaces/x/secrets/s"));
   CHECK(slow.latency_ms == 50);
   CHECK_FALSE(slow.failure);
   // A rule for a resource never matches its subresources unless named.
-  CHECK_FALSE(f.on_request(classify_request("PATCH", "/api/v1/namespaces/x/pods/p/status")).failure);
+  CHECK_FALSE(f.on_request(resolve_request("PATCH", "/api/v1/namespaces/x/pods/p/status")).failure);
   f.clear();
-  CHECK_FALSE(f.on_request(classify_request("GET", "/api/v1/namespaces/x/pods/p")).failure);
+  CHECK_FALSE(f.on_request(resolve_request("GET", "/api/v1/namespaces/x/pods/p")).failure);
 }
 
 TEST_CASE("admin commands parse rules and actions and reject nonsense with a field", "[faults]") {

@@ -172,3 +172,40 @@ TEST_CASE("a field mask keeps metadata and the named paths only", "[object_cache
   CHECK(stored->at("status").as_object().size() == 2);
   CHECK(c.by_label("ns", "web").size() == 1);
 }
+
+TEST_CASE("a field mask steps into arrays with [] and can narrow metadata", "[object_cache]") {
+  auto p = obj(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"ns","uid":"u1",
+    "resourceVersion":"7","labels":{"habitat-name":"web"},"annotations":{"big":"xxxxxxxxxxxxxxxxxxxxxxxx"},
+    "ownerReferences":[{"kind":"StatefulSet"}]},
+    "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":"t"},
+      "not an object",{"type":"PodScheduled","status":"True","lastProbeTime":null}]}})");
+  auto projected = project_fields(p, {"metadata.uid", "metadata.labels", "status.conditions[].type",
+                                      "status.conditions[].status", "status.missing[].x", "status.phase[].x"});
+  CHECK(projected == obj(R"({"apiVersion":"v1","kind":"Pod",
+    "metadata":{"name":"web-0","namespace":"ns","resourceVersion":"7","uid":"u1","labels":{"habitat-name":"web"}},
+    "status":{"conditions":[{"type":"Ready","status":"True"},null,{"type":"PodScheduled","status":"True"}]}})"));
+
+  // A path under another kept path adds nothing (and must not lose what the wider path moved).
+  auto wide = project_fields(p, {"status.conditions[].type", "status", "status.phase"});
+  CHECK(wide.at("status") == p.at("status"));
+  CHECK(wide.at("metadata") == p.at("metadata"));
+  CHECK(project_fields(p, {"status.conditions[]"}).at("status").at("conditions") == p.at("status").at("conditions"));
+}
+
+TEST_CASE("metadata-only caches apply the field mask to metadata too, and store compactly", "[object_cache]") {
+  cache_options o{"Secret", true, "", {"metadata.name"}};
+  object_cache c(o);
+  c.apply(watch_event_type::added, obj(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"ring",
+    "namespace":"ns","resourceVersion":"3","annotations":{"a":"b"},"labels":{"l":"v"}},"data":{"k":"c2VjcmV0"}})"));
+  auto stored = c.get("ns", "ring");
+  REQUIRE(stored);
+  CHECK(*stored == obj(R"({"apiVersion":"v1","kind":"Secret",
+    "metadata":{"name":"ring","namespace":"ns","resourceVersion":"3"}})"));
+  CHECK(c.resource_version() == "3");
+
+  cache_options plain{"Pod"};
+  plain.compact = false;
+  object_cache heap(plain);
+  heap.apply(watch_event_type::added, pod("ns", "p", "1", "web"));
+  CHECK(*heap.get("ns", "p") == pod("ns", "p", "1", "web"));
+}

@@ -11,28 +11,13 @@
 
 #include <habop/core/result.hpp>
 #include <habop/fake_apiserver/api_server.hpp>
+#include <habop/fake_apiserver/rbac.hpp>
 
 namespace habop::fake {
 
-/// What a request does, in RBAC terms: `verb` is get, list, watch, create, update, patch, delete or
-/// deletecollection; `resource` is the plural (`configmaps`), `subresource` e.g. `status`. Non-resource paths
-/// (`/version`, `/apis`) have an empty resource.
-struct request_info {
-  std::string verb;
-  std::string group;
-  std::string resource;
-  std::string subresource;
-  std::string ns;
-  std::string name;
-  bool operator==(const request_info&) const = default;
-};
-
-/// Classifies a request from its method and raw target (`/api/v1/namespaces/ns/configmaps?watch=true`).
-request_info classify_request(std::string_view method, std::string_view target);
-
 /// One fault: the next `count` requests that match fail with `code` (or, with code 0, are only delayed).
 struct fault_rule {
-  std::string verb;           ///< Empty or `*`: any verb.
+  std::string verb;           ///< Empty or `*`: any verb (RBAC's: get, list, watch, create, update, patch, ...).
   std::string resource;       ///< Plural, optionally `plural/subresource`; empty or `*`: any resource request.
   std::string ns;             ///< Empty: any namespace.
   std::string name;           ///< Empty: any name.
@@ -64,8 +49,9 @@ class faults {
   void clear();
   /// The rules still active.
   std::vector<fault_rule> rules() const;
-  /// Decides for one request, consuming a use of the first matching rule.
-  fault_decision on_request(const request_info& info);
+  /// Decides for one request (as `resolve_request` from rbac.hpp describes it), consuming a use of the first
+  /// matching rule.
+  fault_decision on_request(const request_attributes& info);
 
  private:
   mutable std::mutex mutex_;

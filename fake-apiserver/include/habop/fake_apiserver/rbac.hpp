@@ -88,18 +88,36 @@ boost::json::object forbidden_status(const request_attributes& attrs);
 /// (and the latter to `system:unauthenticated`). A server turning RBAC on creates these first.
 std::vector<std::pair<resource_key, boost::json::object>> bootstrap_rbac_objects();
 
+/// kube-apiserver's OwnerReferencesPermissionEnforcement admission plugin (plugin/pkg/admission/gc), the checks it
+/// adds to a write as further authorization requests: changing the ownerReferences of an existing object needs
+/// `delete` on that object; every ownerReference newly set with `blockOwnerDeletion: true` needs `update` on the
+/// owner's `<resource>/finalizers` (owner resolved by apiVersion group and kind among the served resources, in the
+/// request's namespace). `a` is the write's attributes (create, update or patch, no subresource); the new
+/// references are read from `body` (for a patch, those it sets), the old ones from the stored object. A body that
+/// is not a JSON object, and owners of unknown kinds, add no check. Never throws.
+std::vector<request_attributes> owner_reference_checks(const request_attributes& a, std::string_view body,
+                                                       const object_store& store);
+
+/// The 403 message of a denied owner_reference_checks request `check` on the write `write`, as the plugin words it.
+std::string owner_reference_forbidden_message(const request_attributes& write, const request_attributes& check);
+
+/// Called with every authorization decision, owner_reference_checks included (e.g. to record what a client asked).
+using rbac_audit_fn = std::function<void(const request_attributes& attrs, const decision& d)>;
+
 /// How the fake authorizes requests once RBAC is on.
 struct rbac_settings {
   /// Users allowed everything without any binding (the fake's own admin token), like members of `system:masters`.
-  std::vector<std::string> superusers;
-  bool operator==(const rbac_settings&) const = default;
+  std::vector<std::string> superusers{};
+  /// Optional; runs on the server's thread, so it must not block and must synchronise what it shares.
+  rbac_audit_fn audit{};
 };
 
 /// The hook signature a server calls before routing: nullopt lets the request through, a response is sent instead.
 using authorizer_fn = std::function<std::optional<response>(const request& req, const object_store& store)>;
 
 /// An authorizer enforcing RBAC against the store's current Roles and bindings: the user is `req.user` with
-/// `default_groups` (plus `system:masters` for `settings.superusers`); a denial is the 403 Status above, with
+/// `default_groups` (plus `system:masters` for `settings.superusers`); then the owner_reference_checks of a write.
+/// A denial is the 403 Status above (with the plugin's message for owner references), with
 /// `Content-Type: application/json`.
 authorizer_fn make_rbac_authorizer(rbac_settings settings);
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <habop/core/result.hpp>
 #include <habop/fake_apiserver/api_server.hpp>
 #include <habop/fake_apiserver/faults.hpp>
+#include <habop/fake_apiserver/rbac.hpp>
 #include <habop/fake_apiserver/simulation.hpp>
 #include <habop/fake_apiserver/tls.hpp>
 
@@ -18,13 +20,25 @@ namespace habop::fake {
 /// How to run a server. Every field has a default that suits an in-process test.
 struct server_config {
   std::string listen = "127.0.0.1:0";          ///< `host:port`; port 0 picks a free one. IPv6 as `[::1]:0`.
-  std::optional<std::string> token;            ///< Bearer token clients must send; generated when unset.
-  bool anonymous = false;                      ///< Also accept requests without a valid token.
+  std::optional<std::string> token;            ///< Bearer token of the admin user `habop-admin`; generated when unset.
+  /// Further bearer tokens → the user each authenticates as, e.g. a ServiceAccount's token →
+  /// `system:serviceaccount:<ns>:<name>` (groups `system:serviceaccounts`, `system:serviceaccounts:<ns>`,
+  /// `system:authenticated`). Empty tokens or users, the admin token again, or the user `habop-admin` are errors.
+  std::map<std::string, std::string> tokens{};
+  bool anonymous = false;                      ///< Also accept requests without a token (as `system:anonymous`).
+  /// Enforce RBAC (`--authorization-mode=RBAC`): the bootstrap discovery roles are created at start, every request is
+  /// authorized against the stored Roles and bindings (make_rbac_authorizer; `habop-admin` is a superuser) and a
+  /// denial is kube-apiserver's 403 Forbidden Status. Off (AlwaysAllow): every authenticated request is allowed.
+  /// Must not be combined with `api.authorizer`.
+  bool rbac = false;
+  /// With `rbac`: called on the server's thread with every authorization decision (e.g. to record what a client
+  /// needs); it must not block and must synchronise what it shares.
+  rbac_audit_fn rbac_audit{};
   bool simulate_workloads = false;             ///< Run the workload simulator (StatefulSet pods, status, ...).
   std::optional<std::string> cert_file;        ///< PEM certificate (chain); generated with a CA when unset.
   std::optional<std::string> key_file;         ///< PEM key for `cert_file`.
   std::optional<std::string> kubeconfig_out;   ///< Where to write a kubeconfig (mode 0600) once listening.
-  bool admin = false;                          ///< Serve `/admin/faults` (fault injection over HTTP).
+  bool admin = false;                          ///< Serve `/admin/faults` (to `habop-admin` only under RBAC).
   server_options api;                          ///< Options of the API semantics (GC, history, body limit, ...).
   simulation_options simulation;               ///< Options of the workload simulator.
   std::int64_t tick_interval_ms = 10;          ///< How often background work (GC, simulation) runs.
@@ -40,7 +54,8 @@ std::string make_kubeconfig(const std::string& server, const std::string& ca_pem
 /// All API state lives on that thread; the methods below are thread-safe.
 class server {
  public:
-  /// Binds, prepares TLS and starts serving; fails on a bad address, certificate or unwritable kubeconfig path.
+  /// Binds, prepares TLS and starts serving; fails on a bad address, certificate, token map, authorizer choice or
+  /// unwritable kubeconfig path.
   static result<std::unique_ptr<server>> start(server_config config);
   ~server();  ///< Stops the server.
   server(const server&) = delete;
@@ -52,7 +67,7 @@ class server {
   std::uint16_t port() const;
   /// A kubeconfig for this server (CA data, server URL, token).
   std::string kubeconfig() const;
-  /// The bearer token clients use.
+  /// The admin's bearer token (the one in `kubeconfig()`).
   const std::string& token() const;
   /// The CA certificate clients trust (PEM).
   const std::string& ca_pem() const;

@@ -19,6 +19,13 @@ namespace habop::api {
 /// them on the server; `status` is parsed leniently and never makes the Habitat invalid.
 result<habitat> parse_habitat(const boost::json::value& v);
 
+/// The same for an object, without copying it into a value (what reconcile holds).
+result<habitat> parse_habitat(const boost::json::object& o);
+
+/// `parse_habitat` without reading `status` (the result's `status` is empty): the same verdict and causes, as
+/// status never makes a Habitat invalid. For callers that read the status themselves (reconcile).
+result<habitat> parse_habitat_without_status(const boost::json::object& o);
+
 /// The inverse of parse for spec/metadata fields habop reads: JSON as the API server would store it
 /// (`apiVersion`, `kind`, `metadata`, `customVersion`, `spec.v1beta2`; optional fields omitted when absent).
 boost::json::object to_json(const habitat& h);

@@ -50,6 +50,13 @@ const field_spec* find_field(std::string_view path);
 /// What a row's `pattern` means in words (`a lowercase RFC 1123 label ...`), for error messages; empty if unknown.
 std::string_view pattern_help(std::string_view pattern);
 
+/// Tells whether a whole string matches one of the table's patterns.
+using pattern_matcher = bool (*)(std::string_view);
+
+/// The hand-written matcher of a table pattern (exactly what std::regex_search with the pattern answers, without
+/// regex recursion or its cost); nullptr for a pattern the table does not use.
+pattern_matcher matcher_for(std::string_view pattern);
+
 /// Markdown reference of every Habitat field (path, type, default, constraints, description) from the same table.
 std::string field_reference_markdown();
 

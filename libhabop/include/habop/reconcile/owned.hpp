@@ -17,9 +17,10 @@
 
 namespace habop::reconcile {
 
-/// Annotation recording the hash of the rendering habop last applied to a StatefulSet or Service. It is how a
-/// level-based reconcile tells a user's edit (observed differs, hash matches: revert and warn, issue #248/#252)
-/// from a spec change (hash differs: update).
+/// Annotation recording what habop last applied to a StatefulSet or Service (the stamp of fingerprint.hpp:
+/// `<inputs hash>-<observed hash>`). It is how a level-based reconcile tells a user's edit (observed differs, inputs
+/// match: revert and warn, issue #248/#252) from a spec change (inputs differ: update), and how a converged
+/// reconcile skips rendering.
 inline constexpr const char* annotation_rendered_hash = "operator.habitat.sh/rendered-hash";
 
 enum class ownership {
@@ -52,10 +53,6 @@ inline constexpr const char* stateful_set_immutable_fields[] = {"selector", "vol
 /// whose observed value does not satisfy the rendered one. A field habop does not render must be absent.
 std::vector<std::string> take_immutable_fields(boost::json::object& rendered_sts, const boost::json::object& observed);
 
-/// Hashes a freshly rendered object and records the hash in its `annotation_rendered_hash` annotation (so a create
-/// carries it too). Returns the hash.
-std::string stamp_rendered_hash(boost::json::object& rendered);
-
 /// Turns a stamped StatefulSet (immutable fields already taken) into habop's owned projection of it: "must be
 /// absent" nulls for the optional pod fields habop renders only when set (so that removing e.g. a node selector from
 /// the Habitat removes it from the pods) and `rollingUpdate: null` with OnDelete (the API server rejects both).
@@ -68,7 +65,7 @@ std::string own_service(boost::json::object& svc, const boost::json::object* obs
 /// Sets `metadata.ownerReferences` of a projection.
 void set_owner_references(boost::json::object& projection, boost::json::array refs);
 
-/// The hash annotation's value on an observed object, "" when absent.
+/// The stamp annotation's value on an observed object, "" when absent.
 std::string_view rendered_hash_of(const boost::json::object& observed);
 
 }  // namespace habop::reconcile

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,43 @@ struct peer_group {
   bool operator==(const peer_group&) const = default;
 };
 
+/// A sharing Habitat, as views into the snapshot's objects.
+struct peer_owner {
+  std::string_view name, ns, uid;
+};
+
+/// `peer_group` as views: what a reconcile computes before deciding whether the ConfigMap needs rendering at all.
+struct peer_group_view {
+  std::vector<peer_owner> owners;     ///< Sorted by name, then uid.
+  std::vector<std::string> seeds;
+};
+
+/// A pod that may seed, as views into a snapshot's pod.
+struct peer_seed_view {
+  std::string_view pod_name, ip;
+};
+
+/// The Habitats sharing one peer ConfigMap and the pods that may seed it.
+struct peer_ring {
+  std::vector<peer_owner> owners;             ///< Sorted by name, then uid.
+  std::vector<peer_seed_view> candidates;     ///< Seed candidates of the owners, sorted by pod name, then IP.
+  std::vector<std::string_view> ips;          ///< The candidates' IPs, sorted.
+};
+
+/// Every peer ConfigMap of one namespace with its owners and seed candidates, computed once from the namespace's
+/// Habitats and pods and shared by every reconcile of that namespace (snapshot::peers) instead of each reconcile
+/// scanning all of them. Pure: the same Habitats and pods always give the same index.
+struct peer_index {
+  std::map<std::string, peer_ring, std::less<>> rings;   ///< By ConfigMap name; only names some Habitat maps to.
+  /// Every pod by its `habitat-name` label, in snapshot order (what restarting stale pods looks at).
+  std::map<std::string_view, std::vector<const boost::json::object*>, std::less<>> pods_by_habitat;
+  std::vector<object_ptr> objects;                       ///< Keeps the viewed Habitats and pods alive.
+};
+
+/// Groups `habitats` by the ConfigMap they map to (`peer_config_map_of`), the seed candidates among `pods`
+/// (`is_seed_candidate`, labelled `habitat-name` of an owner) by ring, and every pod by Habitat name.
+peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods);
+
 /// The peer ConfigMap name a raw Habitat maps to, read without a full parse so that scanning every Habitat of a
 /// namespace stays cheap; nullopt when the Habitat is being deleted, has another customVersion, or a malformed
 /// ring Secret name (such a Habitat is invalid and shares nothing).
@@ -49,5 +88,21 @@ std::vector<std::string> select_seeds(const std::vector<std::string>& current, s
 /// is the ConfigMap as it exists, whose seeds are kept while they qualify.
 peer_group compute_peer_group(const snapshot& observed, const std::string& cm_name,
                               const boost::json::object* observed_cm, std::size_t max);
+
+/// `compute_peer_group` without materialising the owners; the views live as long as `observed`. Reads
+/// `observed.peers` when set (which must be built from `observed.habitats` and `observed.pods`), else builds it.
+peer_group_view compute_peer_group_view(const snapshot& observed, const std::string& cm_name,
+                                        const boost::json::object* observed_cm, std::size_t max);
+
+/// The same from an index; the views live as long as the index's objects.
+peer_group_view compute_peer_group_view(const peer_index& index, const std::string& cm_name,
+                                        const boost::json::object* observed_cm, std::size_t max);
+
+/// Whether the observed peer ConfigMap already is what reconcile would make it for `group` (apiVersion, kind, name,
+/// namespace, the `habitat` label, the seeds, and the owner references: every owner's, in order, then only
+/// references to anything that is not a Habitat), i.e. whether the diff of the rendered ConfigMap would be empty.
+/// Read by view: a converged namespace costs no rendering. False whenever in doubt (duplicate owners, odd types).
+bool peer_config_map_converged(const boost::json::object& observed_cm, std::string_view ns, std::string_view name,
+                               const peer_group_view& group);
 
 }  // namespace habop::reconcile

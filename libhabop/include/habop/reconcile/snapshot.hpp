@@ -1,7 +1,7 @@
 // What the shell observed in the cluster, as values: the input of reconcile besides the Habitat and `now`.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,20 +10,32 @@
 
 namespace habop::reconcile {
 
+/// An observed object, shared and never mutated: the shell's caches hold the same pointers, so building a snapshot
+/// copies no JSON (a namespace of N Habitats would otherwise copy N Habitats and their pods per reconcile).
+using object_ptr = std::shared_ptr<const boost::json::object>;
+
+struct peer_index;
+
+/// `o` moved into a shared, immutable object (for snapshots built by hand: tests, examples).
+inline object_ptr share(boost::json::object o) { return std::make_shared<const boost::json::object>(std::move(o)); }
+
 /// Everything in one namespace that reconciling one Habitat may look at. Objects are as the API server returned
-/// them (managedFields may be stripped). Secrets are names only: their contents are never read.
+/// them (managedFields may be stripped). Secrets are names only: their contents are never read. No pointer is null.
 struct snapshot {
   /// Every Habitat in the namespace, raw, including the one being reconciled (peer ConfigMaps are shared).
-  std::vector<boost::json::object> habitats;
-  /// The StatefulSet and headless Service named after the Habitat, if they exist.
-  std::optional<boost::json::object> stateful_set;
-  std::optional<boost::json::object> service;
+  std::vector<object_ptr> habitats;
+  /// The StatefulSet and headless Service named after the Habitat; null when they do not exist.
+  object_ptr stateful_set;
+  object_ptr service;
   /// Every peer ConfigMap in the namespace (label `habitat=true`), whatever ring it serves.
-  std::vector<boost::json::object> config_maps;
+  std::vector<object_ptr> config_maps;
   /// Every pod in the namespace labelled `habitat=true` (all Habitats: seeds are chosen across a ring).
-  std::vector<boost::json::object> pods;
+  std::vector<object_ptr> pods;
   /// Names of the Secrets that exist in the namespace.
   std::set<std::string> secret_names;
+  /// `build_peer_index(habitats, pods)` (peers.hpp), shared by every snapshot of the namespace so that the
+  /// namespace is grouped once rather than per reconcile; null: reconcile builds it (same results).
+  std::shared_ptr<const peer_index> peers;
 };
 
 }  // namespace habop::reconcile

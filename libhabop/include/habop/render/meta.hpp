@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/object.hpp>
 
@@ -20,6 +21,12 @@ boost::json::object selector_labels(const api::habitat& h);
 /// set to `controller`: true for objects only this Habitat owns (deleted with it in the foreground), false for
 /// shared ones such as the peer ConfigMap.
 boost::json::object owner_reference(const api::habitat& h, bool controller);
+
+/// Whether an observed owner reference already has every field `owner_reference` renders for the Habitat named
+/// `name` with uid `uid` (extra fields are someone else's), read by view so that checking a shared ConfigMap's
+/// many owners allocates nothing.
+bool is_owner_reference(const boost::json::object& observed_ref, std::string_view name, std::string_view uid,
+                        bool controller);
 
 /// `{name, namespace, labels, ownerReferences: [owner_reference(h, true)]}` for an object named after `h`.
 /// `namespace` is omitted when the Habitat has none (offline rendering: kubectl applies the current namespace).

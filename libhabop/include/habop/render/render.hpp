@@ -28,6 +28,10 @@ boost::json::object render_service(const api::habitat& h);
 /// (Habitats of different rings must never seed each other).
 std::string peer_config_map_name(const api::habitat& h);
 
+/// The peer file: the seeds one per line, blank lines dropped (the Supervisor fails the whole file on a line it
+/// cannot resolve).
+std::string peer_file(const std::vector<std::string>& seeds);
+
 /// The peer ConfigMap with the given seed lines, owned by every Habitat in `owners` (all Habitats sharing it).
 boost::json::object render_peer_config_map(const std::string& ns, const std::string& name,
                                            const std::vector<const api::habitat*>& owners,

@@ -33,7 +33,7 @@ inline constexpr int transport_error_code = 0;
 
 /// Tuning of the client. The defaults suit one operator process.
 struct client_options {
-  std::size_t max_idle_connections = 4;                   ///< Keep-alive connections kept for reuse.
+  std::size_t max_idle_connections = 8;                   ///< Keep-alive connections kept for reuse.
   double qps = 2000;                                      ///< Global client-side rate limit (whole process).
   int burst = 4000;
   std::chrono::milliseconds request_timeout{30'000};      ///< Connect + TLS + write + read of one call.
@@ -46,13 +46,14 @@ struct client_options {
   std::function<void(std::string_view message)> on_warning;
 };
 
-/// A thread-safe Kubernetes API client. Each call blocks its caller; the I/O runs on one internal thread.
+/// A thread-safe Kubernetes API client. Each call blocks its caller and runs its I/O on the calling thread
+/// (with a pooled keep-alive connection): no internal thread, no hop between threads per request.
 /// Bearer tokens come from the kubeconfig token, a token file re-read every minute and after a 401, or an exec
 /// plugin whose credential is cached until its expiry (and refreshed after a 401).
 class client {
  public:
-  /// Builds the TLS context (CA, client certificate, verification unless `insecure-skip-tls-verify`) and starts
-  /// the I/O thread. Fails on unusable PEM data or a malformed server URL.
+  /// Builds the TLS context (CA, client certificate, verification unless `insecure-skip-tls-verify`). Fails on
+  /// unusable PEM data, a malformed server URL, or an exec plugin that cannot supply a credential.
   static result<std::unique_ptr<client>> create(const client_config& config, client_options options = {});
   ~client();
   client(const client&) = delete;
@@ -61,12 +62,14 @@ class client {
   /// Sends one request and reads the whole reply (any HTTP status). A 401 refreshes credentials and retries once.
   result<response> send(const http::request& req);
 
-  /// Opens a watch and calls `on_line` (on the calling thread) for every complete line of the streamed body, until
-  /// the server ends the stream (ok), the request fails (an error from `to_error` for a non-200 reply, or a
-  /// transport error), or `cancel_watches` is called (transport error, reason `Cancelled`).
+  /// Opens a watch (on a connection of its own) and calls `on_line` on the calling thread for every complete line
+  /// of the streamed body as it arrives, until the server ends the stream (ok), the request fails (an error from
+  /// `to_error` for a non-200 reply, or a transport error), or `cancel_watches` is called (transport error, reason
+  /// `Cancelled`). A slow `on_line` delays only this stream.
   status watch(const http::request& req, const std::function<void(std::string_view line)>& on_line);
 
-  /// Ends every open watch now and makes new ones fail immediately (shutdown; plain requests still work).
+  /// Ends every open watch now (from any thread) and makes new ones fail immediately (shutdown; plain requests
+  /// still work).
   void cancel_watches();
 
  private:

@@ -31,9 +31,11 @@ struct cache_options {
   bool metadata_only = false;
   /// Label indexed by `by_label` (empty: no index). Pods and StatefulSets point at their Habitat this way.
   std::string index_label = "habitat-name";
-  /// Field mask: when non-empty, only `apiVersion`, `kind`, `metadata` and these dotted paths (`status.phase`,
-  /// `spec.replicas`) are kept, so e.g. Pods cost a few hundred bytes instead of kilobytes. Empty keeps everything.
+  /// Field mask (`project_fields`): when non-empty, only `apiVersion`, `kind`, `metadata` and these paths are kept,
+  /// so e.g. Pods cost a few hundred bytes instead of kilobytes. Empty keeps everything.
   std::vector<std::string> keep_paths;
+  /// Store each object in one exactly-sized block (`compact_copy`) rather than a malloc per JSON node.
+  bool compact = true;
   bool operator==(const cache_options&) const = default;
 };
 
@@ -42,7 +44,11 @@ struct cache_options {
 /// everything but apiVersion, kind and metadata.
 boost::json::object transform_for_cache(boost::json::object obj, bool metadata_only);
 
-/// `apiVersion`, `kind`, `metadata` and the dotted `paths` of `obj` (missing ones skipped), nothing else.
+/// `apiVersion`, `kind` and the `paths` of `obj` (missing ones skipped), nothing else; the result shares `obj`'s
+/// storage. A path is dotted (`status.phase`) and may step into every element of an array with `[]`
+/// (`status.conditions[].type` keeps each condition's type only). `metadata` is kept whole unless some path starts
+/// with `metadata.`; then only those metadata paths plus `name`, `namespace` and `resourceVersion` (which the
+/// cache itself needs) are kept. A path under another listed path adds nothing.
 boost::json::object project_fields(boost::json::object obj, const std::vector<std::string>& paths);
 
 /// What one `apply` changed.
@@ -88,7 +94,7 @@ class object_cache {
   const cache_options& options() const { return options_; }
 
  private:
-  boost::json::object transform(boost::json::object obj) const;
+  object_ptr transform(boost::json::object obj) const;
   void index_add(const std::string& key, const boost::json::object& obj);
   void index_remove(const std::string& key, const boost::json::object& obj);
 

@@ -5,20 +5,15 @@
 
 #include <habop/json/codec.hpp>
 
+#include "manifests.hpp"
+
 namespace api = habop::api;
 namespace bj = boost::json;
+using habop::test::example;
+using habop::test::habitats_in;
+using habop::test::yaml;
 
 namespace {
-
-// Every Habitat document of a YAML stream, as `kubectl apply -f` would send them.
-std::vector<bj::value> habitats_in(std::string_view yaml) {
-  auto docs = habop::json::parse_yaml_documents(yaml);
-  REQUIRE(docs);
-  std::vector<bj::value> out;
-  for (auto& d : *docs)
-    if (d.is_object() && d.get_object().if_contains("kind") && d.at("kind") == "Habitat") out.push_back(d);
-  return out;
-}
 
 api::habitat parse_one(std::string_view yaml) {
   auto docs = habitats_in(yaml);
@@ -27,35 +22,10 @@ api::habitat parse_one(std::string_view yaml) {
   if (!h) FAIL(habop::describe(h.error()));
   return *h;
 }
-
-bj::value yaml(std::string_view text) {
-  auto docs = habop::json::parse_yaml_documents(text);
-  REQUIRE(docs);
-  REQUIRE(docs->size() == 1);
-  return (*docs)[0];
-}
-
-constexpr std::string_view standalone = R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-standalone-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: standalone
-      # if not present, defaults to "default"
-      group: foobar
-)";
-
 }  // namespace
 
 TEST_CASE("the original's standalone example parses") {
-  const api::habitat h = parse_one(standalone);
+  const api::habitat h = parse_one(example("standalone"));
   CHECK(h.metadata.name == "example-standalone-habitat");
   CHECK(h.custom_version == "v1beta2");
   CHECK(h.spec.image == "habitat/redis-hab");
@@ -70,146 +40,19 @@ TEST_CASE("the original's standalone example parses") {
 }
 
 TEST_CASE("the original's leader example parses (count 1 is allowed, as in the original)") {
-  const api::habitat h = parse_one(R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-leader-follower-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: leader
-      group: foobar
-)");
+  const api::habitat h = parse_one(example("leader"));
   CHECK(h.spec.service.topology == api::topology::leader);
   CHECK(api::effective_update_strategy(h.spec) == api::update_strategy::all_at_once);
 }
 
 TEST_CASE("the original's config example parses, next to its Secret and Service") {
-  const api::habitat h = parse_one(R"(
-apiVersion: v1
-kind: Secret
-metadata:
-  name: user-toml
-type: Opaque
-data:
-  user.toml: cG9ydCA9IDY5OTkK
----
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-configured-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: standalone
-      group: redisdb
-      configSecretName: user-toml
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: db
-spec:
-  selector:
-    habitat-name: example-configured-habitat
-  type: NodePort
-  ports:
-  - name: client
-    nodePort: 30001
-    port: 6999
-    protocol: TCP
-  - name: http-gateway
-    nodePort: 32767
-    port: 9631
-)");
+  const api::habitat h = parse_one(example("config"));
   CHECK(h.spec.service.config_secret_name == "user-toml");
   CHECK(h.spec.service.group == "redisdb");
 }
 
 TEST_CASE("the original's bind and bind-config examples parse") {
-  for (std::string_view text : {std::string_view(R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: db
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: standalone
----
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: web-app
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/bindgo-hab
-    count: 1
-    service:
-      name: hab-server-go
-      topology: standalone
-      bind:
-        # name is the name of the bind specified in the Habitat configuration files.
-        - name: db
-          # service is the name of the service this bind refers to.
-          service: redis
-          # group is the group of the service this bind refers to.
-          group: default
-)"),
-                                std::string_view(R"(
-apiVersion: v1
-kind: Secret
-metadata:
-  name: user-toml
-type: Opaque
-data:
-  user.toml: cG9ydCA9IDQ0NDQK
----
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-bind-configured-db
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: standalone
-      configSecretName: user-toml
----
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-bind-configured-web-app
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/bindgo-hab
-    count: 1
-    service:
-      name: hab-server-go
-      topology: standalone
-      bind:
-        - name: db
-          service: redis
-          group: default
-)")}) {
+  for (const std::string& text : {example("bind"), example("bind-config")}) {
     auto docs = habitats_in(text);
     REQUIRE(docs.size() == 2);
     auto db = api::parse_habitat(docs[0]);
@@ -222,133 +65,29 @@ spec:
 }
 
 TEST_CASE("the original's encrypted example parses and yields its ring name") {
-  const api::habitat h = parse_one(R"(
-apiVersion: v1
-kind: Secret
-metadata:
-  name: example-encrypted-ring-20170829113029
-  labels:
-    habitat: "true"
-    ring-key: "true"
-type: Opaque
-data:
-  ring-key: U1lNLVNFQy0xCmV4YW1wbGUtZW5jcnlwdGVkLXJpbmctMjAxNzA4MjkxMTMwMjkKCkxKTDVRNlZ4M0o3dGpMY0NvS0xwb1E9PQ==
----
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-encrypted-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 3
-    service:
-      name: redis
-      topology: leader
-      ringSecretName: example-encrypted-ring-20170829113029
-)");
+  const api::habitat h = parse_one(example("encrypted"));
   REQUIRE(h.spec.service.ring_secret_name);
   CHECK(api::ring_name(*h.spec.service.ring_secret_name) == "example-encrypted-ring");
   CHECK(h.spec.count == 3);
 }
 
 TEST_CASE("the original's env-vars example parses with env copied verbatim") {
-  const api::habitat h = parse_one(R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-env-vars-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    env:
-      - name: HAB_REDIS
-        # this is the JSON representation of the redis package's default.toml
-        value: '{ "port": "6999" }'
-    service:
-      name: redis
-      topology: standalone
-      group: foobar
-)");
+  const api::habitat h = parse_one(example("env-vars"));
   REQUIRE(h.spec.env.size() == 1);
   CHECK(h.spec.env[0] == bj::value(bj::object{{"name", "HAB_REDIS"}, {"value", "{ \"port\": \"6999\" }"}}));
 }
 
 TEST_CASE("the original's files-volume, namespaced and persisted examples parse") {
-  const api::habitat files = parse_one(R"(
-apiVersion: v1
-kind: Secret
-metadata:
-  name: files-secret
-type: Opaque
-data:
-  pwfile: c2VjcmV0Cg==
----
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: files-volume-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: standalone
-      filesSecretName: files-secret
-)");
+  const api::habitat files = parse_one(example("files-volume"));
   CHECK(files.spec.service.files_secret_name == "files-secret");
 
-  const api::habitat ns = parse_one(R"(
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: example-namespace
----
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-namespaced-habitat
-  namespace: example-namespace
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: standalone
-      group: foobar
-)");
+  const api::habitat ns = parse_one(example("namespaced"));
   CHECK(ns.metadata.ns == "example-namespace");
 
-  const api::habitat persisted = parse_one(R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-persistent-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: kinvolk/redis-hab
-    count: 3
-    env:
-      - name: HAB_REDIS
-        value: '{ "protected-mode": "no" }'
-    persistentStorage:
-      size: 1Gi
-      storageClassName: example-sc
-      mountPath: /hab/svc/redis/data
-    service:
-      name: redis
-      topology: leader
-)");
+  const api::habitat persisted = parse_one(example("persisted"));
   REQUIRE(persisted.spec.persistent_storage);
-  CHECK(*persisted.spec.persistent_storage == api::persistent_storage{"1Gi", "/hab/svc/redis/data", "example-sc"});
+  // examples/persisted leaves the original's `storageClassName: example-sc` commented out: the cluster default.
+  CHECK(*persisted.spec.persistent_storage == api::persistent_storage{"1Gi", "/hab/svc/redis/data", ""});
 }
 
 TEST_CASE("hab pkg export kubernetes output parses unchanged") {

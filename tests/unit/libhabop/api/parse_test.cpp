@@ -3,51 +3,20 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <habop/json/codec.hpp>
+
+#include "manifests.hpp"
 
 namespace api = habop::api;
 namespace bj = boost::json;
-
-namespace {
-
-// Every Habitat document of a YAML stream, as `kubectl apply -f` would send them.
-std::vector<bj::value> habitats_in(std::string_view yaml) {
-  auto docs = habop::json::parse_yaml_documents(yaml);
-  REQUIRE(docs);
-  std::vector<bj::value> out;
-  for (auto& d : *docs)
-    if (d.is_object() && d.get_object().if_contains("kind") && d.at("kind") == "Habitat") out.push_back(d);
-  return out;
-}
-
-bj::value yaml(std::string_view text) {
-  auto docs = habop::json::parse_yaml_documents(text);
-  REQUIRE(docs);
-  REQUIRE(docs->size() == 1);
-  return (*docs)[0];
-}
-
-constexpr std::string_view standalone = R"(
-apiVersion: habitat.sh/v1beta1
-kind: Habitat
-metadata:
-  name: example-standalone-habitat
-customVersion: v1beta2
-spec:
-  v1beta2:
-    image: habitat/redis-hab
-    count: 1
-    service:
-      name: redis
-      topology: standalone
-      # if not present, defaults to "default"
-      group: foobar
-)";
-
-}  // namespace
+using habop::test::example;
+using habop::test::habitats_in;
+using habop::test::yaml;
 
 TEST_CASE("to_json is the inverse of parse_habitat") {
-  auto docs = habitats_in(standalone);
+  auto docs = habitats_in(example("standalone"));
   const api::habitat h = *api::parse_habitat(docs[0]);
   const bj::object j = api::to_json(h);
   CHECK(j == docs[0].get_object());  // this manifest holds exactly the fields habop reads
@@ -84,17 +53,17 @@ TEST_CASE("to_json is the inverse of parse_habitat") {
 }
 
 TEST_CASE("unknown fields are ignored, as the CRD prunes them") {
-  auto v = yaml(standalone);
+  auto v = yaml(example("standalone"));
   v.at("spec").at("v1beta2").as_object()["futureField"] = 1;
   v.at("spec").at("v1beta2").at("service").as_object()["strategy"] = "rolling";
   v.as_object()["extra"] = bj::object{};
   auto h = api::parse_habitat(v);
   REQUIRE(h);
-  CHECK(*h == *api::parse_habitat(yaml(standalone)));
+  CHECK(*h == *api::parse_habitat(yaml(example("standalone"))));
 }
 
 TEST_CASE("null counts as absent") {
-  auto v = yaml(standalone);
+  auto v = yaml(example("standalone"));
   v.at("spec").at("v1beta2").at("service").as_object()["group"] = nullptr;
   v.at("spec").at("v1beta2").as_object()["persistentStorage"] = nullptr;
   auto h = api::parse_habitat(v);
@@ -141,7 +110,7 @@ spec:
 }
 
 TEST_CASE("a missing or unknown customVersion is UnsupportedVersion naming v1beta2") {
-  auto missing = yaml(standalone);
+  auto missing = yaml(example("standalone"));
   missing.as_object().erase("customVersion");
   auto r = api::parse_habitat(missing);
   REQUIRE_FALSE(r);
@@ -152,7 +121,7 @@ TEST_CASE("a missing or unknown customVersion is UnsupportedVersion naming v1bet
   CHECK(r.error().causes[0].reason == "FieldValueRequired");
   CHECK_THAT(r.error().causes[0].message, Catch::Contains("\"v1beta2\""));
 
-  auto other = yaml(standalone);
+  auto other = yaml(example("standalone"));
   other.as_object()["customVersion"] = "v1beta1";
   other.at("spec").at("v1beta2").as_object()["count"] = -1;  // not reported: the layout is v1beta1's
   r = api::parse_habitat(other);
@@ -162,7 +131,7 @@ TEST_CASE("a missing or unknown customVersion is UnsupportedVersion naming v1bet
   CHECK(r.error().causes[0].reason == "FieldValueNotSupported");
   CHECK(r.error().causes[0].message == "unsupported customVersion \"v1beta1\": the supported one is \"v1beta2\"");
 
-  auto wrong_type = yaml(standalone);
+  auto wrong_type = yaml(example("standalone"));
   wrong_type.as_object()["customVersion"] = 2;
   r = api::parse_habitat(wrong_type);
   REQUIRE_FALSE(r);
@@ -171,7 +140,7 @@ TEST_CASE("a missing or unknown customVersion is UnsupportedVersion naming v1bet
 }
 
 TEST_CASE("apiVersion and kind, when present, must be the Habitat's") {
-  auto v = yaml(standalone);
+  auto v = yaml(example("standalone"));
   v.as_object()["apiVersion"] = "habitat.sh/v1";
   v.as_object()["kind"] = "Deployment";
   auto r = api::parse_habitat(v);
@@ -182,7 +151,7 @@ TEST_CASE("apiVersion and kind, when present, must be the Habitat's") {
 }
 
 TEST_CASE("a status is read leniently and never invalidates the Habitat") {
-  auto v = yaml(standalone);
+  auto v = yaml(example("standalone"));
   v.as_object()["status"] = bj::object{{"readyReplicas", 1}, {"replicas", "lots"}, {"state", "Created"}};
   auto h = api::parse_habitat(v);
   REQUIRE(h);
@@ -201,7 +170,7 @@ TEST_CASE("a non-object is a BadRequest") {
 }
 
 TEST_CASE("habop's extensions are checked with their paths") {
-  auto v = yaml(standalone);
+  auto v = yaml(example("standalone"));
   bj::object& spec = v.at("spec").at("v1beta2").as_object();
   spec["updateStrategy"] = "Recreate";
   spec["tolerations"] = bj::object{{"key", "k"}};
@@ -222,11 +191,35 @@ TEST_CASE("habop's extensions are checked with their paths") {
 }
 
 TEST_CASE("integers built as unsigned values are read like signed ones") {
-  auto v = yaml(standalone);
+  auto v = yaml(example("standalone"));
   v.at("spec").at("v1beta2").as_object()["count"] = static_cast<std::uint64_t>(5);
   v.at("metadata").as_object()["generation"] = static_cast<std::uint64_t>(7);
   auto h = api::parse_habitat(v);
   REQUIRE(h);
   CHECK(h->spec.count == 5);
   CHECK(h->metadata.generation == 7);
+}
+
+TEST_CASE("parse_habitat_without_status gives parse_habitat's verdict without reading status") {
+  const char* docs[] = {
+      R"({"apiVersion":"habitat.sh/v1beta1","kind":"Habitat","customVersion":"v1beta2","metadata":{"name":"a"},
+          "spec":{"v1beta2":{"image":"x","count":1,"service":{"name":"redis","topology":"standalone"}}},
+          "status":{"observedGeneration":2,"replicas":1,"conditions":[{"type":"Ready","status":"True"}]}})",
+      R"({"apiVersion":"habitat.sh/v1beta1","kind":"Habitat","customVersion":"v1beta2","metadata":{"name":"a"},
+          "spec":{"v1beta2":{"count":-1,"service":{"topology":"chaos"}}},"status":{"replicas":"many"}})",
+      R"({"kind":"Habitat","customVersion":"v9","metadata":{"name":"a"},"status":7})"};
+  for (const char* doc : docs) {
+    const bj::object o = bj::parse(doc).as_object();
+    auto full = api::parse_habitat(o);
+    auto lean = api::parse_habitat_without_status(o);
+    REQUIRE(full.has_value() == lean.has_value());
+    if (!full) {
+      CHECK(full.error() == lean.error());
+      continue;
+    }
+    CHECK(lean->status == api::habitat_status{});
+    api::habitat without = *full;
+    without.status = {};
+    CHECK(*lean == without);
+  }
 }

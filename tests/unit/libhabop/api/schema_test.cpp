@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace api = habop::api;
 
@@ -96,4 +97,32 @@ TEST_CASE("the field reference lists every row with its constraints") {
   CHECK_THAT(md, Catch::Contains("\n- `spec.v1beta2.persistentStorage.size` is greater than zero.\n"));
   // A `|` inside a cell would end it early.
   CHECK_THAT(md, Catch::Contains("([KMGTPE]i\\|[numkMGTPE]\\|[eE][+-]?[0-9]+)"));
+}
+
+TEST_CASE("every pattern's hand-written matcher answers what std::regex_search answers") {
+  // Every string of up to 3 characters over an alphabet that exercises each character class, plus longer ones.
+  const std::string alphabet = std::string("aZ0-._/:#@+eKi ") + "\xc3";
+  std::vector<std::string> inputs = {"", "example-encrypted-ring-20170829113029", "a-20170829113029",
+                                     "-a-20170829113029", "a_b-20170829113029", "ring-2017082911302", "ring-201708291130299",
+                                     "A-20170829113029", "a--20170829113029", "1.5Gi", "+.5e-3", "1e", "500Mi", "a.b.c",
+                                     "a..b", "a.-b", "x@y", "/hab/svc", "HAB_LICENSE", "9x", "abc-", "-abc", "a.b-c.d"};
+  std::vector<std::string> level = {""};
+  for (int n = 0; n < 3; ++n) {
+    std::vector<std::string> next;
+    for (const auto& s : level)
+      for (char c : alphabet) next.push_back(s + c);
+    inputs.insert(inputs.end(), next.begin(), next.end());
+    level = std::move(next);
+  }
+  std::set<std::string_view> seen;
+  for (const auto& f : api::habitat_fields()) {
+    if (f.pattern.empty() || !seen.insert(f.pattern).second) continue;
+    const api::pattern_matcher match = api::matcher_for(f.pattern);
+    REQUIRE(match != nullptr);
+    const std::regex re(std::string(f.pattern), std::regex::ECMAScript);
+    for (const auto& s : inputs) {
+      INFO(f.pattern << " on \"" << s << "\"");
+      CHECK(match(s) == std::regex_search(s, re));
+    }
+  }
 }

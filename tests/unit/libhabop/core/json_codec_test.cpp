@@ -42,6 +42,18 @@ TEST_CASE("Malformed YAML and JSON are errors that say where, not exceptions") {
   CHECK(j.error().reason == "BadRequest");
 }
 
+TEST_CASE("YAML that is not UTF-8 is rejected with its line, valid multi-byte text is kept") {
+  auto bad = parse_yaml_documents("a: 1\nf:apiVers\xadion: {}\n");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == 400);
+  CHECK(bad.error().message == "malformed YAML at line 2: invalid UTF-8 byte");
+  CHECK_FALSE(parse_yaml_documents("a: \"\xc0\xaf\"\n"));  // overlong '/'
+  CHECK_FALSE(parse_yaml_documents("a: \xed\xa0\x80\n"));    // a surrogate
+  auto good = parse_yaml_documents("name: \"h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x99\x82\"\n");
+  REQUIRE(good);
+  CHECK((*good)[0].at("name") == "h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x99\x82");
+}
+
 TEST_CASE("Nesting deeper than the bound is rejected") {
   std::string deep(1000, '[');
   deep += std::string(1000, ']');

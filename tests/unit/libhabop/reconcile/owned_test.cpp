@@ -55,15 +55,6 @@ TEST_CASE("The StatefulSet projection marks optional pod fields and rollingUpdat
   CHECK(sts["spec"].as_object()["updateStrategy"].as_object().at("rollingUpdate").is_null());
 }
 
-TEST_CASE("The rendered hash is stamped as an annotation and follows the rendering") {
-  auto a = obj(R"({"metadata":{"name":"a"},"spec":{"replicas":1}})");
-  auto b = obj(R"({"metadata":{"name":"a"},"spec":{"replicas":2}})");
-  const std::string ha = stamp_rendered_hash(a);
-  CHECK(ha.size() == 16);
-  CHECK(rendered_hash_of(a) == ha);
-  CHECK(stamp_rendered_hash(b) != ha);
-}
-
 TEST_CASE("The Service projection takes clusterIP out and owns the selector whole") {
   auto svc = obj(R"({"spec":{"clusterIP":"None","selector":{"habitat-name":"a"}}})");
   auto observed = obj(R"({"spec":{"clusterIP":"None","selector":{"habitat-name":"a","extra":"x"}}})");

@@ -52,10 +52,11 @@ TEST_CASE("A Habitat maps to its ring's ConfigMap; deleting, other-version and m
 TEST_CASE("A peer group holds the Habitats of one ring and only their pods") {
   snapshot s;
   const char* ring = R"({"spec":{"v1beta2":{"service":{"ringSecretName":"prod-20170829113029"}}}})";
-  s.habitats = {habitat("zeta"), habitat("alpha"), habitat("ringed", ring),
-                habitat("gone", R"({"metadata":{"deletionTimestamp":"2024-01-01T00:00:00Z"}})")};
-  s.pods = {pod("zeta-0", "zeta", "10.0.0.3"), pod("alpha-0", "alpha", "10.0.0.2"), pod("ringed-0", "ringed", "10.0.1.1"),
-            pod("gone-0", "gone", "10.0.0.9"), pod("alpha-1", "alpha", "10.0.0.4", false)};
+  s.habitats = {share(habitat("zeta")), share(habitat("alpha")), share(habitat("ringed", ring)),
+                share(habitat("gone", R"({"metadata":{"deletionTimestamp":"2024-01-01T00:00:00Z"}})"))};
+  s.pods = {share(pod("zeta-0", "zeta", "10.0.0.3")), share(pod("alpha-0", "alpha", "10.0.0.2")),
+            share(pod("ringed-0", "ringed", "10.0.1.1")), share(pod("gone-0", "gone", "10.0.0.9")),
+            share(pod("alpha-1", "alpha", "10.0.0.4", false))};
   auto group = compute_peer_group(s, "peer-watch-file", nullptr, 5);
   REQUIRE(group.owners.size() == 2);
   CHECK(group.owners[0].metadata.name == "alpha");
@@ -63,7 +64,7 @@ TEST_CASE("A peer group holds the Habitats of one ring and only their pods") {
   CHECK(group.owners[1].metadata.name == "zeta");
   CHECK(group.seeds == std::vector<std::string>{"10.0.0.2", "10.0.0.3"});
 
-  auto ring_name = *peer_config_map_of(s.habitats[2]);
+  auto ring_name = *peer_config_map_of(*s.habitats[2]);
   auto ringed = compute_peer_group(s, ring_name, nullptr, 5);
   REQUIRE(ringed.owners.size() == 1);
   CHECK(ringed.seeds == std::vector<std::string>{"10.0.1.1"});
@@ -71,8 +72,8 @@ TEST_CASE("A peer group holds the Habitats of one ring and only their pods") {
 
 TEST_CASE("The observed ConfigMap's seeds are kept while they qualify") {
   snapshot s;
-  s.habitats = {habitat("a")};
-  s.pods = {pod("a-0", "a", "10.0.0.1"), pod("a-1", "a", "10.0.0.2"), pod("a-2", "a", "10.0.0.3")};
+  s.habitats = {share(habitat("a"))};
+  s.pods = {share(pod("a-0", "a", "10.0.0.1")), share(pod("a-1", "a", "10.0.0.2")), share(pod("a-2", "a", "10.0.0.3"))};
   bj::object cm = bj::parse(R"({"metadata":{"name":"peer-watch-file"},"data":{"peer-watch-file":"10.0.0.3\n10.0.0.7"}})")
                       .as_object();
   auto group = compute_peer_group(s, "peer-watch-file", &cm, 2);

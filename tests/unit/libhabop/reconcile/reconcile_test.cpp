@@ -16,7 +16,7 @@ const instant now = instant::from_seconds(1'700'000'000);
 
 snapshot alone(const bj::object& h) {
   snapshot s;
-  s.habitats.push_back(h);
+  s.habitats.push_back(share(h));
   return s;
 }
 }  // namespace
@@ -93,13 +93,14 @@ TEST_CASE("Malformed Habitats and observed objects give a plan, never an excepti
   }
   auto h = habitat("redis");
   snapshot s = alone(h);
-  s.habitats.push_back(bj::parse(R"({"metadata":7,"spec":{"v1beta2":{"service":"x"}}})").as_object());
-  s.stateful_set = bj::parse(R"({"metadata":{"ownerReferences":"x"},"spec":[],"status":{"replicas":"3"}})").as_object();
-  s.service = bj::parse(R"({"spec":{"clusterIP":5,"selector":[]}})").as_object();
-  s.config_maps = {bj::parse(R"({"metadata":{"name":"peer-watch-file"},"data":{"peer-watch-file":3}})").as_object()};
-  s.pods = {bj::parse(R"({"metadata":{"labels":{"habitat-name":"redis"}},"status":{"phase":"Running","conditions":"x"}})")
-                .as_object(),
-            bj::parse(R"({"metadata":null,"status":7})").as_object()};
+  s.habitats.push_back(share(bj::parse(R"({"metadata":7,"spec":{"v1beta2":{"service":"x"}}})").as_object()));
+  s.stateful_set =
+      share(bj::parse(R"({"metadata":{"ownerReferences":"x"},"spec":[],"status":{"replicas":"3"}})").as_object());
+  s.service = share(bj::parse(R"({"spec":{"clusterIP":5,"selector":[]}})").as_object());
+  s.config_maps = {share(bj::parse(R"({"metadata":{"name":"peer-watch-file"},"data":{"peer-watch-file":3}})").as_object())};
+  s.pods = {share(bj::parse(R"({"metadata":{"labels":{"habitat-name":"redis"}},"status":{"phase":"Running","conditions":"x"}})")
+                      .as_object()),
+            share(bj::parse(R"({"metadata":null,"status":7})").as_object())};
   plan p;
   CHECK_NOTHROW(p = reconcile::reconcile(h, s, now));
   CHECK_FALSE(p.terminal);

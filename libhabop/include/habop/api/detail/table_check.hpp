@@ -25,8 +25,8 @@ void check_value(const field_spec& row, const boost::json::value& v, const std::
 void check_children(const boost::json::object& o, std::string_view row_path, const std::string& at,
                     std::vector<field_cause>& out, std::initializer_list<std::string_view> skip = {});
 
-/// True when `s` matches `row.pattern` (or the row has none). Bounded: never runs the regex on more than
-/// `row.max_length` (or 4096) characters; longer strings do not match.
+/// True when `s` matches `row.pattern` (or the row has none), by the pattern's hand-written matcher
+/// (`matcher_for`). Strings longer than `row.max_length` * 4 bytes (or 4096) do not match.
 bool matches_pattern(const field_spec& row, std::string_view s);
 
 /// `s` in double quotes for a message: control and invalid UTF-8 bytes escaped, cut after 80 characters.

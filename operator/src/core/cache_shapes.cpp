@@ -1,0 +1,50 @@
+// The field masks of the controller's caches, with the libhabop reads that justify each kept path.
+#include <habop/operator/cache_shapes.hpp>
+
+namespace habop::op {
+
+cache_options habitat_cache_options() {
+  // reconcile.cpp parses the whole raw Habitat (parse_habitat rejects unknown fields, so nothing may be dropped);
+  // peers.cpp reads customVersion, metadata and spec.v1beta2.service.ringSecretName of every Habitat.
+  return cache_options{"Habitat", false, "", {}, true};
+}
+
+cache_options stateful_set_cache_options() {
+  // owned.cpp / reconcile.cpp: metadata (uid, generation, resourceVersion, ownerReferences, labels, the
+  // rendered-hash annotation) and the whole rendered spec (diff_owned, take_immutable_fields, own_stateful_set's
+  // "must be absent" pod fields, spec.updateStrategy.type). status.cpp: observedGeneration, replicas,
+  // readyReplicas, updatedReplicas; restart_stale_pods: updateRevision.
+  return cache_options{"StatefulSet", false, "habitat-name",
+                       {"spec", "status.observedGeneration", "status.replicas", "status.readyReplicas",
+                        "status.updatedReplicas", "status.updateRevision"},
+                       true};
+}
+
+cache_options service_cache_options() {
+  // reconcile.cpp / owned.cpp: metadata as for StatefulSets; spec.clusterIP, spec.selector and the rendered spec.
+  return cache_options{"Service", false, "habitat-name", {"spec"}, true};
+}
+
+cache_options config_map_cache_options() {
+  // reconcile.cpp: metadata (uid, ownerReferences merged with foreign ones, resourceVersion) and data (diff of
+  // the rendered ConfigMap; peers.cpp parses the current seeds from data).
+  return cache_options{"ConfigMap", false, "", {"data"}, true};
+}
+
+cache_options pod_cache_options() {
+  // peers.cpp is_seed_candidate: deletionTimestamp, status.phase, status.podIP, the Ready condition's status
+  // (every condition keeps type and status: a mask cannot pick one element); labels habitat-name. reconcile.cpp restart_stale_pods: labels controller-revision-hash, uid and
+  // resourceVersion (the delete's precondition). The label index: labels habitat-name.
+  return cache_options{"Pod", false, "habitat-name",
+                       {"metadata.uid", "metadata.labels.habitat-name", "metadata.labels.controller-revision-hash",
+                        "metadata.deletionTimestamp", "status.phase",
+                        "status.podIP", "status.conditions[].type", "status.conditions[].status"},
+                       true};
+}
+
+cache_options secret_cache_options() {
+  // reconcile.cpp secret_problems: only whether a name exists in the namespace.
+  return cache_options{"Secret", true, "", {"metadata.name"}, true};
+}
+
+}  // namespace habop::op

@@ -1,0 +1,76 @@
+// The shared per-namespace peer index gives exactly the plans reconcile computes without it.
+#include "store.hpp"
+
+#include "fixtures.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <habop/reconcile/peers.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace bj = boost::json;
+using namespace habop;
+using habop::test::habitat;
+using habop::test::store;
+
+namespace {
+
+// Every Habitat's plan with a shared prebuilt index equals its plan without one (reconcile builds its own).
+void check_index_changes_nothing(const store& s, const std::vector<std::string>& names) {
+  const reconcile::snapshot first = s.observe("ns", names.front());
+  auto index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(first.habitats, first.pods));
+  for (const auto& name : names) {
+    INFO(name);
+    reconcile::snapshot with = s.observe("ns", name);
+    const reconcile::snapshot without = with;
+    with.peers = index;
+    const bj::object& h = *s.get("habitats", "ns", name);
+    const auto now = instant::from_seconds(1'700'000'000);
+    CHECK(reconcile::reconcile(h, with, now) == reconcile::reconcile(h, without, now));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("A prebuilt peer index plans exactly what reconcile plans without one") {
+  store s;
+  s.add_secret("ns", "red-20170829113029");
+  s.add_secret("ns", "blue-20170829113029");
+  const std::vector<std::string> names = {"r1", "r2", "b", "p1", "p2", "p3", "l"};
+  s.put("habitats", habitat("r1", R"({"spec":{"v1beta2":{"count":3,"service":{"ringSecretName":"red-20170829113029"}}}})"));
+  s.put("habitats", habitat("r2", R"({"spec":{"v1beta2":{"count":2,"service":{"ringSecretName":"red-20170829113029"}}}})"));
+  s.put("habitats", habitat("b", R"({"spec":{"v1beta2":{"count":2,"service":{"ringSecretName":"blue-20170829113029"}}}})"));
+  for (const char* p : {"p1", "p2", "p3"}) s.put("habitats", habitat(p, R"({"spec":{"v1beta2":{"count":3}}})"));
+  s.put("habitats", habitat("l", R"({"spec":{"v1beta2":{"count":3,"service":{"topology":"leader"}}}})"));
+  REQUIRE(test::converge(s, "ns", 12) > 0);
+  const reconcile::snapshot snap = s.observe("ns", "r1");
+  const reconcile::peer_index index = reconcile::build_peer_index(snap.habitats, snap.pods);
+  REQUIRE(index.rings.size() == 3);
+  for (const auto& [cm, ring] : index.rings) CHECK(std::is_sorted(ring.ips.begin(), ring.ips.end()));
+  check_index_changes_nothing(s, names);   // converged: every plan is empty either way
+
+  SECTION("while seeds and owners change") {
+    s.edit("configmaps", "ns", "peer-watch-file", bj::parse(R"({"data":{"peer-watch-file":"10.9.9.9"}})"));
+    s.edit("pods", "ns", "p1-0", bj::parse(R"({"status":{"conditions":[{"type":"Ready","status":"False"}]}})"));
+    s.edit("pods", "ns", "r1-1", bj::parse(R"({"metadata":{"deletionTimestamp":"2024-01-01T00:00:00Z"}})"));
+    s.edit("habitats", "ns", "p3", bj::parse(R"({"metadata":{"deletionTimestamp":"2024-01-01T00:00:00Z"}})"));
+    s.put("habitats", habitat("late", R"({"spec":{"v1beta2":{"service":{"ringSecretName":"blue-20170829113029"}}}})"));
+    std::vector<std::string> all = names;
+    all.push_back("late");
+    check_index_changes_nothing(s, all);
+    CHECK_FALSE(test::plan_for(s, "ns", "p1").empty());
+  }
+
+  SECTION("while an AllAtOnce Habitat restarts its stale pods") {
+    bj::object l = *s.get("habitats", "ns", "l");
+    l["spec"].as_object()["v1beta2"].as_object()["image"] = "habitat/redis:2";
+    s.put("habitats", l);
+    s.apply(test::plan_for(s, "ns", "l"), reconcile::habitat_ref(l));
+    s.simulate();   // OnDelete: the pods stay on the old revision
+    const reconcile::plan p = test::plan_for(s, "ns", "l");
+    CHECK(std::count_if(p.operations.begin(), p.operations.end(),
+                        [](const auto& op) { return std::holds_alternative<reconcile::delete_object>(op); }) == 3);
+    check_index_changes_nothing(s, names);
+  }
+}
