@@ -284,6 +284,9 @@ void BM_event_to_write_latency(benchmark::State& state) {
         std::this_thread::sleep_for(200us);
       }
     }
+    if (std::getenv("HABOP_BENCH_VERBOSE")) {
+      for (std::size_t i = 0; i < ms.size(); ++i) std::fprintf(stderr, "%zu %.2f\n", i, ms[i]);
+    }
     std::sort(ms.begin(), ms.end());
     const auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * (ms.size() - 1))]; };
     state.SetIterationTime(at(0.99) / 1000.0);

@@ -2,6 +2,8 @@
 #include "detail.hpp"
 
 #include <algorithm>
+#include <set>
+#include <utility>
 #include <unordered_map>
 
 namespace habop::fake {
@@ -30,21 +32,50 @@ const write_options gc_write{"kube-controller-manager"};
 
 bool object_store::impl::background_pass(instant now) {
   const std::uint64_t start_rv = rv;
-  // Only objects that can need work are parsed: namespaces, CRDs, and anything being deleted or with owners.
+  // What can need work: objects whose owners or deletion changed, owners gone or being deleted with their
+  // dependents, and terminating namespaces and CRDs. Writes of this pass mark the next pass's work.
+  const std::set<uid_location> dirty = std::exchange(gc_dirty, {});
+  const std::set<std::string> owners = std::exchange(gc_owner_uids, {});
+  auto stored = [&](const uid_location& at) -> frozen_ptr {
+    auto m = data.find(at.storage);
+    if (m == data.end()) return nullptr;
+    auto it = m->second.find(std::make_pair(at.ns, at.name));
+    return it == m->second.end() ? nullptr : it->second;
+  };
+  auto is_deleting = [](const frozen& f) { return f.text.find("\"deletionTimestamp\"") != std::string::npos; };
+  std::set<uid_location> picked;
+  std::vector<uid_location> queue;
+  auto pick = [&](const uid_location& at) {
+    if (picked.insert(at).second) queue.push_back(at);
+  };
+  auto pick_dependents = [&](const std::string& uid) {
+    if (auto d = dependents_of.find(uid); d != dependents_of.end())
+      for (const auto& at : d->second) pick(at);
+  };
+  for (const auto& at : dirty) pick(at);
+  for (const auto& uid : owners) {
+    auto at = by_uid.find(uid);
+    frozen_ptr f = at == by_uid.end() ? nullptr : stored(at->second);
+    if (!f) pick_dependents(uid);
+    else if (is_deleting(*f)) pick(at->second);
+  }
+  for (const char* storage : {"/namespaces", "apiextensions.k8s.io/customresourcedefinitions"}) {
+    if (auto m = data.find(storage); m != data.end())
+      for (const auto& [key, f] : m->second)
+        if (is_deleting(*f)) pick(uid_location{storage, key.first, key.second});
+  }
   std::vector<entry> all;
-  for (const auto& [storage, m] : data) {
-    auto k = storage_keys.find(storage);
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    const uid_location at = queue[i];
+    auto k = storage_keys.find(at.storage);
     const resource_type* t = k == storage_keys.end() ? nullptr : find(k->second);
-    if (!t) continue;
-    const bool always = storage == "/namespaces" || storage == "apiextensions.k8s.io/customresourcedefinitions";
-    for (const auto& [key, f] : m) {
-      if (!always && f->text.find("\"ownerReferences\"") == std::string::npos &&
-          f->text.find("\"deletionTimestamp\"") == std::string::npos)
-        continue;
-      obj_ptr o = thaw(*f);
-      entry e{t, o, key.first, key.second, string_at(*o, {"metadata", "uid"})};
-      all.push_back(std::move(e));
-    }
+    frozen_ptr f = t ? stored(at) : nullptr;
+    if (!f) continue;
+    obj_ptr o = thaw(*f);
+    entry e{t, o, at.ns, at.name, string_at(*o, {"metadata", "uid"})};
+    // A deleting owner decides over all its dependents (orphan, foreground): they join this pass.
+    if (deleting(*o)) pick_dependents(e.uid);
+    all.push_back(std::move(e));
   }
   // Every stored object in one namespace or storage, parsed lazily (namespace and CRD cleanup).
   auto members = [&](auto pred) {

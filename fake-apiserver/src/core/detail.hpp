@@ -94,6 +94,7 @@ using object_map = std::map<std::pair<std::string, std::string>, frozen_ptr>;   
 /// Where an object with a given uid lives (for the garbage collector).
 struct uid_location {
   std::string storage, ns, name;
+  friend auto operator<=>(const uid_location&, const uid_location&) = default;
 };
 
 // ---- selectors (selectors.cpp)
@@ -248,6 +249,12 @@ struct object_store::impl {
   std::uint64_t types_generation = 0;      ///< Bumped when CRDs change what is served.
   std::shared_ptr<int> alive = std::make_shared<int>(0);
   std::unordered_map<std::string, uid_location> by_uid;   ///< uid → location of every stored object.
+  // The garbage collector's dependency graph, kept by commit() as kube-controller-manager's graph builder keeps it
+  // from its informers: a background pass then looks at what changed, not at every stored object (which made each
+  // write cost a parse of every object with owners).
+  std::unordered_map<std::string, std::set<uid_location>> dependents_of;   ///< owner uid → objects naming it
+  std::set<uid_location> gc_dirty;           ///< dependents and deleting objects changed since the last pass
+  std::set<std::string> gc_owner_uids;       ///< owners to look at again: gone, or one of their dependents changed
   std::map<std::string, resource_key> storage_keys;   ///< storage id → resource_key reported in `change`.
   std::deque<change> pending_changes;                  ///< Delivered after the outermost write (re-entrancy safe).
   bool delivering = false;
@@ -291,6 +298,8 @@ struct object_store::impl {
   /// Commits a state change (new RV already set in `obj` unless deleted) and notifies.
   void commit(const std::string& storage, const std::string& ns, const std::string& name, change_type type,
               obj_ptr obj, obj_ptr prev);
+  /// Updates the dependency graph for the object at `at` going from `before` to `after` (either may be null).
+  void track_owners(const uid_location& at, const bj::object* before, const bj::object* after);
   std::uint64_t next_rv() { return ++rv; }
   void schedule_background(instant now);
   /// One background pass (GC, namespace and CRD cleanup); returns whether anything changed.

@@ -1,6 +1,8 @@
 // The object store's state: type registry, lookups, views, commit with bounded history and change delivery.
 #include "detail.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 
 namespace habop::fake {
@@ -82,7 +84,8 @@ bj::object object_store::impl::to_storage(const resource_type& t, bj::object obj
 }
 
 void object_store::impl::commit(const std::string& storage, const std::string& ns, const std::string& name,
-                                change_type type, obj_ptr obj, obj_ptr) {
+                                change_type type, obj_ptr obj, obj_ptr prev_obj) {
+  track_owners(uid_location{storage, ns, name}, prev_obj.get(), type == change_type::deleted ? nullptr : obj.get());
   auto& m = data[storage];
   auto key = std::make_pair(ns, name);
   auto it = m.find(key);
@@ -108,6 +111,34 @@ void object_store::impl::commit(const std::string& storage, const std::string& n
     auto key = storage_keys.find(storage);
     deliver(change{type, key == storage_keys.end() ? resource_key{} : key->second, *obj, rv});
   }
+}
+
+namespace {
+std::vector<std::string> owner_uids(const bj::object* o) {
+  std::vector<std::string> out;
+  if (!o) return out;
+  if (const bj::value* refs = find_path(*o, {"metadata", "ownerReferences"}); refs && refs->is_array())
+    for (const auto& r : refs->get_array())
+      if (r.is_object()) out.push_back(string_at(r.get_object(), {"uid"}));
+  return out;
+}
+}  // namespace
+
+void object_store::impl::track_owners(const uid_location& at, const bj::object* before, const bj::object* after) {
+  const auto old_owners = owner_uids(before), new_owners = owner_uids(after);
+  for (const auto& uid : old_owners) {
+    if (std::find(new_owners.begin(), new_owners.end(), uid) != new_owners.end()) continue;
+    if (auto it = dependents_of.find(uid); it != dependents_of.end() && it->second.erase(at) && it->second.empty())
+      dependents_of.erase(it);
+  }
+  for (const auto& uid : new_owners) dependents_of[uid].insert(at);
+  // An owner in foreground deletion waits on its dependents: any change of one is a reason to look again.
+  gc_owner_uids.insert(old_owners.begin(), old_owners.end());
+  gc_owner_uids.insert(new_owners.begin(), new_owners.end());
+  const bool deleting = after && find_path(*after, {"metadata", "deletionTimestamp"});
+  if (!new_owners.empty() || deleting) gc_dirty.insert(at);
+  // A deleted object may leave dependents behind: they are looked at through its uid.
+  if (!after && before) gc_owner_uids.insert(string_at(*before, {"metadata", "uid"}));
 }
 
 void object_store::impl::deliver(change c) {

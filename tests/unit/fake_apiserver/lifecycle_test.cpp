@@ -71,6 +71,48 @@ TEST_CASE("background GC deletes dependents asynchronously; multi-owner dependen
   CHECK(both->at("metadata").at("ownerReferences").as_array().size() == 1);
 }
 
+TEST_CASE("GC follows chains of owners and collects dependents whose owner never existed or left later") {
+  api_server srv;
+  auto& s = srv.store();
+  auto a = *s.create(cms, "default", obj("chain-a"), t0);
+  auto b = *s.create(cms, "default", obj("chain-b", {ref(a)}), t0);
+  REQUIRE(s.create(cms, "default", obj("chain-c", {ref(b)}), t0));
+  bj::object ghost{{"metadata", bj::object{{"name", "ghost"}, {"uid", "00000000-0000-4000-8000-000000000000"}}}};
+  REQUIRE(s.create(cms, "default", obj("orphaned-at-birth", {ref(ghost)}), t0));
+  auto later = *s.create(cms, "default", obj("owner-later"), t0);
+  REQUIRE(s.create(cms, "default", obj("adopted-late"), t0));
+  srv.drain(t0);
+  CHECK_FALSE(s.get(cms, "default", "orphaned-at-birth"));
+  CHECK(s.get(cms, "default", "chain-c"));
+  REQUIRE(s.remove(cms, "default", "owner-later", t0));
+  srv.drain(t0);
+  // An owner reference added after its owner is gone is dangling too.
+  bj::object adopt{{"metadata", bj::object{{"ownerReferences", bj::array{ref(later)}}}}};
+  REQUIRE(s.merge_patch(cms, "default", "adopted-late", adopt, t0));
+  REQUIRE(s.remove(cms, "default", "chain-a", t0));
+  srv.drain(t0);
+  CHECK_FALSE(s.get(cms, "default", "chain-b"));
+  CHECK_FALSE(s.get(cms, "default", "chain-c"));
+  CHECK_FALSE(s.get(cms, "default", "adopted-late"));
+}
+
+TEST_CASE("a dependent shared by many owners loses one reference per deleted owner and goes with the last") {
+  api_server srv;
+  auto& s = srv.store();
+  bj::array owners;
+  for (int i = 0; i < 50; ++i) owners.push_back(ref(*s.create(cms, "default", obj("o" + std::to_string(i)), t0)));
+  REQUIRE(s.create(cms, "default", obj("shared", owners), t0));
+  for (int i = 0; i < 49; ++i) REQUIRE(s.remove(cms, "default", "o" + std::to_string(i), t0));
+  srv.drain(t0);
+  auto shared = s.get(cms, "default", "shared");
+  REQUIRE(shared);
+  REQUIRE(shared->at("metadata").at("ownerReferences").as_array().size() == 1);
+  CHECK(shared->at("metadata").at("ownerReferences").at(0).at("name") == "o49");
+  REQUIRE(s.remove(cms, "default", "o49", t0));
+  srv.drain(t0);
+  CHECK_FALSE(s.get(cms, "default", "shared"));
+}
+
 TEST_CASE("foreground deletion waits for blocking dependents") {
   api_server srv;
   auto& s = srv.store();
