@@ -35,7 +35,7 @@ struct frozen {
   std::string text;
 };
 using frozen_ptr = std::shared_ptr<const frozen>;
-/// Parses a stored object (its text was produced by our serializer, so this cannot fail).
+/// Parses a stored object (its text was produced by our serializer; std::logic_error if it does not parse).
 obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
@@ -155,6 +155,7 @@ bool iequals(std::string_view a, std::string_view b);
 /// Whether every string and member name in `v` is valid UTF-8 (JSON and YAML bodies are checked when parsed; bytes
 /// from protobuf bodies, headers and query parameters are not, and must never reach a stored object).
 bool valid_utf8(const bj::value& v);
+bool valid_utf8(const bj::object& o);   ///< without copying `o` into a value
 /// `s` without leading and trailing spaces and tabs.
 std::string_view trim_blanks(std::string_view s);
 std::string serialize(const bj::value& v);

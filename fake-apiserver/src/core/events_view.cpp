@@ -3,6 +3,27 @@
 
 namespace habop::fake {
 namespace {
+struct field_pair {
+  std::string_view core, v1;
+};
+// The fields both shapes carry, under their core/v1 and events.k8s.io/v1 names (count and series are special).
+constexpr field_pair shared_fields[] = {
+    {"metadata", "metadata"},
+    {"eventTime", "eventTime"},
+    {"series", "series"},
+    {"reportingComponent", "reportingController"},
+    {"reportingInstance", "reportingInstance"},
+    {"action", "action"},
+    {"reason", "reason"},
+    {"involvedObject", "regarding"},
+    {"related", "related"},
+    {"message", "note"},
+    {"type", "type"},
+    {"source", "deprecatedSource"},
+    {"firstTimestamp", "deprecatedFirstTimestamp"},
+    {"lastTimestamp", "deprecatedLastTimestamp"},
+};
+
 void move_field(const bj::object& from, std::string_view a, bj::object& to, std::string_view b) {
   if (const bj::value* v = from.if_contains(a)) to[b] = *v;
 }
@@ -12,21 +33,8 @@ bj::object event_core_to_v1(const bj::object& core) {
   bj::object v1;
   v1["kind"] = "Event";
   v1["apiVersion"] = "events.k8s.io/v1";
-  move_field(core, "metadata", v1, "metadata");
-  move_field(core, "eventTime", v1, "eventTime");
+  for (const auto& f : shared_fields) move_field(core, f.core, v1, f.v1);
   if (!v1.contains("eventTime")) v1["eventTime"] = nullptr;
-  move_field(core, "series", v1, "series");
-  move_field(core, "reportingComponent", v1, "reportingController");
-  move_field(core, "reportingInstance", v1, "reportingInstance");
-  move_field(core, "action", v1, "action");
-  move_field(core, "reason", v1, "reason");
-  move_field(core, "involvedObject", v1, "regarding");
-  move_field(core, "related", v1, "related");
-  move_field(core, "message", v1, "note");
-  move_field(core, "type", v1, "type");
-  move_field(core, "source", v1, "deprecatedSource");
-  move_field(core, "firstTimestamp", v1, "deprecatedFirstTimestamp");
-  move_field(core, "lastTimestamp", v1, "deprecatedLastTimestamp");
   if (!core.contains("series")) move_field(core, "count", v1, "deprecatedCount");
   return v1;
 }
@@ -35,20 +43,7 @@ bj::object event_v1_to_core(const bj::object& v1) {
   bj::object core;
   core["kind"] = "Event";
   core["apiVersion"] = "v1";
-  move_field(v1, "metadata", core, "metadata");
-  move_field(v1, "regarding", core, "involvedObject");
-  move_field(v1, "reason", core, "reason");
-  move_field(v1, "note", core, "message");
-  move_field(v1, "deprecatedSource", core, "source");
-  move_field(v1, "deprecatedFirstTimestamp", core, "firstTimestamp");
-  move_field(v1, "deprecatedLastTimestamp", core, "lastTimestamp");
-  move_field(v1, "type", core, "type");
-  move_field(v1, "eventTime", core, "eventTime");
-  move_field(v1, "series", core, "series");
-  move_field(v1, "action", core, "action");
-  move_field(v1, "related", core, "related");
-  move_field(v1, "reportingController", core, "reportingComponent");
-  move_field(v1, "reportingInstance", core, "reportingInstance");
+  for (const auto& f : shared_fields) move_field(v1, f.v1, core, f.core);
   if (const bj::value* c = find_path(v1, {"series", "count"})) core["count"] = *c;
   else move_field(v1, "deprecatedCount", core, "count");
   if (const bj::value* t = find_path(v1, {"series", "lastObservedTime"}); t && !core.contains("lastTimestamp"))

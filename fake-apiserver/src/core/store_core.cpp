@@ -2,6 +2,7 @@
 #include "detail.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <boost/json/parse.hpp>
 
@@ -48,7 +49,9 @@ const object_map* object_store::impl::objects_if(const resource_type& t) const {
 obj_ptr thaw(const frozen& f) {
   boost::system::error_code ec;
   bj::value v = bj::parse(f.text, ec);
-  if (ec || !v.is_object()) return std::make_shared<const bj::object>();
+  // Only our serializer wrote this text: failing here is a bug. An empty object instead would turn into undefined
+  // behaviour at the first `metadata` access; an exception is a 500 InternalError for the request.
+  if (ec || !v.is_object()) throw std::logic_error("a stored object no longer parses as a JSON object");
   return std::make_shared<const bj::object>(std::move(v.get_object()));
 }
 

@@ -257,12 +257,15 @@ bool valid_utf8(const bj::value& v) {
     case bj::kind::string: return find_invalid_utf8(v.get_string()) == std::string_view::npos;
     case bj::kind::array:
       return std::all_of(v.get_array().begin(), v.get_array().end(), [](const bj::value& e) { return valid_utf8(e); });
-    case bj::kind::object:
-      for (const auto& [k, e] : v.get_object())
-        if (find_invalid_utf8(k) != std::string_view::npos || !valid_utf8(e)) return false;
-      return true;
+    case bj::kind::object: return valid_utf8(v.get_object());
     default: return true;
   }
+}
+
+bool valid_utf8(const bj::object& o) {
+  for (const auto& [k, e] : o)
+    if (find_invalid_utf8(k) != std::string_view::npos || !valid_utf8(e)) return false;
+  return true;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
