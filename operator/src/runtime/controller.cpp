@@ -11,13 +11,13 @@
 
 #include <boost/json.hpp>
 
-#include <habop/http/to_request.hpp>
 #include <habop/operator/cache_shapes.hpp>
 #include <habop/reconcile/peers.hpp>
 #include <habop/reconcile/reconcile.hpp>
 
 #include "event_sender.hpp"
 #include "heap.hpp"
+#include "plan_writer.hpp"
 #include "reflector.hpp"
 #include "wall_clock.hpp"
 
@@ -42,25 +42,17 @@ std::string label_of(const boost::json::object& o, std::string_view label) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
-/// How one reconcile ended, which decides how the key is requeued.
-enum class outcome { success, terminal, conflict, retry, retry_after, abandoned };
-
 /// After a 409 the key is reconciled again from the cache once the watch has (very likely) delivered the newer
 /// object: a short fixed delay, not the escalating error backoff, or many Habitats sharing one peer ConfigMap
 /// would back each other off for minutes.
 constexpr std::chrono::microseconds conflict_delay{20'000};
-
-
-const reconcile::object_ref& target_of(const reconcile::operation& op) {
-  return std::visit([](const auto& o) -> const reconcile::object_ref& { return o.target; }, op);
-}
 
 }  // namespace
 
 struct controller::impl {
   impl(client& api, logger log, operator_metrics& metrics, controller_options options)
       : api(api), log(std::move(log)), m(metrics), options(std::move(options)), queue(this->options.queue),
-        events(api, this->log.with({{"controller", "events"}}), this->options.events) {}
+        events(api, this->log.with({{"controller", "events"}}), this->options.events), writer(api, this->log, events) {}
 
   client& api;
   logger log;
@@ -84,14 +76,14 @@ struct controller::impl {
   std::condition_variable queue_cv;
   work_queue queue;
   event_sender events;
+  plan_writer writer;
 
   std::vector<std::thread> workers;
   std::thread resync;
   std::mutex resync_mutex;
   std::condition_variable resync_cv;
   std::atomic<bool> stopping{false};
-  std::atomic<bool> writes_stopped{false};
-  std::atomic<std::uint64_t> reconciles{0}, writes{0}, write_errors{0};
+  std::atomic<std::uint64_t> reconciles{0};
 
   void enqueue(const std::string& key) {
     {
@@ -209,54 +201,6 @@ struct controller::impl {
     return s;
   }
 
-  /// Sends one write; on failure logs it and says how to requeue.
-  std::optional<outcome> send_write(const http::request& req, const std::string& what, bool missing_is_ok,
-                                    std::chrono::seconds& retry_delay) {
-    if (writes_stopped) return outcome::abandoned;
-    ++writes;
-    auto r = api.send(req);
-    if (r && r->status >= 200 && r->status < 300) return std::nullopt;
-    if (r && r->status == 404 && missing_is_ok) return std::nullopt;
-    ++write_errors;
-    const habop::error e = r ? to_error(*r) : r.error();
-    log.warn(what + " failed", {{"code", e.code}, {"reason", e.reason}, {"error", e.message}});
-    if (r && r->status == 409) return outcome::conflict;
-    if (r && (r->status == 429 || r->status == 503)) {
-      if (auto delay = retry_after(*r)) {
-        retry_delay = *delay;
-        return outcome::retry_after;
-      }
-    }
-    return outcome::retry;
-  }
-
-  outcome apply(const reconcile::plan& plan, const boost::json::object& habitat, const std::string& key,
-                std::chrono::seconds& retry_delay) {
-    for (const auto& op : plan.operations) {
-      const auto& t = target_of(op);
-      const std::string object = t.kind + " " + t.ns + "/" + t.name;
-      std::string done;
-      bool is_delete = false;
-      if (std::holds_alternative<reconcile::create_object>(op)) done = object + " created";
-      if (const auto* p = std::get_if<reconcile::patch_object>(&op)) done = object + " patched: " + p->summary;
-      if (const auto* d = std::get_if<reconcile::delete_object>(&op)) {
-        done = object + " deleted: " + d->summary;
-        is_delete = true;
-      }
-      if (auto failed = send_write(http::to_request(op), object + " write", is_delete, retry_delay)) return *failed;
-      log.info(done, {{"habitat", key}});
-    }
-    if (plan.status) {
-      if (auto failed = send_write(http::to_request(reconcile::habitat_ref(habitat), *plan.status),
-                                   "Habitat " + key + " status write", false, retry_delay)) {
-        return *failed;
-      }
-      log.info("Habitat " + key + " status updated", {{"habitat", key}});
-    }
-    for (const auto& e : plan.events) events.post(e);
-    return plan.terminal ? outcome::terminal : outcome::success;
-  }
-
   void process(const std::string& key) {
     const auto started = std::chrono::steady_clock::now();
     const auto slash = key.find('/');
@@ -276,7 +220,7 @@ struct controller::impl {
       try {
         const reconcile::plan plan = reconcile::reconcile(*habitat, snap, wall_now());
         requeue_after = plan.requeue_after;
-        result = apply(plan, *habitat, key, retry_delay);
+        result = writer.apply(plan, *habitat, key, retry_delay);
       } catch (const std::exception& e) {
         log.error("reconcile threw", {{"habitat", key}, {"error", e.what()}});
         result = outcome::retry;
@@ -326,7 +270,7 @@ struct controller::impl {
         std::unique_lock lock(queue_mutex);
         for (;;) {
           // After shutdown only in-flight reconciles finish: queued keys are left for the next leader.
-          if (writes_stopped || queue.shutting_down()) {
+          if (writer.stopped() || queue.shutting_down()) {
             m.active_workers.add(controller_label, -1);
             return;
           }
@@ -408,7 +352,7 @@ void controller::start_workers() {
 }
 
 void controller::stop_writing() {
-  impl_->writes_stopped = true;
+  impl_->writer.stop();
   impl_->events.stop_writing();
   impl_->queue_cv.notify_all();
 }
@@ -437,8 +381,8 @@ void controller::shut_down() {
 
 controller_stats controller::stats() const {
   const event_sender_stats e = impl_->events.stats();
-  return controller_stats{impl_->reconciles.load(), impl_->writes.load() + e.writes,
-                          impl_->write_errors.load() + e.failures};
+  return controller_stats{impl_->reconciles.load(), impl_->writer.writes() + e.writes,
+                          impl_->writer.errors() + e.failures};
 }
 
 }  // namespace habop::op

@@ -1,0 +1,53 @@
+// Sending one reconcile plan: libhabop's request values in order, each failure mapped to how the key is requeued.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include <habop/http/request.hpp>
+#include <habop/operator/client.hpp>
+#include <habop/operator/log.hpp>
+#include <habop/reconcile/plan.hpp>
+
+#include "event_sender.hpp"
+
+namespace habop::op {
+
+/// How one reconcile ended, which decides how the key is requeued.
+enum class outcome { success, terminal, conflict, retry, retry_after, abandoned };
+
+/// Writes plans through one client; thread-safe (each worker applies its own plan).
+class plan_writer {
+ public:
+  plan_writer(client& api, logger log, event_sender& events) : api_(api), log_(std::move(log)), events_(events) {}
+
+  /// Sends the operations in the plan's order, then the status, then hands the events to the sender. Stops at the
+  /// first failure (later writes were planned on the assumption that earlier ones succeed). `retry_delay` is set
+  /// for `outcome::retry_after` (a 429/503 Retry-After).
+  outcome apply(const reconcile::plan& plan, const boost::json::object& habitat, const std::string& key,
+                std::chrono::seconds& retry_delay);
+
+  /// Nothing more is sent once called (leadership lost); `apply` then returns `outcome::abandoned`.
+  void stop() { stopped_ = true; }
+  bool stopped() const { return stopped_; }
+  std::uint64_t writes() const { return writes_; }
+  std::uint64_t errors() const { return errors_; }
+
+ private:
+  /// Sends one write; on failure logs it and says how to requeue.
+  std::optional<outcome> send(const http::request& req, const std::string& what, bool missing_is_ok,
+                              std::chrono::seconds& retry_delay);
+
+  client& api_;
+  logger log_;
+  event_sender& events_;
+  std::atomic<bool> stopped_{false};
+  std::atomic<std::uint64_t> writes_{0}, errors_{0};
+};
+
+}  // namespace habop::op
