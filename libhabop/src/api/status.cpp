@@ -2,35 +2,43 @@
 #include <habop/api/parse.hpp>
 
 #include <limits>
+#include <optional>
 
 #include <habop/api/detail/status.hpp>
+#include <habop/json/detail/find.hpp>
 
 namespace habop::api {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 namespace {
 
-// Reads optional fields, noting a cause for each known field with the wrong JSON type.
+// Reads optional fields, noting a cause for each known field with the wrong JSON type. The path of the object being
+// read (`status` or a condition) is spelled out only for a cause.
 struct reader {
   std::vector<field_cause>& causes;
+  std::optional<std::size_t> condition;   ///< reading `status.conditions[condition]`, else `status`
 
+  std::string at() const {
+    return condition ? "status.conditions[" + std::to_string(*condition) + "]" : std::string("status");
+  }
   void wrong(const std::string& at, const char* expected) {
     causes.push_back({at, "FieldValueTypeInvalid", std::string("must be ") + expected});
   }
-  void string(const bj::object& o, std::string_view key, const std::string& at, std::string& out) {
-    const bj::value* v = o.if_contains(key);
+  void string(const bj::object& o, std::string_view key, std::string& out) {
+    const bj::value* v = find_member(o, key);
     if (!v || v->is_null()) return;
-    if (v->is_string()) out = std::string(v->get_string());
-    else wrong(at + "." + std::string(key), "a string");
+    if (v->is_string()) out.assign(v->get_string().data(), v->get_string().size());
+    else wrong(at() + "." + std::string(key), "a string");
   }
   template <class Int>
-  void integer(const bj::object& o, std::string_view key, const std::string& at, Int& out) {
-    const bj::value* v = o.if_contains(key);
+  void integer(const bj::object& o, std::string_view key, Int& out) {
+    const bj::value* v = find_member(o, key);
     if (!v || v->is_null()) return;
     constexpr auto lo = std::numeric_limits<Int>::min();
     constexpr auto hi = std::numeric_limits<Int>::max();
     if (v->is_int64() && v->get_int64() >= lo && v->get_int64() <= hi) out = static_cast<Int>(v->get_int64());
     else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(hi)) out = static_cast<Int>(v->get_uint64());
-    else wrong(at + "." + std::string(key), sizeof(Int) == 4 ? "a 32-bit integer" : "a 64-bit integer");
+    else wrong(at() + "." + std::string(key), sizeof(Int) == 4 ? "a 32-bit integer" : "a 64-bit integer");
   }
 };
 
@@ -42,29 +50,30 @@ habitat_status read_status(const bj::value& v, std::vector<field_cause>& causes)
     return s;
   }
   const bj::object& o = v.get_object();
-  reader r{causes};
-  r.integer(o, "observedGeneration", "status", s.observed_generation);
-  r.integer(o, "replicas", "status", s.replicas);
-  r.integer(o, "readyReplicas", "status", s.ready_replicas);
-  r.string(o, "state", "status", s.state);
-  r.string(o, "message", "status", s.message);
-  const bj::value* conditions = o.if_contains("conditions");
+  reader r{causes, std::nullopt};
+  r.integer(o, "observedGeneration", s.observed_generation);
+  r.integer(o, "replicas", s.replicas);
+  r.integer(o, "readyReplicas", s.ready_replicas);
+  r.string(o, "state", s.state);
+  r.string(o, "message", s.message);
+  const bj::value* conditions = find_member(o, "conditions");
   if (conditions && conditions->is_array()) {
     const bj::array& a = conditions->get_array();
+    s.conditions.reserve(a.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
-      const std::string at = "status.conditions[" + std::to_string(i) + "]";
+      r.condition = i;
       if (!a[i].is_object()) {
-        r.wrong(at, "an object");
+        r.wrong(r.at(), "an object");
         continue;
       }
       const bj::object& c = a[i].get_object();
       condition cond;
-      r.string(c, "type", at, cond.type);
-      r.string(c, "status", at, cond.status);
-      r.integer(c, "observedGeneration", at, cond.observed_generation);
-      r.string(c, "lastTransitionTime", at, cond.last_transition_time);
-      r.string(c, "reason", at, cond.reason);
-      r.string(c, "message", at, cond.message);
+      r.string(c, "type", cond.type);
+      r.string(c, "status", cond.status);
+      r.integer(c, "observedGeneration", cond.observed_generation);
+      r.string(c, "lastTransitionTime", cond.last_transition_time);
+      r.string(c, "reason", cond.reason);
+      r.string(c, "message", cond.message);
       s.conditions.push_back(std::move(cond));
     }
   } else if (conditions && !conditions->is_null()) {

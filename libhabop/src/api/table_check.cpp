@@ -8,8 +8,10 @@
 #include <boost/json/serialize.hpp>
 
 #include <habop/core/utf8.hpp>
+#include <habop/json/detail/find.hpp>
 
 namespace habop::api::detail {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 namespace {
 
@@ -118,39 +120,43 @@ void check_value_at(const field_spec& row, const bj::value& v, const path& at, s
 void check_children_at(const bj::object& o, std::size_t slot, const path& at, std::vector<field_cause>& out,
                        std::initializer_list<std::string_view> skip);
 
-// The item row of each array row (`<path>[]`), indexed once.
-const field_spec* item_row(const field_spec& array_row) {
-  static const std::map<std::string_view, const field_spec*, std::less<>> items = [] {
-    std::map<std::string_view, const field_spec*, std::less<>> m;
-    for (const auto& row : habitat_fields())
-      if (row.path.ends_with("[]")) m[row.path.substr(0, row.path.size() - 2)] = &row;
-    return m;
-  }();
-  auto it = items.find(array_row.path);
-  return it == items.end() ? nullptr : it->second;
-}
-
 // Rows directly below a row: `<row path>.<name>` with no further `.` or `[`. Indexed once (thread-safe static
-// initialisation) by the row's position + 1 (0: the root), so that walking a Habitat looks nothing up by path.
+// initialisation) by the row's position + 1 (0: the root), with each row's item row (`<path>[]`) and pattern
+// matcher, so that walking a Habitat looks nothing up by path or pattern text.
 struct child_row {
   const field_spec* row;
   std::string_view name;
 };
 
-const std::vector<std::vector<child_row>>& child_index() {
-  static const std::vector<std::vector<child_row>> index = [] {
+struct row_index {
+  std::vector<std::vector<child_row>> children;
+  std::vector<const field_spec*> item;     ///< the item row of an array row, or nullptr
+  std::vector<pattern_matcher> matcher;    ///< `matcher_for(row.pattern)`
+};
+
+const row_index& table_index() {
+  static const row_index index = [] {
     const auto rows = habitat_fields();
     std::map<std::string_view, std::size_t, std::less<>> slot_of{{std::string_view{}, 0}};
     for (std::size_t i = 0; i < rows.size(); ++i) slot_of.emplace(rows[i].path, i + 1);
-    std::vector<std::vector<child_row>> children(rows.size() + 1);
-    for (const auto& row : rows) {
+    row_index out;
+    out.children.resize(rows.size() + 1);
+    out.item.resize(rows.size() + 1);
+    out.matcher.resize(rows.size() + 1);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const field_spec& row = rows[i];
+      out.matcher[i + 1] = matcher_for(row.pattern);
+      if (row.path.ends_with("[]")) {
+        auto array = slot_of.find(row.path.substr(0, row.path.size() - 2));
+        if (array != slot_of.end()) out.item[array->second] = &row;
+      }
       const std::size_t dot = row.path.rfind('.');
       const std::string_view parent = dot == std::string_view::npos ? std::string_view{} : row.path.substr(0, dot);
       const std::string_view name = dot == std::string_view::npos ? row.path : row.path.substr(dot + 1);
       if (name.empty() || name.find('[') != std::string_view::npos) continue;
-      if (auto it = slot_of.find(parent); it != slot_of.end()) children[it->second].push_back({&row, name});
+      if (auto it = slot_of.find(parent); it != slot_of.end()) out.children[it->second].push_back({&row, name});
     }
-    return children;
+    return out;
   }();
   return index;
 }
@@ -170,9 +176,17 @@ std::size_t slot_of_path(std::string_view row_path) {
 
 template <class F>
 void for_each_child_row(std::size_t slot, F&& f) {
-  const auto& index = child_index();
-  if (slot >= index.size()) return;
-  for (const child_row& c : index[slot]) f(*c.row, c.name);
+  const auto& children = table_index().children;
+  if (slot >= children.size()) return;
+  for (const child_row& c : children[slot]) f(*c.row, c.name);
+}
+
+// The item row of an array row (`<path>[]`), nullptr when the table has none.
+const field_spec* item_row(const field_spec& array_row) {
+  const row_index& index = table_index();
+  const std::size_t slot = slot_of_row(array_row);
+  if (slot < index.item.size()) return index.item[slot];
+  return find_field(std::string(array_row.path) + "[]");   // a row from outside the table
 }
 
 void check_string(const field_spec& row, std::string_view s, const path& at, std::vector<field_cause>& out) {
@@ -219,14 +233,17 @@ void check_array(const field_spec& row, const bj::array& a, const path& at, std:
     const path item_at = at.item(i);
     if (item) check_value_at(*item, a[i], item_at, out);
     if (row.list_map_key.empty() || !a[i].is_object()) continue;
-    const bj::value* key = a[i].get_object().if_contains(row.list_map_key);
+    const bj::value* key = find_member(a[i].get_object(), row.list_map_key);
     if (!key || !key->is_string()) continue;
     const std::string_view k = key->get_string();
-    auto [it, inserted] = seen.emplace(k, i);
-    if (!inserted)
-      add(out, item_at.member(row.list_map_key), "FieldValueDuplicate",
-          "duplicate value " + quote(k) + ": already used by " + at.str() + "[" + std::to_string(it->second) + "]; " +
-              std::string(row.list_map_key) + " must be unique");
+    const auto first = seen.find(k);
+    if (first == seen.end()) {
+      if (i + 1 < a.size()) seen.emplace(k, i);   // the last key is only looked up: a one-item list allocates nothing
+      continue;
+    }
+    add(out, item_at.member(row.list_map_key), "FieldValueDuplicate",
+        "duplicate value " + quote(k) + ": already used by " + at.str() + "[" + std::to_string(first->second) +
+            "]; " + std::string(row.list_map_key) + " must be unique");
   }
 }
 
@@ -260,7 +277,7 @@ void check_children_at(const bj::object& o, std::size_t slot, const path& at, st
   for_each_child_row(slot, [&](const field_spec& row, std::string_view name) {
     for (auto s : skip)
       if (s == name) return;
-    const bj::value* v = o.if_contains(name);
+    const bj::value* v = find_member(o, name);
     const path child_at = at.member(name);
     if (!v || v->is_null()) {
       if (row.required) {
@@ -279,7 +296,9 @@ bool matches_pattern(const field_spec& row, std::string_view s) {
   if (row.pattern.empty()) return true;
   const std::size_t limit = row.max_length ? static_cast<std::size_t>(*row.max_length) * 4 : pattern_input_limit;
   if (s.size() > std::min(limit, pattern_input_limit)) return false;
-  const pattern_matcher match = matcher_for(row.pattern);
+  const std::size_t slot = slot_of_row(row);
+  const auto& matchers = table_index().matcher;
+  const pattern_matcher match = slot < matchers.size() ? matchers[slot] : matcher_for(row.pattern);
   return match && match(s);   // schema_test checks that every pattern has one
 }
 

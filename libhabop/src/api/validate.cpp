@@ -1,6 +1,9 @@
 // validate(): the field table's constraints plus the rules it cannot express; and the ring name of a ring Secret.
 #include <habop/api/validate.hpp>
 
+#include <array>
+#include <string_view>
+
 #include <habop/api/detail/rules.hpp>
 #include <habop/api/detail/table_check.hpp>
 #include <habop/api/parse.hpp>
@@ -50,24 +53,38 @@ std::string normalise(std::string_view path) {
   return out;
 }
 
+// Whether `path` is the directory `parts` joined, or inside it (compared in place: the valid case allocates nothing).
+bool at_or_inside(std::string_view path, const std::array<std::string_view, 3>& parts) {
+  std::size_t n = 0;
+  for (std::string_view p : parts) {
+    if (path.substr(n, p.size()) != p) return false;
+    n += p.size();
+  }
+  return path.size() == n || path[n] == '/';
+}
+
 void check_mount_path(const habitat& h, std::vector<field_cause>& out) {
   const auto& ps = *h.spec.persistent_storage;
   if (ps.mount_path.empty() || ps.mount_path.front() != '/') return;  // the table's pattern reports it
-  const std::string at = "spec.v1beta2.persistentStorage.mountPath";
-  const std::string path = normalise(ps.mount_path);
+  constexpr const char* at = "spec.v1beta2.persistentStorage.mountPath";
+  const std::string_view given = ps.mount_path;
+  const bool normal = given.find("//") == std::string_view::npos && (given.size() == 1 || given.back() != '/');
+  const std::string normalised = normal ? std::string() : normalise(given);
+  const std::string_view path = normal ? given : std::string_view(normalised);
   if (path == "/") {
     out.push_back({at, "FieldValueInvalid", "invalid value \"/\": the volume cannot replace the root directory"});
     return;
   }
   // Where habop mounts the peer file, the ring key, user.toml and the service files (render/stateful_set.cpp).
   // They are reserved even when the feature is off, so that turning it on later cannot invalidate the Habitat.
-  std::vector<std::string> reserved = {"/habitat-operator", "/hab/cache/keys"};
-  if (!h.spec.service.name.empty()) {
-    reserved.push_back("/hab/user/" + h.spec.service.name + "/config");
-    reserved.push_back("/hab/svc/" + h.spec.service.name + "/files");
-  }
-  for (const auto& r : reserved) {
-    if (path == r || path.starts_with(r + "/")) {
+  const std::string_view service = h.spec.service.name;
+  const std::array<std::array<std::string_view, 3>, 4> reserved = {{{"/habitat-operator", "", ""},
+                                                                    {"/hab/cache/keys", "", ""},
+                                                                    {"/hab/user/", service, "/config"},
+                                                                    {"/hab/svc/", service, "/files"}}};
+  for (std::size_t i = 0; i < (service.empty() ? 2 : reserved.size()); ++i) {
+    if (at_or_inside(path, reserved[i])) {
+      const std::string r = std::string(reserved[i][0]) + std::string(reserved[i][1]) + std::string(reserved[i][2]);
       out.push_back({at, "FieldValueInvalid",
                      "invalid value " + quote(ps.mount_path) + ": collides with habop's own mount " + r +
                          "; use another directory, e.g. /hab/svc/<service>/data"});

@@ -1,10 +1,12 @@
 // The rendered-hash stamp: the inputs hash of a Habitat, and making, reading and checking stamps.
 #include <habop/reconcile/fingerprint.hpp>
 
+#include <habop/json/detail/find.hpp>
 #include <habop/reconcile/detail/hash.hpp>
 #include <habop/reconcile/owned.hpp>
 
 namespace habop::reconcile {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 using detail::combine;
 using detail::hash_bytes;
@@ -26,15 +28,15 @@ void put_hex(std::string& out, std::uint64_t h) {
 std::uint64_t inputs_hash(const bj::object& raw, const render::options& opts, stamped kind) {
   std::uint64_t h = combine(mix(render_version), static_cast<std::uint64_t>(kind));
   auto member = [](const bj::object* o, std::string_view key) {
-    const bj::value* v = o ? o->if_contains(key) : nullptr;
+    const bj::value* v = o ? find_member(*o, key) : nullptr;
     return v ? hash_value(*v) : 0;
   };
-  const bj::value* m = raw.if_contains("metadata");
+  const bj::value* m = find_member(raw, "metadata");
   const bj::object* meta = m && m->is_object() ? &m->get_object() : nullptr;
   for (std::string_view key : {"name", "namespace", "uid"}) h = combine(h, member(meta, key));
   if (kind == stamped::stateful_set) {
     h = combine(h, hash_bytes(opts.files_init_image, t_string));
-    const bj::value* spec = raw.if_contains("spec");
+    const bj::value* spec = find_member(raw, "spec");
     h = combine(h, member(spec && spec->is_object() ? &spec->get_object() : nullptr, "v1beta2"));
   }
   return h;

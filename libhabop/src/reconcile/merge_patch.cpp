@@ -3,7 +3,10 @@
 
 #include <cstring>
 
+#include <habop/json/detail/find.hpp>
+
 namespace habop::reconcile {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 namespace {
 
@@ -59,7 +62,7 @@ void diff_into(const bj::object& desired, const bj::object& observed, bj::object
                std::vector<std::string>& changed) {
   for (const auto& kv : desired) {
     const bj::value& want = kv.value();
-    const bj::value* have = observed.if_contains(kv.key());
+    const bj::value* have = find_member(observed, kv.key());
     const std::size_t mark = path.size();
     if (!path.empty()) path += '.';
     path.append(kv.key().data(), kv.key().size());
@@ -134,7 +137,7 @@ bool satisfies(const bj::value& observed, const bj::value& desired) {
       if (!observed.is_object()) return false;
       const auto& o = observed.get_object();
       for (const auto& kv : desired.get_object())
-        if (!satisfies_ptr(o.if_contains(kv.key()), kv.value())) return false;
+        if (!satisfies_ptr(find_member(o, kv.key()), kv.value())) return false;
       return true;
     }
     case bj::kind::array: {
@@ -167,7 +170,7 @@ bj::value apply_merge_patch(const bj::value& target, const bj::value& patch) {
     if (kv.value().is_null()) {
       result.erase(kv.key());
     } else {
-      const bj::value* current = result.if_contains(kv.key());
+      const bj::value* current = find_member(result, kv.key());
       result[kv.key()] = apply_merge_patch(current ? *current : bj::value{}, kv.value());
     }
   }

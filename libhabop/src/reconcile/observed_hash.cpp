@@ -13,13 +13,24 @@
 #include <cstdint>
 #include <optional>
 
+#include <habop/json/detail/find.hpp>
 #include <habop/reconcile/detail/hash.hpp>
 #include <habop/reconcile/detail/server_defaults.hpp>
 #include <habop/reconcile/owned.hpp>
 
 namespace habop::reconcile {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 using namespace detail;
+
+namespace {
+
+// hash_value, with its commonest node, a string, hashed inline rather than through a call.
+std::uint64_t hash_child(const bj::value& v) {
+  return v.is_string() ? fold_bytes(v.get_string(), t_string) : hash_value(v);
+}
+
+}  // namespace
 
 std::uint64_t detail::hash_value(const bj::value& v) {
   switch (v.kind()) {
@@ -37,12 +48,12 @@ std::uint64_t detail::hash_value(const bj::value& v) {
     case bj::kind::string: return fold_bytes(v.get_string(), t_string);   // every use mixes it again
     case bj::kind::array: {
       std::uint64_t h = combine(t_array, v.get_array().size());
-      for (const auto& item : v.get_array()) h = combine(h, hash_value(item));
+      for (const auto& item : v.get_array()) h = combine(h, hash_child(item));
       return h;
     }
     case bj::kind::object: {
       std::uint64_t sum = 0;   // members summed: the order the server or a merge patch left them in does not count
-      for (const auto& kv : v.get_object()) sum += hash_member(kv.key(), hash_value(kv.value()));
+      for (const auto& kv : v.get_object()) sum += hash_member(kv.key(), hash_child(kv.value()));
       return hash_object_sum(sum);
     }
   }
@@ -116,7 +127,7 @@ rule rule_for(at where, const bj::object& parent, std::string_view key, const bj
       if (key == "terminationGracePeriodSeconds") return {is_integer(v, 30)};
       if (key == "securityContext") return {false, at::pod_security};
       if (key == "serviceAccount") {   // the deprecated twin the server copies from serviceAccountName
-        const bj::value* name = parent.if_contains("serviceAccountName");
+        const bj::value* name = find_member(parent, "serviceAccountName");
         return {name && *name == v};
       }
       if (key == "containers" || key == "initContainers") return {false, at::container};
@@ -127,7 +138,7 @@ rule rule_for(at where, const bj::object& parent, std::string_view key, const bj
       if (key == "terminationMessagePath") return {is_string(v, "/dev/termination-log")};
       if (key == "terminationMessagePolicy") return {is_string(v, "File")};
       if (key == "imagePullPolicy") {
-        const bj::value* image = parent.if_contains("image");
+        const bj::value* image = find_member(parent, "image");
         const auto implied = image && image->is_string() ? default_image_pull_policy(image->get_string()) : std::nullopt;
         return {implied && is_string(v, *implied)};
       }
@@ -168,7 +179,7 @@ rule rule_for(at where, const bj::object& parent, std::string_view key, const bj
     case at::svc_port:
       if (key == "protocol") return {is_string(v, "TCP")};
       if (key == "targetPort") {
-        const bj::value* port = parent.if_contains("port");
+        const bj::value* port = find_member(parent, "port");
         return {port && integer(*port) && integer(v) == integer(*port)};
       }
       return {};
@@ -191,7 +202,8 @@ std::optional<std::uint64_t> hash_at(at where, const bj::value& v) {
   for (const auto& kv : v.get_object()) {
     const rule r = rule_for(where, v.get_object(), kv.key(), kv.value());
     if (r.server_default) continue;
-    const auto h = hash_at(r.child, kv.value());
+    // Most members have no rules below them: hashed directly, without a call through hash_at.
+    const auto h = r.child == at::any ? std::optional(hash_child(kv.value())) : hash_at(r.child, kv.value());
     if (!h) continue;
     sum += hash_member(kv.key(), *h);
     any = true;
@@ -219,10 +231,10 @@ std::uint64_t hash_metadata(const bj::value& v) {
       if (a.size() == 1 && a.contains(annotation_rendered_hash)) continue;
       std::uint64_t annotations = 0;
       for (const auto& e : a)
-        if (e.key() != annotation_rendered_hash) annotations += hash_member(e.key(), hash_value(e.value()));
+        if (e.key() != annotation_rendered_hash) annotations += hash_member(e.key(), hash_child(e.value()));
       value = hash_object_sum(annotations);
     } else {
-      value = hash_value(kv.value());
+      value = hash_child(kv.value());
     }
     sum += hash_member(kv.key(), value);
   }
@@ -304,7 +316,7 @@ std::optional<std::string_view> detail::default_image_pull_policy(std::string_vi
 }
 
 std::uint64_t observed_hash(const bj::object& o) {
-  const bj::value* kind = o.if_contains("kind");
+  const bj::value* kind = find_member(o, "kind");
   const at spec = !kind ? at::any : is_string(*kind, "StatefulSet") ? at::sts_spec
                                   : is_string(*kind, "Service")     ? at::svc_spec
                                                                     : at::any;

@@ -3,10 +3,12 @@
 
 
 #include <habop/api/habitat.hpp>
+#include <habop/json/detail/find.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
 #include <habop/reconcile/merge_patch.hpp>
 
 namespace habop::reconcile {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 using detail::member_array;
 using detail::member_object;
@@ -15,7 +17,7 @@ using detail::member_string;
 namespace {
 
 bool is_controller(const bj::object& ref) {
-  const bj::value* c = ref.if_contains("controller");
+  const bj::value* c = find_member(ref, "controller");
   return c && c->is_bool() && c->get_bool();
 }
 
@@ -87,8 +89,8 @@ std::vector<std::string> take_immutable_fields(bj::object& rendered_sts, const b
   bj::object& spec = member_object_or_create(rendered_sts, "spec");
   const bj::object* observed_spec = member_object(&observed, "spec");
   for (const char* field : stateful_set_immutable_fields) {
-    const bj::value* want = spec.if_contains(field);
-    const bj::value* have = observed_spec ? observed_spec->if_contains(field) : nullptr;
+    const bj::value* want = find_member(spec, field);
+    const bj::value* have = observed_spec ? find_member(*observed_spec, field) : nullptr;
     const bj::value absent;
     if (!satisfies(have ? *have : absent, want ? *want : absent)) changed.push_back(std::string("spec.") + field);
     spec.erase(field);
@@ -114,7 +116,7 @@ void own_stateful_set(bj::object& sts) {
 std::string own_service(bj::object& svc, const bj::object* observed) {
   bj::object& spec = member_object_or_create(svc, "spec");
   std::string cluster_ip;
-  if (const bj::value* ip = spec.if_contains("clusterIP"); ip && ip->is_string()) cluster_ip = ip->get_string();
+  if (const bj::value* ip = find_member(spec, "clusterIP"); ip && ip->is_string()) cluster_ip = ip->get_string();
   spec.erase("clusterIP");
   // A selector key someone added would silently narrow the Service: habop owns the selector whole.
   if (const bj::object* have = member_object(member_object(observed, "spec"), "selector")) {

@@ -5,12 +5,14 @@
 #include <map>
 
 #include <habop/api/validate.hpp>
+#include <habop/json/detail/find.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
 #include <habop/render/meta.hpp>
 #include <habop/render/names.hpp>
 #include <habop/render/render.hpp>
 
 namespace habop::reconcile {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 using detail::member_object;
 using detail::member_string;
@@ -62,6 +64,7 @@ bool is_seed_candidate(const bj::object& pod) {
 
 std::vector<std::string> parse_seed_lines(std::string_view data) {
   std::vector<std::string> lines;
+  lines.reserve(static_cast<std::size_t>(std::count(data.begin(), data.end(), '\n')) + 1);   // one allocation
   while (!data.empty()) {
     const auto nl = data.find('\n');
     std::string_view line = data.substr(0, nl);
@@ -87,6 +90,7 @@ bool by_owner_name(const peer_owner& a, const peer_owner& b) { return a.name != 
 std::vector<std::string> fill_seeds(const std::vector<std::string>& current, const std::vector<peer_seed_view>& qualifying,
                                     std::size_t sorted, const std::vector<std::string_view>& live, std::size_t max) {
   std::vector<std::string> seeds;
+  seeds.reserve(std::min(max, current.size() + sorted));   // one allocation
   auto taken = [&](std::string_view ip) { return std::find(seeds.begin(), seeds.end(), ip) != seeds.end(); };
   // Seeds only matter to a supervisor with an empty member list (hab#2735), so a seed that still works is kept:
   // rewriting the file for nothing would wake every supervisor's file watcher.
@@ -196,7 +200,7 @@ peer_group compute_peer_group(const snapshot& observed, const std::string& cm_na
 bool peer_config_map_converged(const bj::object& cm, std::string_view ns, std::string_view name,
                                const peer_group_view& group) {
   auto string_is = [](const bj::object* o, std::string_view key, std::string_view want) {
-    const bj::value* v = o ? o->if_contains(key) : nullptr;
+    const bj::value* v = o ? find_member(*o, key) : nullptr;
     return v && v->is_string() && v->get_string() == want;
   };
   const bj::object* meta = member_object(&cm, "metadata");

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 
+#include <habop/api/detail/lean_parse.hpp>
 #include <habop/api/parse.hpp>
+#include <habop/json/detail/find.hpp>
 #include <habop/reconcile/conditions.hpp>
-#include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
+#include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/merge_patch.hpp>
 #include <habop/reconcile/owned.hpp>
 #include <habop/reconcile/peers.hpp>
@@ -14,6 +16,7 @@
 #include <habop/render/names.hpp>
 
 namespace habop::reconcile {
+using habop::json::detail::find_member;
 namespace bj = boost::json;
 using detail::member_array;
 using detail::member_int;
@@ -100,15 +103,14 @@ std::string provisional_stamp(const bj::object& have, std::uint64_t inputs) {
 struct builder {
   const snapshot& observed;
   const options& opts;
-  const bj::object& raw;   ///< the Habitat being reconciled, as served (for the stamps' inputs)
+  const bj::object& raw;   ///< the Habitat being reconciled, as served (the stamps' inputs, the events' object)
   const peer_index* peers = nullptr;   ///< the namespace's (`observed.peers`, or built once the spec is valid)
-  object_ref habitat;
   std::vector<operation> creates, patches, deletes;
   std::vector<event> events;
   std::vector<problem> problems;
 
   void emit(const char* type, const char* reason, std::string message) {
-    events.push_back(event{type, reason, std::move(message), habitat});
+    events.push_back(event{type, reason, std::move(message), habitat_ref(raw)});   // built only for an event
   }
 
   // A create, or a patch of the owned projection; the event tells a spec change from a reverted edit (by the
@@ -215,11 +217,13 @@ struct builder {
     patches.emplace_back(make_patch(std::move(target), std::move(d), *have));
   }
 
-  // Returns whether the plan writes the StatefulSet's spec.
-  bool stateful_set(const api::habitat& h) {
+  // Returns whether the plan writes the StatefulSet's spec. `h` is parsed lean: its verbatim values are read here,
+  // once rendering needs them.
+  bool stateful_set(api::habitat& h) {
     const bj::object* have = observed.stateful_set.get();
     const std::uint64_t inputs = inputs_hash(raw, opts.render, stamped::stateful_set);
     if (have && converged_by_stamp(*have, inputs)) return false;  // exactly as a reconcile of these inputs left it
+    api::detail::read_verbatim(raw, h.spec);
     bj::object sts = render::render_stateful_set(h, opts.render);
     object_ref target = ref("apps/v1", "StatefulSet", "statefulsets", h.metadata.ns, h.metadata.name);
     bool spec_changing = false;
@@ -309,7 +313,7 @@ struct builder {
 };
 
 api::habitat_status observed_status(const bj::object& raw) {
-  const bj::value* v = raw.if_contains("status");
+  const bj::value* v = find_member(raw, "status");
   if (!v) return {};
   auto s = api::parse_status(*v);
   return s ? *s : api::habitat_status{};
@@ -327,28 +331,28 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   // Deletion is the garbage collector's job (every owned object has an ownerReference); nothing to decide.
   if (detail::has_member(meta, "deletionTimestamp")) return p;
 
-  builder b{observed, opts, raw, nullptr, habitat_ref(raw), {}, {}, {}, {}, {}};
-  const api::habitat_status before = observed_status(raw);
+  builder b{observed, opts, raw, nullptr, {}, {}, {}, {}, {}};
+  api::habitat_status status = observed_status(raw);   // as observed, until update_status makes it the new one
   status_inputs in;
   in.generation = member_int(meta, "generation");
   in.stateful_set = observed.stateful_set.get();
 
-  auto parsed = api::parse_habitat_without_status(raw);   // the status is `before`, read above
+  // The status is `status`, read above; the values copied verbatim are read only if the StatefulSet is rendered.
+  auto parsed = api::detail::parse_habitat_lean(raw);
   if (!parsed) {
     const error& e = parsed.error();
     problem invalid{e.reason == "UnsupportedVersion" ? reasons::unsupported_version : reasons::invalid_spec,
                     one_line(e), true};
     // Level-based "once": the observed status already carries this verdict for this generation.
-    if (!has_condition(before.conditions, condition_ready, "False", invalid.reason, invalid.message, in.generation))
+    if (!has_condition(status.conditions, condition_ready, "False", invalid.reason, invalid.message, in.generation))
       b.emit("Warning", "ValidationFailed", "Failed validating Habitat: " + invalid.message);
     in.invalid = std::move(invalid);
-    api::habitat_status after = compute_status(in, before, now);
-    if (after != before) p.status = api::to_json(after);
+    if (update_status(in, status, now)) p.status = api::to_json(status);
     p.events = std::move(b.events);
     p.terminal = true;  // retrying cannot help until the spec changes (which bumps the generation)
     return p;
   }
-  const api::habitat& h = *parsed;
+  api::habitat& h = *parsed;
   in.count = h.spec.count;
   std::optional<peer_index> built;   // one index for the peer ConfigMap and the stale pods
   b.peers = observed.peers ? observed.peers.get() : &built.emplace(build_peer_index(observed.habitats, observed.pods));
@@ -371,10 +375,9 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   in.problems = std::move(missing);
   in.problems.insert(in.problems.end(), b.problems.begin(), b.problems.end());
   for (const problem& pr : in.problems)
-    if (!reports_problem(before.conditions, pr.message)) b.emit("Warning", pr.reason.c_str(), pr.message);
+    if (!reports_problem(status.conditions, pr.message)) b.emit("Warning", pr.reason.c_str(), pr.message);
 
-  api::habitat_status after = compute_status(in, before, now);
-  if (after != before) p.status = api::to_json(after);
+  if (update_status(in, status, now)) p.status = api::to_json(status);
   // Creates first (the Service and the peer ConfigMap before the StatefulSet whose pods need them), then patches,
   // then deletes.
   p.operations = std::move(b.creates);

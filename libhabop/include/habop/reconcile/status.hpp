@@ -50,4 +50,8 @@ struct status_inputs {
 /// The new status. Conditions keep their `lastTransitionTime` from `observed` unless their status changes.
 api::habitat_status compute_status(const status_inputs& in, const api::habitat_status& observed, instant now);
 
+/// `compute_status` in place: makes `status`, as observed, the new status, and tells whether that changed it
+/// (whether `compute_status(in, observed, now) != observed`). Reconcile's way: nothing is copied when nothing changes.
+bool update_status(const status_inputs& in, api::habitat_status& status, instant now);
+
 }  // namespace habop::reconcile

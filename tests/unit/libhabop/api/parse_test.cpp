@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <habop/api/detail/lean_parse.hpp>
 #include <habop/json/codec.hpp>
 
 #include "manifests.hpp"
@@ -221,5 +222,30 @@ TEST_CASE("parse_habitat_without_status gives parse_habitat's verdict without re
     api::habitat without = *full;
     without.status = {};
     CHECK(*lean == without);
+  }
+}
+
+TEST_CASE("parse_habitat_lean gives the same verdict; with read_verbatim, the same Habitat") {
+  const char* docs[] = {
+      R"({"apiVersion":"habitat.sh/v1beta1","kind":"Habitat","customVersion":"v1beta2","metadata":{"name":"a"},
+          "spec":{"v1beta2":{"image":"x","count":1,"service":{"name":"redis","topology":"standalone"},
+            "env":[{"name":"A","value":"1"},{"name":"B","valueFrom":{"fieldRef":{"fieldPath":"status.podIP"}}}],
+            "tolerations":[{"key":"k","operator":"Exists"}],"affinity":{"nodeAffinity":{}},
+            "resources":{"limits":{"cpu":"1"}},"securityContext":{"runAsUser":1000}}}})",
+      R"({"apiVersion":"habitat.sh/v1beta1","kind":"Habitat","customVersion":"v1beta2","metadata":{"name":"a"},
+          "spec":{"v1beta2":{"image":"x","env":[{"name":"1A"}],"tolerations":7,"resources":[]}}})",
+      R"({"kind":"Habitat","customVersion":"v9","metadata":{"name":"a"},"spec":{"v1beta2":{"env":[{}]}}})"};
+  for (const char* doc : docs) {
+    const bj::object o = bj::parse(doc).as_object();
+    auto full = api::parse_habitat_without_status(o);
+    auto lean = api::detail::parse_habitat_lean(o);
+    REQUIRE(full.has_value() == lean.has_value());
+    if (!full) {
+      CHECK(full.error() == lean.error());
+      continue;
+    }
+    CHECK(lean->spec.env.empty());
+    api::detail::read_verbatim(o, lean->spec);
+    CHECK(*lean == *full);
   }
 }

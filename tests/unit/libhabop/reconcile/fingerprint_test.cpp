@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include <habop/api/parse.hpp>
+#include <habop/reconcile/detail/hash.hpp>
 #include <habop/reconcile/detail/server_defaults.hpp>
 #include <habop/reconcile/owned.hpp>
 #include <habop/render/render.hpp>
@@ -18,6 +19,28 @@ using namespace habop::reconcile;
 namespace {
 bj::object obj(const char* text) { return bj::parse(text).as_object(); }
 }  // namespace
+
+// Stamps already written hold these values: the word reads of a short tail must equal the byte loop they replaced.
+TEST_CASE("fold_bytes folds a short tail as a little-endian word of its bytes") {
+  const std::string text = "abcdefghijklmnopqrstuvwxyz\x80\xff";
+  for (std::size_t n = 0; n <= text.size(); ++n) {
+    const std::string_view s = std::string_view(text).substr(text.size() - n);
+    std::uint64_t h = 7 ^ (n * 0x9e3779b97f4a7c15ull);
+    auto step = [&h](std::uint64_t w) {
+      h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+      h ^= h >> 31;
+    };
+    for (std::size_t i = 0; i < n; i += 8) {
+      std::uint64_t w = 0;
+      const std::size_t from = i + 8 <= n ? i : (n >= 8 ? n - 8 : 0);
+      for (std::size_t k = 0; k < 8 && from + k < n; ++k)
+        w |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[from + k])) << (8 * k);
+      step(w);
+    }
+    INFO(n);
+    CHECK(detail::fold_bytes(s, 7) == h);
+  }
+}
 
 TEST_CASE("A stamp is <inputs>-<observed> in hex and knows its inputs") {
   const std::string s = make_stamp(0x0123456789abcdefull, 0xfedcba9876543210ull);

@@ -118,3 +118,25 @@ TEST_CASE("Recomputing from the same observations changes nothing (so no status 
   auto first = compute_status(in, {}, t1);
   CHECK(compute_status(in, first, t2) == first);
 }
+
+TEST_CASE("update_status makes the observed status what compute_status returns and tells whether it changed") {
+  const bj::object ready = sts(2, 2, 3, 3, 3);
+  const bj::object rolling = sts(2, 2, 3, 1, 3);
+  std::vector<status_inputs> inputs(5);
+  inputs[0].generation = 2, inputs[0].count = 3, inputs[0].stateful_set = &ready;
+  inputs[1] = inputs[0], inputs[1].stateful_set = &rolling;
+  inputs[2] = inputs[0], inputs[2].problems = {problem{reasons::insufficient_members, "needs 3", false}};
+  inputs[3] = inputs[0], inputs[3].problems = {problem{reasons::secret_not_found, "create it", true}};
+  inputs[4] = inputs[0], inputs[4].invalid = problem{reasons::invalid_spec, "bad", true};
+  // Every transition between the statuses these inputs give, at a later time, and from nothing.
+  std::vector<api::habitat_status> observed = {{}};
+  for (const auto& in : inputs) observed.push_back(compute_status(in, {}, t1));
+  for (const auto& before : observed) {
+    for (const auto& in : inputs) {
+      const api::habitat_status want = compute_status(in, before, t2);
+      api::habitat_status s = before;
+      CHECK(update_status(in, s, t2) == (want != before));
+      CHECK(s == want);
+    }
+  }
+}

@@ -23,7 +23,8 @@ inline std::uint64_t combine(std::uint64_t h, std::uint64_t v) {
 }
 
 /// The bytes folded a word at a time (one multiply-xorshift per word), without the final mix: for callers that mix
-/// the result again. No variable-length copy: the tail is the last 8 bytes (overlapping) or read by byte.
+/// the result again. No variable-length copy or byte loop: the tail is the last 8 bytes (overlapping), or a short
+/// string's bytes as a zero-extended little-endian word read in at most three loads.
 inline std::uint64_t fold_bytes(std::string_view s, std::uint64_t seed) {
   const char* p = s.data();
   const std::size_t n = s.size();
@@ -42,8 +43,16 @@ inline std::uint64_t fold_bytes(std::string_view s, std::uint64_t seed) {
     std::uint64_t w = 0;
     if (n >= 8) {
       std::memcpy(&w, p + n - 8, 8);
-    } else {
-      for (std::size_t k = 0; k < n; ++k) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+    } else if (n >= 4) {   // the n bytes little-endian, from two overlapping 4-byte reads (overlap ORs equal bytes)
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      w = lo | (static_cast<std::uint64_t>(hi) << (8 * (n - 4)));
+    } else {   // 1 to 3 bytes: first, middle and last
+      auto byte = [p](std::size_t k) {
+        return static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+      };
+      w = byte(0) | byte(n / 2) | byte(n - 1);
     }
     step(w);
   }

@@ -8,12 +8,15 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <habop/json/detail/find.hpp>
+
 namespace habop::reconcile::detail {
+using habop::json::detail::find_member;
 
 /// The object at `key`, or nullptr when absent or not an object.
 inline const boost::json::object* member_object(const boost::json::object* o, std::string_view key) {
   if (!o) return nullptr;
-  const boost::json::value* v = o->if_contains(key);
+  const boost::json::value* v = find_member(*o, key);
   return v && v->is_object() ? &v->get_object() : nullptr;
 }
 
@@ -26,21 +29,21 @@ inline const boost::json::object* path_object(const boost::json::object* o, std:
 /// The string at `key`, or "" when absent or not a string.
 inline std::string_view member_string(const boost::json::object* o, std::string_view key) {
   if (!o) return {};
-  const boost::json::value* v = o->if_contains(key);
+  const boost::json::value* v = find_member(*o, key);
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
 }
 
 /// The array at `key`, or nullptr.
 inline const boost::json::array* member_array(const boost::json::object* o, std::string_view key) {
   if (!o) return nullptr;
-  const boost::json::value* v = o->if_contains(key);
+  const boost::json::value* v = find_member(*o, key);
   return v && v->is_array() ? &v->get_array() : nullptr;
 }
 
 /// The integer at `key` (int64, uint64 or integral double), or `fallback`.
 inline std::int64_t member_int(const boost::json::object* o, std::string_view key, std::int64_t fallback = 0) {
   if (!o) return fallback;
-  const boost::json::value* v = o->if_contains(key);
+  const boost::json::value* v = find_member(*o, key);
   if (!v) return fallback;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
@@ -51,7 +54,7 @@ inline std::int64_t member_int(const boost::json::object* o, std::string_view ke
 /// Whether `key` is present with a non-null value.
 inline bool has_member(const boost::json::object* o, std::string_view key) {
   if (!o) return false;
-  const boost::json::value* v = o->if_contains(key);
+  const boost::json::value* v = find_member(*o, key);
   return v && !v->is_null();
 }
 
