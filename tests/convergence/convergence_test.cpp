@@ -5,6 +5,11 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <string>
+#include <variant>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 namespace bj = boost::json;
@@ -114,6 +119,49 @@ TEST_CASE("Several Habitats share one peer ConfigMap: every one owns it and it l
     CHECK(test::converge(s, "ns", max_rounds) > 0);
     CHECK(s.get("configmaps", "ns", "peer-watch-file")->at("metadata").at("ownerReferences").as_array().size() == 2);
     CHECK(test::converge(s, "ns", max_rounds) == 0);
+  }
+}
+
+TEST_CASE("A Habitat joining a shared peer ConfigMap adds itself; the ones it already serves write nothing") {
+  store s;
+  s.put("habitats", habitat("a"));
+  REQUIRE(test::converge(s, "ns", max_rounds) > 0);
+  auto config_map_writes = [&](const char* name) {
+    const reconcile::plan p = test::plan_for(s, "ns", name);
+    return std::count_if(p.operations.begin(), p.operations.end(), [](const reconcile::operation& op) {
+      return std::visit([](const auto& o) { return o.target.kind == "ConfigMap"; }, op);
+    });
+  };
+  auto owner_names = [&] {
+    std::vector<std::string> names;
+    for (const auto& r : s.get("configmaps", "ns", "peer-watch-file")->at("metadata").at("ownerReferences").as_array())
+      names.emplace_back(r.at("name").as_string());
+    return names;
+  };
+  s.put("habitats", habitat("b"));
+  s.put("habitats", habitat("c"));
+  // Reconciles of `a` (woken by b's and c's objects) would otherwise race b's and c's own writes to add them.
+  CHECK(config_map_writes("a") == 0);
+  const reconcile::plan b = test::plan_for(s, "ns", "b");
+  s.apply(b, reconcile::habitat_ref(*s.get("habitats", "ns", "b")));
+  CHECK(owner_names() == std::vector<std::string>{"a", "b", "c"});   // the one that writes writes every sharer
+  CHECK(config_map_writes("c") == 0);
+
+  SECTION("a reference removed by someone else is restored by its Habitat") {
+    bj::object cm = *s.get("configmaps", "ns", "peer-watch-file");
+    auto& refs = cm["metadata"].as_object()["ownerReferences"].as_array();
+    refs.erase(refs.begin() + 1);
+    s.put("configmaps", cm);
+    CHECK(config_map_writes("a") == 0);
+    CHECK(config_map_writes("b") == 1);
+    CHECK(test::converge(s, "ns", max_rounds) > 0);
+    CHECK(owner_names() == std::vector<std::string>{"a", "b", "c"});
+  }
+  SECTION("a reference to a Habitat that left is removed by any sharer") {
+    s.remove("habitats", "ns", "c");
+    CHECK(config_map_writes("a") == 1);
+    CHECK(test::converge(s, "ns", max_rounds) > 0);
+    CHECK(owner_names() == std::vector<std::string>{"a", "b"});
   }
 }
 

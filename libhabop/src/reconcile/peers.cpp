@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <habop/api/validate.hpp>
 #include <habop/json/detail/find.hpp>
@@ -197,33 +198,75 @@ peer_group compute_peer_group(const snapshot& observed, const std::string& cm_na
   return group;
 }
 
-bool peer_config_map_converged(const bj::object& cm, std::string_view ns, std::string_view name,
-                               const peer_group_view& group) {
-  auto string_is = [](const bj::object* o, std::string_view key, std::string_view want) {
-    const bj::value* v = o ? find_member(*o, key) : nullptr;
-    return v && v->is_string() && v->get_string() == want;
-  };
+namespace {
+
+bool string_is(const bj::object* o, std::string_view key, std::string_view want) {
+  const bj::value* v = o ? find_member(*o, key) : nullptr;
+  return v && v->is_string() && v->get_string() == want;
+}
+
+bool is_habitat_reference(const bj::object& r) {
+  return member_string(&r, "kind") == api::kind && member_string(&r, "apiVersion").starts_with(api::group);
+}
+
+/// What both checks share: apiVersion, kind, name, namespace, label and seeds; no duplicate owners in `group`
+/// (the renderer drops them: let it decide). Returns the owner references (null: none), nullopt when any differs.
+std::optional<const bj::array*> peer_config_map_refs_if_current(const bj::object& cm, std::string_view ns, std::string_view name,
+                                                 const peer_group_view& group) {
   const bj::object* meta = member_object(&cm, "metadata");
   if (!string_is(&cm, "apiVersion", "v1") || !string_is(&cm, "kind", "ConfigMap") || !string_is(meta, "name", name))
-    return false;
-  if (!ns.empty() && !string_is(meta, "namespace", ns)) return false;
-  if (!string_is(member_object(meta, "labels"), render::label_habitat, "true")) return false;
+    return std::nullopt;
+  if (!ns.empty() && !string_is(meta, "namespace", ns)) return std::nullopt;
+  if (!string_is(member_object(meta, "labels"), render::label_habitat, "true")) return std::nullopt;
   for (std::size_t i = 1; i < group.owners.size(); ++i)
     if (group.owners[i].name == group.owners[i - 1].name && group.owners[i].uid == group.owners[i - 1].uid)
-      return false;  // the renderer drops duplicates: let it decide
+      return std::nullopt;
+  if (!string_is(member_object(&cm, "data"), render::peer_config_map_key, render::peer_file(group.seeds)))
+    return std::nullopt;
+  return detail::member_array(meta, "ownerReferences");
+}
+
+}  // namespace
+
+bool peer_config_map_converged(const bj::object& cm, std::string_view ns, std::string_view name,
+                               const peer_group_view& group) {
+  const auto current = peer_config_map_refs_if_current(cm, ns, name, group);
+  const bj::array* refs = current ? *current : nullptr;
   // The rendered references are the owners' in order, followed by the observed ones to anything but a Habitat.
-  const bj::array* refs = detail::member_array(meta, "ownerReferences");
   if (!refs || refs->size() < group.owners.size()) return false;
   for (std::size_t i = 0; i < refs->size(); ++i) {
     if (!(*refs)[i].is_object()) return false;
     const bj::object& r = (*refs)[i].get_object();
     if (i < group.owners.size()) {
       if (!render::is_owner_reference(r, group.owners[i].name, group.owners[i].uid, false)) return false;
-    } else if (member_string(&r, "kind") == api::kind && member_string(&r, "apiVersion").starts_with(api::group)) {
+    } else if (is_habitat_reference(r)) {
       return false;  // a Habitat that no longer shares the ConfigMap
     }
   }
-  return string_is(member_object(&cm, "data"), render::peer_config_map_key, render::peer_file(group.seeds));
+  return true;
+}
+
+bool peer_config_map_serves(const bj::object& cm, std::string_view ns, std::string_view name,
+                            const peer_group_view& group, std::string_view self_uid) {
+  const auto current = peer_config_map_refs_if_current(cm, ns, name, group);
+  const bj::array* refs = current ? *current : nullptr;
+  if (!refs) return false;
+  bool self = false;
+  for (const bj::value& v : *refs) {
+    if (!v.is_object()) return false;
+    const bj::object& r = v.get_object();
+    if (!is_habitat_reference(r)) continue;
+    // group.owners is sorted by name, then uid.
+    const std::string_view ref_name = member_string(&r, "name"), ref_uid = member_string(&r, "uid");
+    auto owner = std::lower_bound(group.owners.begin(), group.owners.end(), ref_name,
+                                  [](const peer_owner& o, std::string_view n) { return o.name < n; });
+    while (owner != group.owners.end() && owner->name == ref_name && owner->uid != ref_uid) ++owner;
+    if (owner == group.owners.end() || owner->name != ref_name ||
+        !render::is_owner_reference(r, owner->name, owner->uid, false))
+      return false;  // a Habitat that no longer shares the ConfigMap, or a reference not as rendered
+    self = self || owner->uid == self_uid;
+  }
+  return self;
 }
 
 }  // namespace habop::reconcile

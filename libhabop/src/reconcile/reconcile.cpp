@@ -182,9 +182,9 @@ struct builder {
     const peer_group_view group = compute_peer_group_view(*peers, name, have, opts.max_peer_seeds);
     bool self = false;
     for (const auto& o : group.owners) self = self || o.uid == h.metadata.uid;
-    // Every reconcile of a namespace's Habitats looks at the shared ConfigMap: when it already matches, nothing is
-    // rendered.
-    if (have && self && peer_config_map_converged(*have, h.metadata.ns, name, group)) return;
+    // Every reconcile of a namespace's Habitats looks at the shared ConfigMap: when it already serves this Habitat,
+    // nothing is rendered (a missing sharer adds itself, and then every sharer: see peer_config_map_serves).
+    if (have && self && peer_config_map_serves(*have, h.metadata.ns, name, group, h.metadata.uid)) return;
     std::vector<api::habitat> owner_values(group.owners.size());
     std::vector<const api::habitat*> owners;
     for (std::size_t i = 0; i < group.owners.size(); ++i) {

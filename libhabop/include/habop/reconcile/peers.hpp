@@ -105,4 +105,12 @@ peer_group_view compute_peer_group_view(const peer_index& index, const std::stri
 bool peer_config_map_converged(const boost::json::object& observed_cm, std::string_view ns, std::string_view name,
                                const peer_group_view& group);
 
+/// Whether the observed peer ConfigMap serves the Habitat `self_uid` (one of `group`'s owners) so that its
+/// reconcile writes nothing: identity, label and seeds as in `peer_config_map_converged`, a reference to `self_uid`,
+/// and none to a Habitat that no longer shares it. References missing for other sharers are theirs to add (each
+/// reconcile of theirs does, writing every sharer): Habitats created one by one then write the shared object once
+/// each instead of all racing to add the newest (conflicts, and reconciles of old Habitats delaying new ones).
+bool peer_config_map_serves(const boost::json::object& observed_cm, std::string_view ns, std::string_view name,
+                            const peer_group_view& group, std::string_view self_uid);
+
 }  // namespace habop::reconcile
