@@ -62,6 +62,15 @@ bj::object owned_metadata(const api::habitat& h, const bj::object& labels) {
   return meta;
 }
 
+bj::object owned_object(const api::habitat& h, std::string_view api_version, std::string_view kind, bj::object spec) {
+  bj::object o;
+  o["apiVersion"] = api_version;
+  o["kind"] = kind;
+  o["metadata"] = owned_metadata(h, habitat_labels(h));
+  o["spec"] = std::move(spec);
+  return o;
+}
+
 std::optional<std::string> ring_of(const api::habitat& h) {
   const auto& secret = h.spec.service.ring_secret_name;
   if (!secret) return std::nullopt;

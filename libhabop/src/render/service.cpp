@@ -30,12 +30,7 @@ bj::object render_service(const api::habitat& h) {
   // Supervisors must find each other before they are Ready: a leader topology is not Ready until it has elected.
   spec["publishNotReadyAddresses"] = true;
 
-  bj::object svc;
-  svc["apiVersion"] = "v1";
-  svc["kind"] = "Service";
-  svc["metadata"] = owned_metadata(h, habitat_labels(h));
-  svc["spec"] = std::move(spec);
-  return svc;
+  return owned_object(h, "v1", "Service", std::move(spec));
 }
 
 }  // namespace habop::render

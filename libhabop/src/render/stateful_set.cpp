@@ -202,12 +202,7 @@ bj::object render_stateful_set(const api::habitat& h, const options& opts) {
       bj::object{{"metadata", bj::object{{"labels", std::move(pod_labels)}}}, {"spec", pod_spec(h, opts)}};
   if (h.spec.persistent_storage) spec["volumeClaimTemplates"] = bj::array{claim_template(h)};
 
-  bj::object sts;
-  sts["apiVersion"] = "apps/v1";
-  sts["kind"] = "StatefulSet";
-  sts["metadata"] = owned_metadata(h, habitat_labels(h));
-  sts["spec"] = std::move(spec);
-  return sts;
+  return owned_object(h, "apps/v1", "StatefulSet", std::move(spec));
 }
 
 }  // namespace habop::render

@@ -32,6 +32,11 @@ bool is_owner_reference(const boost::json::object& observed_ref, std::string_vie
 /// `namespace` is omitted when the Habitat has none (offline rendering: kubectl applies the current namespace).
 boost::json::object owned_metadata(const api::habitat& h, const boost::json::object& labels);
 
+/// `{apiVersion, kind, metadata: owned_metadata(h, habitat_labels(h)), spec}`: an object the Habitat controls,
+/// named after it (its StatefulSet and its Service).
+boost::json::object owned_object(const api::habitat& h, std::string_view api_version, std::string_view kind,
+                                 boost::json::object spec);
+
 /// The ring the Habitat's pods gossip in: the ring Secret name without its 14-digit revision; nullopt without a
 /// ring. A malformed Secret name (which validation rejects) is taken whole rather than failing.
 std::optional<std::string> ring_of(const api::habitat& h);
