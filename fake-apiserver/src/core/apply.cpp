@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <habop/json/codec.hpp>
@@ -31,31 +32,29 @@ shape member_shape(shape s, std::string_view key, bool root) {
 
 using node_map = std::map<path, const bj::value*>;
 
-// The field set of `v` (what managedFields records) into `out`; with `nodes`, also every node on the way by path,
-// so that comparing two objects field by field is lookups instead of a search per path (which was quadratic in
-// the length of keyed lists: a ConfigMap shared by 200 owners has 1,200 paths into its ownerReferences).
+void object_leaves(const bj::object& o, path& cur, std::set<path>& out, shape sh, node_map* nodes,
+                   const bj::object* before);
+
+// The field set of `v` (what managedFields records) into `out`. With `nodes`, also every node on the way by path,
+// so that comparing two objects field by field is lookups, not a search per path (quadratic in keyed lists: a
+// ConfigMap shared by 200 owners has 1,200 paths into its ownerReferences). With `before` (the value at the same
+// path in an older object), only the paths whose value changed: subtrees equal to their old selves are skipped
+// whole, and a keyed item counts as changed only when it is new.
 void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view field, shape sh,
-            node_map* nodes = nullptr) {
+            node_map* nodes = nullptr, const bj::value* before = nullptr) {
   if (nodes) (*nodes)[cur] = &v;   // a repeated key: the last item wins, as in a search
+  if (before && *before == v) return;
   if (const auto* o = v.if_object()) {
-    if (o->empty()) {
-      if (!cur.empty()) out.insert(cur);
-      return;
-    }
-    for (const auto& [k, x] : *o) {
-      if (cur.size() == 1 && cur[0] == "f:metadata" && skipped_meta(k)) continue;
-      if (cur.empty() && (k == "apiVersion" || k == "kind")) continue;
-      cur.push_back("f:" + std::string(k));
-      leaves(x, cur, out, k, member_shape(sh, k, cur.size() == 1), nodes);
-      cur.pop_back();
-    }
+    object_leaves(*o, cur, out, sh, nodes, before ? before->if_object() : nullptr);
     return;
   }
   if (const auto* a = v.if_array()) {
+    const bj::array* was = before ? before->if_array() : nullptr;
     std::vector<std::string> keys;
     const list_semantics ls = sh.custom ? list_type(sh.node) : list_semantics{};
     if (sh.custom && ls.k == list_semantics::kind::set && !a->empty()) {
       for (const auto& item : *a) {
+        if (was && std::find(was->begin(), was->end(), item) != was->end()) continue;
         cur.push_back("v:" + serialize(item));
         out.insert(cur);
         if (nodes) (*nodes)[cur] = &item;
@@ -72,13 +71,28 @@ void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view
       out.insert(cur);
       return;
     }
+    auto key_of = [&](const bj::object& item) -> std::optional<std::string> {
+      bj::object k;
+      for (const auto& name : keys) {
+        const bj::value* kv = item.if_contains(name);
+        if (!kv) return std::nullopt;
+        k[name] = *kv;
+      }
+      return "k:" + serialize(k);
+    };
+    std::map<std::string, const bj::value*> old_items;   // by key; a repeated key: the last wins
+    if (was)
+      for (const auto& item : *was)
+        if (const auto* io = item.if_object())
+          if (auto k = key_of(*io)) old_items[*k] = &item;
     const shape item_shape{sh.custom, sh.custom ? items_schema(sh.node) : nullptr};
     for (const auto& item : *a) {
-      bj::object k;
-      for (const auto& name : keys) k[name] = item.get_object().at(name);
-      cur.push_back("k:" + serialize(k));
-      out.insert(cur);   // the item itself (fieldsV1 ".") so that dropping it removes the whole item
-      leaves(item, cur, out, "", item_shape, nodes);
+      cur.push_back(*key_of(item.get_object()));
+      const auto old_item = old_items.find(cur.back());
+      const bj::value* item_before = old_item == old_items.end() ? nullptr : old_item->second;
+      // The item itself (fieldsV1 ".") so that dropping it removes the whole item.
+      if (!was || !item_before) out.insert(cur);
+      leaves(item, cur, out, "", item_shape, nodes, item_before);
       cur.pop_back();
     }
     return;
@@ -86,14 +100,30 @@ void leaves(const bj::value& v, path& cur, std::set<path>& out, std::string_view
   out.insert(cur);
 }
 
+void object_leaves(const bj::object& o, path& cur, std::set<path>& out, shape sh, node_map* nodes,
+                   const bj::object* before) {
+  if (o.empty()) {
+    if (!cur.empty()) out.insert(cur);
+    return;
+  }
+  for (const auto& [k, x] : o) {
+    if (cur.size() == 1 && cur[0] == "f:metadata" && skipped_meta(k)) continue;
+    if (cur.empty() && (k == "apiVersion" || k == "kind")) continue;
+    cur.push_back("f:" + std::string(k));
+    leaves(x, cur, out, k, member_shape(sh, k, cur.size() == 1), nodes, before ? before->if_contains(k) : nullptr);
+    cur.pop_back();
+  }
+}
+
 shape root_shape(const resource_type& t) { return t.builtin || !t.schema ? shape{} : shape{true, t.schema.get()}; }
 
-/// The field set of `root` within `scope` ("status" or the main resource); `nodes` as in `leaves`, unfiltered.
-std::set<path> leaf_set(const bj::value& root, std::string_view scope, bool has_status, shape sh,
-                        node_map* nodes = nullptr) {
+/// The field set of `root` within `scope` ("status" or the main resource); `nodes` (unfiltered) and `before` (then
+/// only what changed) as in `leaves`.
+std::set<path> leaf_set(const bj::object& root, std::string_view scope, bool has_status, shape sh,
+                        node_map* nodes = nullptr, const bj::object* before = nullptr) {
   std::set<path> out;
   path cur;
-  leaves(root, cur, out, "", sh, nodes);
+  object_leaves(root, cur, out, sh, nodes, before);
   for (auto it = out.begin(); it != out.end();) {
     bool in_status = !it->empty() && (*it)[0] == "f:status";
     bool keep = scope == "status" ? in_status : !(has_status && in_status);
@@ -262,15 +292,8 @@ managed_entry& entry_for(std::vector<managed_entry>& entries, const std::string&
 void record_update_fields(const resource_type& t, const bj::object* old, bj::object& next, std::string manager,
                           std::string_view sub, instant now) {
   if (manager.empty()) manager = "unknown";
-  std::set<path> changed;
-  bj::value nv(next), ov(old ? bj::value(*old) : bj::value(nullptr));
-  node_map next_nodes, old_nodes;
-  if (old) (void)leaf_set(ov, "", false, root_shape(t), &old_nodes);
-  for (const auto& p : leaf_set(nv, sub, t.has_status && sub != "status", root_shape(t), &next_nodes)) {
-    const bj::value* a = at(old_nodes, p);
-    const bj::value* b = at(next_nodes, p);
-    if (!a || !b || (*a != *b && !is_item(p))) changed.insert(p);   // an item changes owner only when new
-  }
+  // An item changes owner only when new (see leaves).
+  const std::set<path> changed = leaf_set(next, sub, t.has_status && sub != "status", root_shape(t), nullptr, old);
   if (changed.empty()) return;
   auto entries = read_managed(old ? *old : next);
   for (auto& e : entries)
@@ -286,10 +309,9 @@ result<bj::object> apply_patch(const resource_type& t, const bj::object* live, c
                                const write_options& wo, instant now) {
   const std::string& manager = wo.field_manager;
   bj::value live_v = live ? bj::value(*live) : bj::value(bj::object{});
-  bj::value applied_v(applied);
   node_map live_nodes, applied_nodes;
-  std::set<path> mine_now = leaf_set(applied_v, "", false, root_shape(t), &applied_nodes);
-  (void)leaf_set(live_v, "", false, root_shape(t), &live_nodes);
+  std::set<path> mine_now = leaf_set(applied, "", false, root_shape(t), &applied_nodes);
+  if (live) (void)leaf_set(*live, "", false, root_shape(t), &live_nodes);
   std::vector<managed_entry> entries = live ? read_managed(*live) : std::vector<managed_entry>{};
   // Conflicts: fields another manager owns whose value would change.
   std::vector<std::pair<const managed_entry*, path>> conflicts;
