@@ -203,6 +203,17 @@ struct server::impl {
     return res;
   }
 
+  // See server_config::busy_poll_micros. Polls the socket (and TLS's own buffer) on this, the only io thread, so
+  // other connections wait at most that long.
+  void poll_for_next_request(session& s) {
+    if (config.busy_poll_micros <= 0 || SSL_pending(s.stream.native_handle()) > 0) return;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(config.busy_poll_micros);
+    boost::system::error_code ec;
+    while (s.stream.next_layer().available(ec) == 0 && !ec && std::chrono::steady_clock::now() < until) {
+      std::this_thread::yield();   // a busy machine runs the client (or anything else) here instead
+    }
+  }
+
   asio::awaitable<bool> write(session& s, const std::string& bytes) {
     auto [ec, n] = co_await asio::async_write(s.stream, asio::buffer(bytes), use_tuple);
     co_return !ec;
@@ -248,6 +259,7 @@ struct server::impl {
     if (hec) co_return;
     s.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.idle_timeout_ms);
     net::request_reader reader(config.api.max_body_bytes);
+    bool answered = false;
     std::string inbuf;
     std::array<char, 16384> chunk{};
     while (!s.closing) {
@@ -257,6 +269,7 @@ struct server::impl {
         if (!inbuf.empty()) st = reader.feed(inbuf, used);
         inbuf.erase(0, used);
         if (st != net::request_reader::state::need_more) break;
+        if (answered && inbuf.empty()) poll_for_next_request(s);
         auto [ec, n] = co_await s.stream.async_read_some(asio::buffer(chunk), use_tuple);
         if (ec || s.closing) co_return;
         inbuf.append(chunk.data(), n);
@@ -303,6 +316,7 @@ struct server::impl {
         co_return;
       }
       if (!co_await write(s, net::serialize_response(h.head, keep_alive))) co_return;
+      answered = true;
       if (restart_after) close_all();
       if (!keep_alive) break;
       s.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.idle_timeout_ms);
