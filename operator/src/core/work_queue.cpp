@@ -161,6 +161,10 @@ void work_queue::shut_down(instant now) {
 
 bool work_queue::drained() const { return shutting_down_ && queue_.empty() && processing_count_ == 0; }
 
+bool work_queue::busy(instant now) const {
+  return processing_count_ > 0 || (!queue_.empty() && queue_.begin()->ready <= now);
+}
+
 work_queue_stats work_queue::stats(instant now) const {
   work_queue_stats s;
   for (const auto& e : queue_) {

@@ -52,7 +52,12 @@ constexpr std::chrono::microseconds conflict_delay{20'000};
 struct controller::impl {
   impl(client& api, logger log, operator_metrics& metrics, controller_options options)
       : api(api), log(std::move(log)), m(metrics), options(std::move(options)), queue(this->options.queue),
-        events(api, this->log.with({{"controller", "events"}}), this->options.events), writer(api, this->log, events) {}
+        events(api, this->log.with({{"controller", "events"}}), this->options.events, event_sender::default_max_queued,
+               [this] {
+                 std::lock_guard lock(queue_mutex);
+                 return queue.busy(wall_now());
+               }),
+        writer(api, this->log, events) {}
 
   client& api;
   logger log;

@@ -2,14 +2,21 @@
 #include "event_sender.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include "heap.hpp"
 #include "wall_clock.hpp"
 
 namespace habop::op {
 
-event_sender::event_sender(client& api, logger log, event_recorder_options options, std::size_t max_queued)
-    : api_(api), log_(std::move(log)), recorder_(std::move(options)), max_queued_(max_queued) {
+event_sender::event_sender(client& api, logger log, event_recorder_options options, std::size_t max_queued,
+                           std::function<bool()> yield_while, std::chrono::milliseconds max_hold)
+    : api_(api),
+      log_(std::move(log)),
+      recorder_(std::move(options)),
+      max_queued_(max_queued),
+      yield_while_(std::move(yield_while)),
+      max_hold_(max_hold) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -48,6 +55,8 @@ event_sender_stats event_sender::stats() const {
 
 void event_sender::run() {
   idle_trim trim;
+  // A batch is what is queued from its first event until the queue runs empty; it is held back at most max_hold_.
+  std::optional<std::chrono::steady_clock::time_point> batch_started;
   for (;;) {
     reconcile::event e;
     {
@@ -62,8 +71,19 @@ void event_sender::run() {
         cv_.wait_for(lock, trim.wait_for(std::chrono::seconds(60)));
       }
       if (stopping_) return;
+      if (yield_while_) {
+        if (!batch_started) batch_started = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - *batch_started < max_hold_) {
+          lock.unlock();
+          const bool busy = yield_while_();
+          lock.lock();
+          if (!busy || cv_.wait_for(lock, std::chrono::milliseconds(2), [this] { return stopping_; })) break;
+        }
+        if (stopping_) return;
+      }
       e = std::move(queue_.front());
       queue_.pop_front();
+      if (queue_.empty()) batch_started.reset();
     }
     auto w = recorder_.record(e, wall_now());
     if (!w) continue;

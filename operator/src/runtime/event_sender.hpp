@@ -2,10 +2,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -28,7 +30,14 @@ struct event_sender_stats {
 /// Events are best effort, as in client-go: dropped when `max_queued` are waiting, and on shutdown.
 class event_sender {
  public:
-  event_sender(client& api, logger log, event_recorder_options options, std::size_t max_queued = 4096);
+  /// `yield_while`, when set, says that writes converging objects are waiting: the sender then holds its events
+  /// back, for at most `max_hold` per batch, so a burst of reconciles is not slowed by its own Events (which are
+  /// best effort and only informative). Called without the sender's lock, from its thread.
+  static constexpr std::size_t default_max_queued = 4096;
+
+  event_sender(client& api, logger log, event_recorder_options options, std::size_t max_queued = default_max_queued,
+               std::function<bool()> yield_while = {},
+               std::chrono::milliseconds max_hold = std::chrono::milliseconds(1000));
   ~event_sender();
   event_sender(const event_sender&) = delete;
   event_sender& operator=(const event_sender&) = delete;
@@ -48,6 +57,8 @@ class event_sender {
   logger log_;
   event_recorder recorder_;      ///< Used by the sender thread only.
   std::size_t max_queued_;
+  std::function<bool()> yield_while_;
+  std::chrono::milliseconds max_hold_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<reconcile::event> queue_;

@@ -221,3 +221,16 @@ TEST_CASE("a retry requested while processing is scheduled when the worker is do
   q.done("k", at_ms(9));
   CHECK(q.next_ready_time() == at_ms(8));
 }
+
+TEST_CASE("busy: a key ready now or being processed, not one scheduled for later", "[work_queue]") {
+  work_queue q;
+  CHECK_FALSE(q.busy(at_ms(0)));
+  q.add_after("later", 50ms, at_ms(0));
+  CHECK_FALSE(q.busy(at_ms(10)));   // a requeue_after timer is not work waiting
+  CHECK(q.busy(at_ms(50)));
+  auto item = q.get(at_ms(50));
+  REQUIRE(item);
+  CHECK(q.busy(at_ms(51)));         // processing
+  q.done("later", at_ms(52));
+  CHECK_FALSE(q.busy(at_ms(52)));
+}

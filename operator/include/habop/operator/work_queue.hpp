@@ -82,6 +82,8 @@ class work_queue {
   bool shutting_down() const { return shutting_down_; }
   /// True after `shut_down` once nothing is queued or processing: the workers may exit.
   bool drained() const;
+  /// Whether a key is ready now or being processed (what a background sender of Events yields to); O(1).
+  bool busy(instant now) const;
 
   /// Queued keys (ready or scheduled), excluding ones only processing.
   std::size_t size() const { return queue_.size(); }
