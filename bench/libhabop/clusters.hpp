@@ -9,6 +9,7 @@
 #include "fixtures.hpp"
 #include "store.hpp"
 
+#include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/peers.hpp>
 #include <habop/reconcile/reconcile.hpp>
 
@@ -26,10 +27,13 @@ inline test::store typical_cluster() {
   return s;
 }
 
-/// The snapshot of `name` with the namespace's peer index, as the operator's snapshot carries it.
+/// The snapshot of `name` with the namespace's peer index and the observed objects' hashes, as the operator's
+/// snapshot carries them.
 inline reconcile::snapshot indexed_snapshot(const test::store& s, const std::string& name) {
   reconcile::snapshot snap = s.observe("ns", name);
   snap.peers = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(snap.habitats, snap.pods));
+  if (snap.stateful_set) snap.stateful_set_hash = reconcile::observed_hash(*snap.stateful_set);
+  if (snap.service) snap.service_hash = reconcile::observed_hash(*snap.service);
   return snap;
 }
 

@@ -1,10 +1,12 @@
-// The shared per-namespace peer index gives exactly the plans reconcile computes without it.
+// The shared per-namespace peer index, and observed hashes carried by the snapshot, give exactly the plans
+// reconcile computes without them.
 #include "store.hpp"
 
 #include "fixtures.hpp"
 
 #include <boost/json/parse.hpp>
 
+#include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/peers.hpp>
 
 #include <catch2/catch.hpp>
@@ -73,4 +75,37 @@ TEST_CASE("A prebuilt peer index plans exactly what reconcile plans without one"
                         [](const auto& op) { return std::holds_alternative<reconcile::delete_object>(op); }) == 3);
     check_index_changes_nothing(s, names);
   }
+}
+
+TEST_CASE("Observed hashes carried by the snapshot plan exactly what reconcile plans computing them") {
+  store s;
+  s.default_like_kube_apiserver();
+  s.add_secret("ns", "user-toml");
+  s.add_secret("ns", "prod-ring-20170829113029");
+  s.put("habitats", test::typical_habitat("typical"));
+  REQUIRE(test::converge(s, "ns", 12) > 0);
+  const auto now = instant::from_seconds(1'700'000'000);
+  auto with_hashes = [&] {
+    reconcile::snapshot snap = s.observe("ns", "typical");
+    snap.stateful_set_hash = reconcile::observed_hash(*snap.stateful_set);
+    snap.service_hash = reconcile::observed_hash(*snap.service);
+    return snap;
+  };
+  const bj::object& h = *s.get("habitats", "ns", "typical");
+  CHECK(reconcile::reconcile(h, with_hashes(), now).empty());
+
+  // Drift in an owned field: the hash of the drifted object no longer matches its stamp, given or computed.
+  s.edit("services", "ns", "typical", bj::parse(R"({"spec":{"publishNotReadyAddresses":false}})"));
+  s.edit("statefulsets", "ns", "typical", bj::parse(R"({"spec":{"replicas":7}})"));
+  const reconcile::plan drifted = reconcile::reconcile(h, with_hashes(), now);
+  CHECK(drifted == reconcile::reconcile(h, s.observe("ns", "typical"), now));
+  CHECK(drifted.operations.size() == 2);
+
+  // A hash that does not match the stamp costs only the full comparison. (One computed from an older version of the
+  // object would hide that version's drift: callers key them by object version, as the operator's memo does.)
+  REQUIRE(test::converge(s, "ns", 12) >= 0);
+  reconcile::snapshot wrong = with_hashes();
+  *wrong.service_hash ^= 1;
+  *wrong.stateful_set_hash ^= 1;
+  CHECK(reconcile::reconcile(*s.get("habitats", "ns", "typical"), wrong, now).empty());
 }

@@ -71,12 +71,12 @@ std::string_view stamp_observed(std::string_view stamp) {
   return stamp.substr(hex_digits + 1);
 }
 
-bool converged_by_stamp(const bj::object& observed, std::uint64_t inputs) {
+bool converged_by_stamp(const bj::object& observed, std::uint64_t inputs, std::optional<std::uint64_t> known_observed_hash) {
   const std::string_view stamp = rendered_hash_of(observed);
   if (!stamp_has_inputs(stamp, inputs)) return false;
   const std::string_view have = stamp_observed(stamp);
   if (have.size() != hex_digits) return false;
-  const std::uint64_t h = observed_hash(observed);
+  const std::uint64_t h = known_observed_hash ? *known_observed_hash : observed_hash(observed);
   static constexpr char digits[] = "0123456789abcdef";
   for (std::size_t i = 0; i < hex_digits; ++i)
     if (have[i] != digits[(h >> (4 * (hex_digits - 1 - i))) & 15]) return false;

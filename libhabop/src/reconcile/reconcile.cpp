@@ -144,7 +144,7 @@ struct builder {
   void service(const api::habitat& h) {
     const bj::object* have = observed.service.get();
     const std::uint64_t inputs = inputs_hash(raw, opts.render, stamped::service);
-    if (have && converged_by_stamp(*have, inputs)) return;  // exactly as a reconcile of these inputs left it
+    if (have && converged_by_stamp(*have, inputs, observed.service_hash)) return;  // exactly as a reconcile of these inputs left it
     bj::object svc = render::render_service(h);
     object_ref target = ref("v1", "Service", "services", h.metadata.ns, h.metadata.name);
     bool ignored = false;
@@ -222,7 +222,7 @@ struct builder {
   bool stateful_set(api::habitat& h) {
     const bj::object* have = observed.stateful_set.get();
     const std::uint64_t inputs = inputs_hash(raw, opts.render, stamped::stateful_set);
-    if (have && converged_by_stamp(*have, inputs)) return false;  // exactly as a reconcile of these inputs left it
+    if (have && converged_by_stamp(*have, inputs, observed.stateful_set_hash)) return false;  // exactly as a reconcile of these inputs left it
     api::detail::read_verbatim(raw, h.spec);
     bj::object sts = render::render_stateful_set(h, opts.render);
     object_ref target = ref("apps/v1", "StatefulSet", "statefulsets", h.metadata.ns, h.metadata.name);

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include <habop/operator/cache_shapes.hpp>
+#include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/peers.hpp>
 #include <habop/reconcile/reconcile.hpp>
 
@@ -193,12 +195,33 @@ struct controller::impl {
     return e.index;
   }
 
+  /// observed_hash of a Habitat's cached StatefulSet and Service with the object versions they were computed from
+  /// (cached objects are immutable and replaced on change, so pointer equality is version equality): a converged
+  /// reconcile then hashes nothing. Under cache_mutex; dropped with the Habitat.
+  struct hashed {
+    object_ptr object;
+    std::uint64_t hash = 0;
+  };
+  std::map<std::string, std::pair<hashed, hashed>> observed_hashes;
+
+  static std::optional<std::uint64_t> hash_of(hashed& memo, const object_ptr& current) {
+    if (!current) {
+      memo = {};
+      return std::nullopt;
+    }
+    if (memo.object != current) memo = {current, reconcile::observed_hash(*current)};
+    return memo.hash;
+  }
+
   reconcile::snapshot snapshot_for(const std::string& ns, const std::string& name) {
     reconcile::snapshot s;
     // The caches' shared, immutable objects: a snapshot copies pointers, never JSON.
     s.habitats = habitats.list(ns);
     s.stateful_set = stateful_sets.get(ns, name);
     s.service = services.get(ns, name);
+    auto& [sts_hash, svc_hash] = observed_hashes[ns + "/" + name];
+    s.stateful_set_hash = hash_of(sts_hash, s.stateful_set);
+    s.service_hash = hash_of(svc_hash, s.service);
     s.config_maps = config_maps.list(ns);
     s.pods = pods.list(ns);
     for (const auto& secret : secrets.list(ns)) s.secret_names.insert(meta_string(*secret, "name"));
@@ -216,6 +239,7 @@ struct controller::impl {
       std::lock_guard lock(cache_mutex);
       habitat = habitats.get(ns, name);
       if (habitat) snap = snapshot_for(ns, name);
+      else observed_hashes.erase(key);
     }
     outcome result = outcome::success;
     std::optional<std::chrono::milliseconds> requeue_after;

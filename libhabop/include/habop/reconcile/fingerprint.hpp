@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,7 +60,9 @@ bool stamp_has_inputs(std::string_view stamp, std::uint64_t inputs);
 std::string_view stamp_observed(std::string_view stamp);
 
 /// Whether `observed`'s stamp proves it is exactly what habop wrote for these inputs (see the file comment).
-bool converged_by_stamp(const boost::json::object& observed, std::uint64_t inputs);
+/// `known_observed_hash`: `observed_hash(observed)` when the caller has it (snapshot::stateful_set_hash, ...).
+bool converged_by_stamp(const boost::json::object& observed, std::uint64_t inputs,
+                        std::optional<std::uint64_t> known_observed_hash = std::nullopt);
 
 /// Records `stamp` in `metadata.annotations` of a rendered object or projection.
 void set_stamp(boost::json::object& o, std::string stamp);

@@ -1,7 +1,9 @@
 // What the shell observed in the cluster, as values: the input of reconcile besides the Habitat and `now`.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,6 +38,10 @@ struct snapshot {
   /// `build_peer_index(habitats, pods)` (peers.hpp), shared by every snapshot of the namespace so that the
   /// namespace is grouped once rather than per reconcile; null: reconcile builds it (same results).
   std::shared_ptr<const peer_index> peers;
+  /// `observed_hash(*stateful_set)` and `observed_hash(*service)` (fingerprint.hpp) when the caller keeps them: a
+  /// controller computes them once per object version it caches rather than on every reconcile (they are about
+  /// half of what a converged reconcile costs). Trusted as given; unset: reconcile computes them.
+  std::optional<std::uint64_t> stateful_set_hash, service_hash;
 };
 
 }  // namespace habop::reconcile
