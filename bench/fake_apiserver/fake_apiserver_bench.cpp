@@ -128,7 +128,7 @@ void BM_get_over_tls(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_get_over_tls)->Arg(-1)->Arg(0)->Unit(benchmark::kMicrosecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_get_over_tls)->Arg(-1)->Arg(0)->Arg(50)->Unit(benchmark::kMicrosecond)->MinTime(2.0)->UseRealTime();
 
 void BM_merge_patch_over_tls(benchmark::State& state) {
   client c(shared_server());

@@ -44,9 +44,10 @@ struct server_config {
   std::int64_t tick_interval_ms = 10;          ///< How often background work (GC, simulation) runs.
   std::int64_t idle_timeout_ms = 120'000;      ///< Idle keep-alive connections are closed after this.
   /// After answering on a keep-alive connection, wait this long for the client's next request by polling instead
-  /// of sleeping (0: never). A sleeping vCPU takes tens of microseconds to wake on a VM, which halves what one
-  /// client sending back to back gets from an otherwise idle machine; the cost is this much CPU per answer.
-  std::int64_t busy_poll_micros = 50;
+  /// of sleeping (0: never), yielding the CPU to anything runnable meanwhile. A sleeping vCPU takes tens of
+  /// microseconds to wake on a VM, which halves what one client sending back to back gets from an otherwise idle
+  /// machine; the client itself needs about as long again to wake and send, hence 200 (50 was not enough).
+  std::int64_t busy_poll_micros = 200;
   std::string context_name = "habop-fake";     ///< Cluster, user and context name in the kubeconfig.
 };
 
