@@ -203,10 +203,12 @@ struct server::impl {
     return res;
   }
 
-  // See server_config::busy_poll_micros. Polls the socket (and TLS's own buffer) on this, the only io thread, so
-  // other connections wait at most that long.
+  // See server_config::busy_poll_micros. Polls the socket (and TLS's own buffer) on this, the only io thread: only
+  // while no other connection but watches is open, so that serving several clients never waits on one of them.
   void poll_for_next_request(session& s) {
     if (config.busy_poll_micros <= 0 || SSL_pending(s.stream.native_handle()) > 0) return;
+    for (const auto& other : sessions)
+      if (other.get() != &s && !other->in_watch && !other->closing) return;
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(config.busy_poll_micros);
     boost::system::error_code ec;
     while (s.stream.next_layer().available(ec) == 0 && !ec && std::chrono::steady_clock::now() < until) {

@@ -46,7 +46,8 @@ struct server_config {
   /// After answering on a keep-alive connection, wait this long for the client's next request by polling instead
   /// of sleeping (0: never), yielding the CPU to anything runnable meanwhile. A sleeping vCPU takes tens of
   /// microseconds to wake on a VM, which halves what one client sending back to back gets from an otherwise idle
-  /// machine; the client itself needs about as long again to wake and send, hence 200 (50 was not enough).
+  /// machine; the client itself needs about as long again to wake and send, hence 200 (50 was not enough). Only
+  /// while that connection is the only one open besides watches: one io thread serves them all.
   std::int64_t busy_poll_micros = 200;
   std::string context_name = "habop-fake";     ///< Cluster, user and context name in the kubeconfig.
 };
