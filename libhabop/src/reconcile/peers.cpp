@@ -209,47 +209,21 @@ bool is_habitat_reference(const bj::object& r) {
   return member_string(&r, "kind") == api::kind && member_string(&r, "apiVersion").starts_with(api::group);
 }
 
-/// What both checks share: apiVersion, kind, name, namespace, label and seeds; no duplicate owners in `group`
-/// (the renderer drops them: let it decide). Returns the owner references (null: none), nullopt when any differs.
-std::optional<const bj::array*> peer_config_map_refs_if_current(const bj::object& cm, std::string_view ns, std::string_view name,
-                                                 const peer_group_view& group) {
-  const bj::object* meta = member_object(&cm, "metadata");
-  if (!string_is(&cm, "apiVersion", "v1") || !string_is(&cm, "kind", "ConfigMap") || !string_is(meta, "name", name))
-    return std::nullopt;
-  if (!ns.empty() && !string_is(meta, "namespace", ns)) return std::nullopt;
-  if (!string_is(member_object(meta, "labels"), render::label_habitat, "true")) return std::nullopt;
-  for (std::size_t i = 1; i < group.owners.size(); ++i)
-    if (group.owners[i].name == group.owners[i - 1].name && group.owners[i].uid == group.owners[i - 1].uid)
-      return std::nullopt;
-  if (!string_is(member_object(&cm, "data"), render::peer_config_map_key, render::peer_file(group.seeds)))
-    return std::nullopt;
-  return detail::member_array(meta, "ownerReferences");
-}
-
 }  // namespace
-
-bool peer_config_map_converged(const bj::object& cm, std::string_view ns, std::string_view name,
-                               const peer_group_view& group) {
-  const auto current = peer_config_map_refs_if_current(cm, ns, name, group);
-  const bj::array* refs = current ? *current : nullptr;
-  // The rendered references are the owners' in order, followed by the observed ones to anything but a Habitat.
-  if (!refs || refs->size() < group.owners.size()) return false;
-  for (std::size_t i = 0; i < refs->size(); ++i) {
-    if (!(*refs)[i].is_object()) return false;
-    const bj::object& r = (*refs)[i].get_object();
-    if (i < group.owners.size()) {
-      if (!render::is_owner_reference(r, group.owners[i].name, group.owners[i].uid, false)) return false;
-    } else if (is_habitat_reference(r)) {
-      return false;  // a Habitat that no longer shares the ConfigMap
-    }
-  }
-  return true;
-}
 
 bool peer_config_map_serves(const bj::object& cm, std::string_view ns, std::string_view name,
                             const peer_group_view& group, std::string_view self_uid) {
-  const auto current = peer_config_map_refs_if_current(cm, ns, name, group);
-  const bj::array* refs = current ? *current : nullptr;
+  const bj::object* meta = member_object(&cm, "metadata");
+  if (!string_is(&cm, "apiVersion", "v1") || !string_is(&cm, "kind", "ConfigMap") || !string_is(meta, "name", name))
+    return false;
+  if (!ns.empty() && !string_is(meta, "namespace", ns)) return false;
+  if (!string_is(member_object(meta, "labels"), render::label_habitat, "true")) return false;
+  for (std::size_t i = 1; i < group.owners.size(); ++i)
+    if (group.owners[i].name == group.owners[i - 1].name && group.owners[i].uid == group.owners[i - 1].uid)
+      return false;  // the renderer drops duplicates: let it decide
+  if (!string_is(member_object(&cm, "data"), render::peer_config_map_key, render::peer_file(group.seeds)))
+    return false;
+  const bj::array* refs = detail::member_array(meta, "ownerReferences");
   if (!refs) return false;
   bool self = false;
   for (const bj::value& v : *refs) {

@@ -98,16 +98,10 @@ peer_group_view compute_peer_group_view(const snapshot& observed, const std::str
 peer_group_view compute_peer_group_view(const peer_index& index, const std::string& cm_name,
                                         const boost::json::object* observed_cm, std::size_t max);
 
-/// Whether the observed peer ConfigMap already is what reconcile would make it for `group` (apiVersion, kind, name,
-/// namespace, the `habitat` label, the seeds, and the owner references: every owner's, in order, then only
-/// references to anything that is not a Habitat), i.e. whether the diff of the rendered ConfigMap would be empty.
-/// Read by view: a converged namespace costs no rendering. False whenever in doubt (duplicate owners, odd types).
-bool peer_config_map_converged(const boost::json::object& observed_cm, std::string_view ns, std::string_view name,
-                               const peer_group_view& group);
-
 /// Whether the observed peer ConfigMap serves the Habitat `self_uid` (one of `group`'s owners) so that its
-/// reconcile writes nothing: identity, label and seeds as in `peer_config_map_converged`, a reference to `self_uid`,
-/// and none to a Habitat that no longer shares it. References missing for other sharers are theirs to add (each
+/// reconcile writes nothing: apiVersion, kind, name, namespace, the `habitat` label and the seeds as reconcile would
+/// render them, a reference to `self_uid`, and none to a Habitat that no longer shares it (false whenever in doubt:
+/// duplicate owners, odd types). Read by view: a converged namespace costs no rendering. References missing for other sharers are theirs to add (each
 /// reconcile of theirs does, writing every sharer): Habitats created one by one then write the shared object once
 /// each instead of all racing to add the newest (conflicts, and reconciles of old Habitats delaying new ones).
 bool peer_config_map_serves(const boost::json::object& observed_cm, std::string_view ns, std::string_view name,
