@@ -132,9 +132,7 @@ bool object_store::impl::background_pass(instant now) {
     // Dependents of each owner uid.
     std::unordered_map<std::string, std::vector<std::size_t>> dependents;
     for (std::size_t i = 0; i < all.size(); ++i)
-      if (const bj::value* refs = find_path(*all[i].o, {"metadata", "ownerReferences"}); refs && refs->is_array())
-        for (const auto& r : refs->get_array())
-          if (r.is_object()) dependents[string_at(r.get_object(), {"uid"})].push_back(i);
+      for (const auto& uid : owner_uids(all[i].o.get())) dependents[uid].push_back(i);
     auto owner_valid = [&](const entry& dep, const std::string& uid) {
       auto it = by_uid.find(uid);
       if (it == by_uid.end()) return false;

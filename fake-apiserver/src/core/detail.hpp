@@ -149,6 +149,8 @@ std::string check_dns_label(std::string_view name);
 std::vector<field_cause> check_labels(const bj::object& meta);
 const bj::value* find_path(const bj::object& o, std::initializer_list<std::string_view> path);
 std::string string_at(const bj::object& o, std::initializer_list<std::string_view> path);
+/// The uids of `o`'s owner references (none for null); defined in store_core.cpp.
+std::vector<std::string> owner_uids(const bj::object* o);
 bj::object* object_at(bj::object& o, std::string_view key);   ///< The member object, created if missing/not object.
 std::string json_quote(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);

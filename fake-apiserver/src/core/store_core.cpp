@@ -116,7 +116,6 @@ void object_store::impl::commit(const std::string& storage, const std::string& n
   }
 }
 
-namespace {
 std::vector<std::string> owner_uids(const bj::object* o) {
   std::vector<std::string> out;
   if (!o) return out;
@@ -125,7 +124,6 @@ std::vector<std::string> owner_uids(const bj::object* o) {
       if (r.is_object()) out.push_back(string_at(r.get_object(), {"uid"}));
   return out;
 }
-}  // namespace
 
 void object_store::impl::track_owners(const uid_location& at, const bj::object* before, const bj::object* after) {
   const auto old_owners = owner_uids(before), new_owners = owner_uids(after);
