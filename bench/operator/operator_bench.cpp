@@ -193,6 +193,7 @@ void BM_operator_converges_1000(benchmark::State& state) {
     if (std::getenv("HABOP_BENCH_VERBOSE")) {
       auto m = habop::test::run_process({"curl", "-s", "http://127.0.0.1:" + std::to_string(op.port) + "/metrics"});
       std::fprintf(stderr, "%s\n", m.out.c_str());
+      std::fprintf(stderr, "the operator's log:\n%s\n", op.process->err().c_str());
     }
     // What one Habitat's objects cost in the operator's caches (load-independent): served object → cache shape.
     env.api->server->with_api([&](fake::api_server& a, habop::instant) {

@@ -6,6 +6,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <map>
+
 #include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/peers.hpp>
 
@@ -18,10 +20,27 @@ using habop::test::store;
 
 namespace {
 
-// Every Habitat's plan with a shared prebuilt index equals its plan without one (reconcile builds its own).
-void check_index_changes_nothing(const store& s, const std::vector<std::string>& names) {
-  const reconcile::snapshot first = s.observe("ns", names.front());
-  auto index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(first.habitats, first.pods));
+using index_ptr = std::shared_ptr<const reconcile::peer_index>;
+
+index_ptr index_of(const store& s, const std::string& name) {
+  const reconcile::snapshot snap = s.observe("ns", name);
+  return std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(snap.habitats, snap.pods));
+}
+
+// The snapshot a controller that keeps the index passes: no Habitats, only the reconciled Habitat's own pods.
+reconcile::snapshot lean(reconcile::snapshot snap, const std::string& name, index_ptr index) {
+  snap.habitats.clear();
+  std::erase_if(snap.pods, [&](const reconcile::object_ptr& pod) {
+    return (*pod).at("metadata").at("labels").as_object().if_contains("habitat-name")->as_string() != name;
+  });
+  snap.peers = std::move(index);
+  return snap;
+}
+
+// Every Habitat's plan with a shared prebuilt index (`index`, else one built now) equals its plan without one
+// (reconcile builds its own), with the full snapshot and with the lean one.
+void check_index_changes_nothing(const store& s, const std::vector<std::string>& names, index_ptr index = nullptr) {
+  if (!index) index = index_of(s, names.front());
   for (const auto& name : names) {
     INFO(name);
     reconcile::snapshot with = s.observe("ns", name);
@@ -29,8 +48,19 @@ void check_index_changes_nothing(const store& s, const std::vector<std::string>&
     with.peers = index;
     const bj::object& h = *s.get("habitats", "ns", name);
     const auto now = instant::from_seconds(1'700'000'000);
-    CHECK(reconcile::reconcile(h, with, now) == reconcile::reconcile(h, without, now));
+    const reconcile::plan expected = reconcile::reconcile(h, without, now);
+    CHECK(reconcile::reconcile(h, with, now) == expected);
+    CHECK(reconcile::reconcile(h, lean(without, name, index), now) == expected);
   }
+}
+
+// Every Habitat's and pod's peer_index_key in the namespace, by name.
+std::map<std::string, std::string> peer_keys(const store& s, const std::string& name) {
+  const reconcile::snapshot snap = s.observe("ns", name);
+  std::map<std::string, std::string> keys;
+  for (const auto& h : snap.habitats) keys["habitat " + std::string((*h).at("metadata").at("name").as_string())] = reconcile::peer_index_key_of_habitat(*h);
+  for (const auto& p : snap.pods) keys["pod " + std::string((*p).at("metadata").at("name").as_string())] = reconcile::peer_index_key_of_pod(*p);
+  return keys;
 }
 
 }  // namespace
@@ -62,6 +92,27 @@ TEST_CASE("A prebuilt peer index plans exactly what reconcile plans without one"
     all.push_back("late");
     check_index_changes_nothing(s, all);
     CHECK_FALSE(test::plan_for(s, "ns", "p1").empty());
+  }
+
+  SECTION("an index is kept while no object's peer_index_key changes") {
+    const index_ptr kept = index_of(s, "r1");
+    const auto keys = peer_keys(s, "r1");
+    // Status writes, labels and a pod condition other than Ready change no key: the kept index stays exact.
+    s.edit("habitats", "ns", "r2", bj::parse(R"({"status":{"observedGeneration":9},"metadata":{"labels":{"x":"y"}}})"));
+    s.edit("pods", "ns", "p1-0", bj::parse(R"({"metadata":{"labels":{"controller-revision-hash":"other"}},
+                                              "status":{"conditions":[{"type":"Ready","status":"True"},
+                                                                      {"type":"Initialized","status":"False"}]}})"));
+    CHECK(peer_keys(s, "r1") == keys);
+    check_index_changes_nothing(s, names, kept);
+    // What the index is made of does change keys.
+    s.edit("pods", "ns", "r1-0", bj::parse(R"({"status":{"podIP":"10.1.1.1"}})"));
+    s.edit("habitats", "ns", "b", bj::parse(R"({"spec":{"v1beta2":{"service":{"ringSecretName":"red-20170829113029"}}}})"));
+    const auto changed = peer_keys(s, "r1");
+    CHECK(changed.at("pod r1-0") != keys.at("pod r1-0"));
+    CHECK(changed.at("habitat b") != keys.at("habitat b"));
+    CHECK(changed.at("pod p1-0") == keys.at("pod p1-0"));
+    s.edit("pods", "ns", "p2-0", bj::parse(R"({"status":{"phase":"Pending"}})"));
+    CHECK(peer_keys(s, "r1").at("pod p2-0").empty());   // no longer a seed: contributes nothing
   }
 
   SECTION("while an AllAtOnce Habitat restarts its stale pods") {

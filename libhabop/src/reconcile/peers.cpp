@@ -126,9 +126,33 @@ std::vector<std::string> select_seeds(const std::vector<std::string>& current, s
   return fill_seeds(current, views, needed, live, max);
 }
 
+namespace {
+
+// The seed a pod offers: its name and IP, when it may seed.
+std::optional<peer_seed_view> seed_of(const bj::object& pod) {
+  if (!is_seed_candidate(pod)) return std::nullopt;
+  return peer_seed_view{member_string(member_object(&pod, "metadata"), "name"),
+                        member_string(member_object(&pod, "status"), "podIP")};
+}
+
+std::string_view habitat_name_label(const bj::object& pod) {
+  return member_string(member_object(member_object(&pod, "metadata"), "labels"), render::label_habitat_name);
+}
+
+std::string joined(std::initializer_list<std::string_view> parts) {
+  std::string key;
+  for (std::string_view p : parts) {
+    key += p;
+    key += '\0';
+  }
+  return key;
+}
+
+}  // namespace
+
 peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods) {
   peer_index index;
-  index.objects.reserve(habitats.size() + pods.size());
+  auto own = [&index](std::string_view s) -> std::string_view { return index.strings.emplace_back(s); };
   // Map each distinct ring Secret once: the renderer's name for it takes a stub Habitat.
   std::map<std::string_view, std::optional<std::string>> by_secret;
   std::map<std::string_view, std::vector<peer_ring*>> rings_of;   // Habitat name -> the rings it owns
@@ -140,20 +164,18 @@ peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::
     if (!it->second) continue;
     const bj::object* meta = member_object(raw.get(), "metadata");
     peer_ring& ring = index.rings[*it->second];
-    ring.owners.push_back({member_string(meta, "name"), member_string(meta, "namespace"), member_string(meta, "uid")});
+    ring.owners.push_back({own(member_string(meta, "name")), own(member_string(meta, "namespace")),
+                           own(member_string(meta, "uid"))});
     std::vector<peer_ring*>& owned = rings_of[ring.owners.back().name];
     if (std::find(owned.begin(), owned.end(), &ring) == owned.end()) owned.push_back(&ring);
-    index.objects.push_back(raw);
   }
   for (const auto& pod : pods) {
-    const bj::object* meta = member_object(pod.get(), "metadata");
-    const std::string_view habitat = member_string(member_object(meta, "labels"), "habitat-name");
-    index.pods_by_habitat[habitat].push_back(pod.get());
-    index.objects.push_back(pod);
-    auto owner = rings_of.find(habitat);
-    if (owner == rings_of.end() || !is_seed_candidate(*pod)) continue;
-    const peer_seed_view seed{member_string(meta, "name"), member_string(member_object(pod.get(), "status"), "podIP")};
-    for (peer_ring* ring : owner->second) ring->candidates.push_back(seed);
+    auto owner = rings_of.find(habitat_name_label(*pod));
+    if (owner == rings_of.end()) continue;
+    auto seed = seed_of(*pod);
+    if (!seed) continue;
+    const peer_seed_view owned{own(seed->pod_name), own(seed->ip)};
+    for (peer_ring* ring : owner->second) ring->candidates.push_back(owned);
   }
   for (auto& [name, ring] : index.rings) {
     std::sort(ring.owners.begin(), ring.owners.end(), by_owner_name);
@@ -162,6 +184,19 @@ peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::
     std::sort(ring.ips.begin(), ring.ips.end());
   }
   return index;
+}
+
+std::string peer_index_key_of_habitat(const bj::object& raw) {
+  const auto cm = peer_config_map_of(raw);
+  if (!cm) return {};
+  const bj::object* meta = member_object(&raw, "metadata");
+  return joined({*cm, member_string(meta, "name"), member_string(meta, "namespace"), member_string(meta, "uid")});
+}
+
+std::string peer_index_key_of_pod(const bj::object& pod) {
+  const auto seed = seed_of(pod);
+  if (!seed) return {};
+  return joined({habitat_name_label(pod), seed->pod_name, seed->ip});
 }
 
 peer_group_view compute_peer_group_view(const snapshot& observed, const std::string& cm_name,
@@ -226,19 +261,25 @@ bool peer_config_map_serves(const bj::object& cm, std::string_view ns, std::stri
   const bj::array* refs = detail::member_array(meta, "ownerReferences");
   if (!refs) return false;
   bool self = false;
+  // group.owners is sorted by name, then uid, and so are the references as rendered: each one is usually the owner
+  // after the previous one's, which keeps this check linear (every sharer's reconcile makes it, N² in a namespace).
+  auto next = group.owners.begin();
   for (const bj::value& v : *refs) {
     if (!v.is_object()) return false;
     const bj::object& r = v.get_object();
     if (!is_habitat_reference(r)) continue;
-    // group.owners is sorted by name, then uid.
     const std::string_view ref_name = member_string(&r, "name"), ref_uid = member_string(&r, "uid");
-    auto owner = std::lower_bound(group.owners.begin(), group.owners.end(), ref_name,
-                                  [](const peer_owner& o, std::string_view n) { return o.name < n; });
-    while (owner != group.owners.end() && owner->name == ref_name && owner->uid != ref_uid) ++owner;
+    auto owner = next;
+    if (owner == group.owners.end() || owner->name != ref_name || owner->uid != ref_uid) {
+      owner = std::lower_bound(group.owners.begin(), group.owners.end(), ref_name,
+                               [](const peer_owner& o, std::string_view n) { return o.name < n; });
+      while (owner != group.owners.end() && owner->name == ref_name && owner->uid != ref_uid) ++owner;
+    }
     if (owner == group.owners.end() || owner->name != ref_name ||
         !render::is_owner_reference(r, owner->name, owner->uid, false))
       return false;  // a Habitat that no longer shares the ConfigMap, or a reference not as rendered
     self = self || owner->uid == self_uid;
+    next = owner + 1;
   }
   return self;
 }

@@ -272,9 +272,7 @@ struct builder {
     const std::string_view revision = member_string(st, "updateRevision");
     if (revision.empty()) return;
     std::vector<std::string> names;
-    auto mine = peers->pods_by_habitat.find(h.metadata.name);
-    if (mine == peers->pods_by_habitat.end()) return;
-    for (const bj::object* pod_ptr : mine->second) {
+    for (const object_ptr& pod_ptr : observed.pods) {
       const bj::object& pod = *pod_ptr;
       const bj::object* meta = member_object(&pod, "metadata");
       const bj::object* labels = member_object(meta, "labels");
@@ -354,7 +352,7 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   }
   api::habitat& h = *parsed;
   in.count = h.spec.count;
-  std::optional<peer_index> built;   // one index for the peer ConfigMap and the stale pods
+  std::optional<peer_index> built;   // the namespace's rings, when the caller keeps no index
   b.peers = observed.peers ? observed.peers.get() : &built.emplace(build_peer_index(observed.habitats, observed.pods));
 
   b.service(h);

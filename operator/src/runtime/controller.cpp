@@ -82,6 +82,7 @@ struct controller::impl {
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
   work_queue queue;
+  instant queue_gauges_at;   ///< When the workqueue gauges were last sampled (under queue_mutex).
   event_sender events;
   plan_writer writer;
 
@@ -133,6 +134,12 @@ struct controller::impl {
         peer_of[key] = {ns, *cm};
       }
     }
+    note_peer_inputs(ns, previous ? reconcile::peer_index_key_of_habitat(*previous) : std::string(),
+                     current ? reconcile::peer_index_key_of_habitat(*current) : std::string());
+    if (!current && habitats.list(ns).empty()) {
+      peer_indexes.erase(ns);
+      peer_generations.erase(ns);
+    }
     enqueue(key);
     m.cache_objects.set({"Habitat"}, static_cast<double>(habitats.size()));
   }
@@ -142,6 +149,13 @@ struct controller::impl {
     const std::string owner = label_of(obj, "habitat-name");
     if (!owner.empty()) enqueue(meta_string(obj, "namespace") + "/" + owner);
     m.cache_objects.set({kind}, static_cast<double>(cache.size()));
+  }
+
+  void on_pod(const object_ptr& previous, const object_ptr& current) {
+    const auto& obj = current ? *current : *previous;
+    note_peer_inputs(meta_string(obj, "namespace"), previous ? reconcile::peer_index_key_of_pod(*previous) : std::string(),
+                     current ? reconcile::peer_index_key_of_pod(*current) : std::string());
+    on_owned("Pod", pods, previous, current);
   }
 
   void on_config_map(const object_ptr& previous, const object_ptr& current) {
@@ -172,25 +186,26 @@ struct controller::impl {
                                                      cache_mutex, std::move(handler)));
   }
 
-  /// Per namespace, the peer index (reconcile/peers.hpp) and the Habitats and pods it was built from (under
-  /// cache_mutex). The caches replace an object's pointer on every change, so equal pointer lists mean an unchanged
-  /// namespace: one index serves every reconcile of it until a Habitat or pod of it changes.
+  /// Per namespace, the peer index (reconcile/peers.hpp) and the generation of peer inputs it was built at (under
+  /// cache_mutex). The cache handlers bump a namespace's generation only when an object's peer_index_key changes, so
+  /// a burst of status writes reuses one index instead of regrouping the namespace on every reconcile (O(N²)).
   struct peer_index_entry {
-    std::vector<object_ptr> habitats, pods;
+    std::uint64_t generation = 0;
     std::shared_ptr<const reconcile::peer_index> index;
   };
   std::map<std::string, peer_index_entry> peer_indexes;
+  std::map<std::string, std::uint64_t> peer_generations;
 
-  std::shared_ptr<const reconcile::peer_index> peer_index_for(const std::string& ns, const reconcile::snapshot& s) {
-    if (s.habitats.empty()) {
-      peer_indexes.erase(ns);
-      return nullptr;
-    }
+  void note_peer_inputs(const std::string& ns, const std::string& before, const std::string& after) {
+    if (before != after) ++peer_generations[ns];
+  }
+
+  std::shared_ptr<const reconcile::peer_index> peer_index_for(const std::string& ns) {
+    const std::uint64_t generation = peer_generations[ns];
     peer_index_entry& e = peer_indexes[ns];
-    if (!e.index || e.habitats != s.habitats || e.pods != s.pods) {
-      e.index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(s.habitats, s.pods));
-      e.habitats = s.habitats;
-      e.pods = s.pods;
+    if (!e.index || e.generation != generation) {
+      e.index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(habitats.list(ns), pods.list(ns)));
+      e.generation = generation;
     }
     return e.index;
   }
@@ -216,16 +231,16 @@ struct controller::impl {
   reconcile::snapshot snapshot_for(const std::string& ns, const std::string& name) {
     reconcile::snapshot s;
     // The caches' shared, immutable objects: a snapshot copies pointers, never JSON.
-    s.habitats = habitats.list(ns);
     s.stateful_set = stateful_sets.get(ns, name);
     s.service = services.get(ns, name);
     auto& [sts_hash, svc_hash] = observed_hashes[ns + "/" + name];
     s.stateful_set_hash = hash_of(sts_hash, s.stateful_set);
     s.service_hash = hash_of(svc_hash, s.service);
     s.config_maps = config_maps.list(ns);
-    s.pods = pods.list(ns);
+    // With the index given, reconcile reads neither the namespace's Habitats nor other Habitats' pods.
+    s.pods = pods.by_label(ns, name);
     for (const auto& secret : secrets.list(ns)) s.secret_names.insert(meta_string(*secret, "name"));
-    s.peers = peer_index_for(ns, s);
+    s.peers = peer_index_for(ns);
     return s;
   }
 
@@ -275,10 +290,15 @@ struct controller::impl {
       }
       const auto work = queue.done(key, now);
       m.workqueue_work_duration.observe({options.queue.name}, std::chrono::duration<double>(work).count());
-      const auto st = queue.stats(now);
-      m.workqueue_depth.set({options.queue.name}, static_cast<double>(st.depth));
-      m.workqueue_unfinished_work.set({options.queue.name}, st.unfinished_work_seconds);
-      m.workqueue_longest_running.set({options.queue.name}, st.longest_running_processor_seconds);
+      // The gauges walk the queue: sampled every 100 ms during a burst (O(N) per reconcile would be O(N²)), and
+      // whenever the queue goes idle so that they never stay stale.
+      if (!queue.busy(now) || now.unix_micros - queue_gauges_at.unix_micros >= 100'000) {
+        queue_gauges_at = now;
+        const auto st = queue.stats(now);
+        m.workqueue_depth.set({options.queue.name}, static_cast<double>(st.depth));
+        m.workqueue_unfinished_work.set({options.queue.name}, st.unfinished_work_seconds);
+        m.workqueue_longest_running.set({options.queue.name}, st.longest_running_processor_seconds);
+      }
     }
     queue_cv.notify_all();
     const bool failed = result == outcome::retry || result == outcome::retry_after || result == outcome::conflict;
@@ -354,7 +374,7 @@ controller::controller(client& api, logger log, operator_metrics& metrics, contr
   p.add_reflector("ConfigMap", "v1", "/api/v1", "configmaps", selector, p.config_maps,
                   [&p](const object_ptr& a, const object_ptr& b) { p.on_config_map(a, b); });
   p.add_reflector("Pod", "v1", "/api/v1", "pods", selector, p.pods,
-                  [&p](const object_ptr& a, const object_ptr& b) { p.on_owned("Pod", p.pods, a, b); });
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_pod(a, b); });
   p.add_reflector("Secret", "v1", "/api/v1", "secrets", "", p.secrets,
                   [&p](const object_ptr& a, const object_ptr& b) { p.on_secret(a, b); });
   p.m.max_concurrent_reconciles.set(controller_label, p.options.workers);

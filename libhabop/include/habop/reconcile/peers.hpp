@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -55,17 +56,29 @@ struct peer_ring {
 
 /// Every peer ConfigMap of one namespace with its owners and seed candidates, computed once from the namespace's
 /// Habitats and pods and shared by every reconcile of that namespace (snapshot::peers) instead of each reconcile
-/// scanning all of them. Pure: the same Habitats and pods always give the same index.
+/// scanning all of them. Pure: the same Habitats and pods always give the same index. It owns the strings it views,
+/// so it keeps no object alive: a controller may keep one across changes that `peer_index_key` says do not matter.
+/// Move-only (views into its own storage).
 struct peer_index {
   std::map<std::string, peer_ring, std::less<>> rings;   ///< By ConfigMap name; only names some Habitat maps to.
-  /// Every pod by its `habitat-name` label, in snapshot order (what restarting stale pods looks at).
-  std::map<std::string_view, std::vector<const boost::json::object*>, std::less<>> pods_by_habitat;
-  std::vector<object_ptr> objects;                       ///< Keeps the viewed Habitats and pods alive.
+  std::deque<std::string> strings;                        ///< What the rings view (stable addresses).
+
+  peer_index() = default;
+  peer_index(peer_index&&) = default;
+  peer_index& operator=(peer_index&&) = default;
+  peer_index(const peer_index&) = delete;
+  peer_index& operator=(const peer_index&) = delete;
 };
 
-/// Groups `habitats` by the ConfigMap they map to (`peer_config_map_of`), the seed candidates among `pods`
-/// (`is_seed_candidate`, labelled `habitat-name` of an owner) by ring, and every pod by Habitat name.
+/// Groups `habitats` by the ConfigMap they map to (`peer_config_map_of`) and the seed candidates among `pods`
+/// (`is_seed_candidate`, labelled `habitat-name` of an owner) by ring.
 peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods);
+
+/// Everything `build_peer_index` reads of one Habitat or pod, as one comparable value ("" when it contributes
+/// nothing, e.g. a pod that cannot seed). An index stays exact while no added, deleted or changed object's key
+/// changes: a controller rebuilds it only then, not on every status write of a namespace's Habitats and pods.
+std::string peer_index_key_of_habitat(const boost::json::object& raw_habitat);
+std::string peer_index_key_of_pod(const boost::json::object& pod);
 
 /// The peer ConfigMap name a raw Habitat maps to, read without a full parse so that scanning every Habitat of a
 /// namespace stays cheap; nullopt when the Habitat is being deleted, has another customVersion, or a malformed

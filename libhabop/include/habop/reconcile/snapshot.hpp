@@ -24,19 +24,23 @@ inline object_ptr share(boost::json::object o) { return std::make_shared<const b
 /// Everything in one namespace that reconciling one Habitat may look at. Objects are as the API server returned
 /// them (managedFields may be stripped). Secrets are names only: their contents are never read. No pointer is null.
 struct snapshot {
-  /// Every Habitat in the namespace, raw, including the one being reconciled (peer ConfigMaps are shared).
+  /// Every Habitat in the namespace, raw, including the one being reconciled (peer ConfigMaps are shared). Read
+  /// only to build the peer index: a caller that sets `peers` may leave it empty.
   std::vector<object_ptr> habitats;
   /// The StatefulSet and headless Service named after the Habitat; null when they do not exist.
   object_ptr stateful_set;
   object_ptr service;
   /// Every peer ConfigMap in the namespace (label `habitat=true`), whatever ring it serves.
   std::vector<object_ptr> config_maps;
-  /// Every pod in the namespace labelled `habitat=true` (all Habitats: seeds are chosen across a ring).
+  /// Every pod in the namespace labelled `habitat=true` (all Habitats: seeds are chosen across a ring). With
+  /// `peers` set only the reconciled Habitat's own pods (label `habitat-name`) are read, so a caller that keeps the
+  /// index may pass just those.
   std::vector<object_ptr> pods;
   /// Names of the Secrets that exist in the namespace.
   std::set<std::string> secret_names;
   /// `build_peer_index(habitats, pods)` (peers.hpp), shared by every snapshot of the namespace so that the
-  /// namespace is grouped once rather than per reconcile; null: reconcile builds it (same results).
+  /// namespace is grouped once rather than per reconcile (and kept while `peer_index_key_of_*` of its objects
+  /// stay the same); null: reconcile builds it (same results).
   std::shared_ptr<const peer_index> peers;
   /// `observed_hash(*stateful_set)` and `observed_hash(*service)` (fingerprint.hpp) when the caller keeps them: a
   /// controller computes them once per object version it caches rather than on every reconcile (they are about
