@@ -22,9 +22,11 @@ namespace {
 
 using index_ptr = std::shared_ptr<const reconcile::peer_index>;
 
+// The index as the operator builds it: with the namespace's ConfigMaps, so each ring knows whom its ConfigMap serves.
 index_ptr index_of(const store& s, const std::string& name) {
   const reconcile::snapshot snap = s.observe("ns", name);
-  return std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(snap.habitats, snap.pods));
+  return std::make_shared<const reconcile::peer_index>(
+      reconcile::build_peer_index(snap.habitats, snap.pods, snap.config_maps, reconcile::options{}.max_peer_seeds));
 }
 
 // The snapshot a controller that keeps the index passes: no Habitats, only the reconciled Habitat's own pods.
@@ -77,9 +79,15 @@ TEST_CASE("A prebuilt peer index plans exactly what reconcile plans without one"
   s.put("habitats", habitat("l", R"({"spec":{"v1beta2":{"count":3,"service":{"topology":"leader"}}}})"));
   REQUIRE(test::converge(s, "ns", 12) > 0);
   const reconcile::snapshot snap = s.observe("ns", "r1");
-  const reconcile::peer_index index = reconcile::build_peer_index(snap.habitats, snap.pods);
+  const reconcile::peer_index index = reconcile::build_peer_index(snap.habitats, snap.pods, snap.config_maps, 5);
   REQUIRE(index.rings.size() == 3);
-  for (const auto& [cm, ring] : index.rings) CHECK(std::is_sorted(ring.ips.begin(), ring.ips.end()));
+  for (const auto& [cm, ring] : index.rings) {
+    CHECK(std::is_sorted(ring.ips.begin(), ring.ips.end()));
+    // Converged: each ring's ConfigMap serves every one of its owners.
+    REQUIRE(ring.served);
+    CHECK(ring.served->uids.size() == ring.owners.size());
+  }
+  CHECK_FALSE(reconcile::build_peer_index(snap.habitats, snap.pods).rings.begin()->second.served);
   check_index_changes_nothing(s, names);   // converged: every plan is empty either way
 
   SECTION("while seeds and owners change") {
@@ -113,6 +121,20 @@ TEST_CASE("A prebuilt peer index plans exactly what reconcile plans without one"
     CHECK(changed.at("pod p1-0") == keys.at("pod p1-0"));
     s.edit("pods", "ns", "p2-0", bj::parse(R"({"status":{"phase":"Pending"}})"));
     CHECK(peer_keys(s, "r1").at("pod p2-0").empty());   // no longer a seed: contributes nothing
+  }
+
+  SECTION("whom a ConfigMap serves is trusted only for the version the index saw") {
+    const index_ptr kept = index_of(s, "p1");
+    // Another version of the ConfigMap (the first sharer's reference dropped): the kept verdict no longer applies,
+    // and that sharer adds itself back.
+    bj::object cm = *s.get("configmaps", "ns", "peer-watch-file");
+    bj::array& refs = cm["metadata"].as_object()["ownerReferences"].as_array();
+    REQUIRE(refs.front().at("name") == "l");
+    refs.erase(refs.begin());
+    s.put("configmaps", cm);
+    CHECK_FALSE(test::plan_for(s, "ns", "l").empty());
+    CHECK(test::plan_for(s, "ns", "p1").empty());   // the others' references are l's to restore
+    check_index_changes_nothing(s, names, kept);
   }
 
   SECTION("while an AllAtOnce Habitat restarts its stale pods") {

@@ -150,7 +150,8 @@ std::string joined(std::initializer_list<std::string_view> parts) {
 
 }  // namespace
 
-peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods) {
+peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods,
+                            const std::vector<object_ptr>& config_maps, std::size_t max_seeds) {
   peer_index index;
   auto own = [&index](std::string_view s) -> std::string_view { return index.strings.emplace_back(s); };
   // Map each distinct ring Secret once: the renderer's name for it takes a stub Habitat.
@@ -182,6 +183,17 @@ peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::
     std::sort(ring.candidates.begin(), ring.candidates.end(), by_name);
     for (const auto& c : ring.candidates) ring.ips.push_back(c.ip);
     std::sort(ring.ips.begin(), ring.ips.end());
+  }
+  for (const auto& cm : config_maps) {
+    const bj::object* meta = member_object(cm.get(), "metadata");
+    auto ring = index.rings.find(member_string(meta, "name"));
+    const std::string_view uid = member_string(meta, "uid"), rv = member_string(meta, "resourceVersion");
+    if (ring == index.rings.end() || uid.empty() || rv.empty()) continue;
+    const std::string_view ns = member_string(meta, "namespace");
+    const peer_group_view group = compute_peer_group_view(index, ring->first, cm.get(), max_seeds);
+    peer_served_set served{own(ns), own(uid), own(rv), max_seeds, {}};
+    for (std::string_view u : peer_config_map_served(*cm, ns, ring->first, group)) served.uids.push_back(own(u));
+    ring->second.served = std::move(served);
   }
   return index;
 }
@@ -246,26 +258,31 @@ bool is_habitat_reference(const bj::object& r) {
 
 }  // namespace
 
-bool peer_config_map_serves(const bj::object& cm, std::string_view ns, std::string_view name,
-                            const peer_group_view& group, std::string_view self_uid) {
+namespace {
+
+// The owners `cm` references, sorted by uid, when it is as rendered for `group` (apiVersion, kind, name,
+// namespace, label, seeds) and references no Habitat outside it; nullopt otherwise.
+std::optional<std::vector<std::string_view>> referenced_owners(const bj::object& cm, std::string_view ns,
+                                                               std::string_view name, const peer_group_view& group) {
   const bj::object* meta = member_object(&cm, "metadata");
   if (!string_is(&cm, "apiVersion", "v1") || !string_is(&cm, "kind", "ConfigMap") || !string_is(meta, "name", name))
-    return false;
-  if (!ns.empty() && !string_is(meta, "namespace", ns)) return false;
-  if (!string_is(member_object(meta, "labels"), render::label_habitat, "true")) return false;
+    return std::nullopt;
+  if (!ns.empty() && !string_is(meta, "namespace", ns)) return std::nullopt;
+  if (!string_is(member_object(meta, "labels"), render::label_habitat, "true")) return std::nullopt;
   for (std::size_t i = 1; i < group.owners.size(); ++i)
     if (group.owners[i].name == group.owners[i - 1].name && group.owners[i].uid == group.owners[i - 1].uid)
-      return false;  // the renderer drops duplicates: let it decide
+      return std::nullopt;  // the renderer drops duplicates: let it decide
   if (!string_is(member_object(&cm, "data"), render::peer_config_map_key, render::peer_file(group.seeds)))
-    return false;
+    return std::nullopt;
   const bj::array* refs = detail::member_array(meta, "ownerReferences");
-  if (!refs) return false;
-  bool self = false;
+  if (!refs) return std::nullopt;
+  std::vector<std::string_view> uids;
+  uids.reserve(refs->size());
   // group.owners is sorted by name, then uid, and so are the references as rendered: each one is usually the owner
-  // after the previous one's, which keeps this check linear (every sharer's reconcile makes it, N² in a namespace).
+  // after the previous one's, which keeps the walk linear.
   auto next = group.owners.begin();
   for (const bj::value& v : *refs) {
-    if (!v.is_object()) return false;
+    if (!v.is_object()) return std::nullopt;
     const bj::object& r = v.get_object();
     if (!is_habitat_reference(r)) continue;
     const std::string_view ref_name = member_string(&r, "name"), ref_uid = member_string(&r, "uid");
@@ -277,11 +294,26 @@ bool peer_config_map_serves(const bj::object& cm, std::string_view ns, std::stri
     }
     if (owner == group.owners.end() || owner->name != ref_name ||
         !render::is_owner_reference(r, owner->name, owner->uid, false))
-      return false;  // a Habitat that no longer shares the ConfigMap, or a reference not as rendered
-    self = self || owner->uid == self_uid;
+      return std::nullopt;  // a Habitat that no longer shares the ConfigMap, or a reference not as rendered
+    uids.push_back(owner->uid);
     next = owner + 1;
   }
-  return self;
+  std::sort(uids.begin(), uids.end());
+  return uids;
+}
+
+}  // namespace
+
+bool peer_config_map_serves(const bj::object& cm, std::string_view ns, std::string_view name,
+                            const peer_group_view& group, std::string_view self_uid) {
+  const auto uids = referenced_owners(cm, ns, name, group);
+  return uids && std::binary_search(uids->begin(), uids->end(), self_uid);
+}
+
+std::vector<std::string_view> peer_config_map_served(const bj::object& cm, std::string_view ns, std::string_view name,
+                                                     const peer_group_view& group) {
+  auto uids = referenced_owners(cm, ns, name, group);
+  return uids ? std::move(*uids) : std::vector<std::string_view>{};
 }
 
 }  // namespace habop::reconcile

@@ -176,6 +176,19 @@ struct builder {
     converge(std::move(target), "Service", inputs, have, {}, projection, have_ip == cluster_ip, ignored);
   }
 
+  // peer_config_map_serves, answered by the index when it was built from this version of the ConfigMap.
+  bool serves(const bj::object& have, const api::habitat& h, const std::string& name, const peer_group_view& group) const {
+    auto ring = peers->rings.find(name);
+    if (ring != peers->rings.end() && ring->second.served) {
+      const peer_served_set& known = *ring->second.served;
+      const bj::object* meta = member_object(&have, "metadata");
+      if (known.ns == h.metadata.ns && known.max_seeds == opts.max_peer_seeds &&
+          known.uid == member_string(meta, "uid") && known.resource_version == member_string(meta, "resourceVersion"))
+        return std::binary_search(known.uids.begin(), known.uids.end(), std::string_view(h.metadata.uid));
+    }
+    return peer_config_map_serves(have, h.metadata.ns, name, group, h.metadata.uid);
+  }
+
   void config_map(const api::habitat& h) {
     const std::string name = render::peer_config_map_name(h);
     const bj::object* have = find_by_name(observed.config_maps, name);
@@ -184,7 +197,7 @@ struct builder {
     for (const auto& o : group.owners) self = self || o.uid == h.metadata.uid;
     // Every reconcile of a namespace's Habitats looks at the shared ConfigMap: when it already serves this Habitat,
     // nothing is rendered (a missing sharer adds itself, and then every sharer: see peer_config_map_serves).
-    if (have && self && peer_config_map_serves(*have, h.metadata.ns, name, group, h.metadata.uid)) return;
+    if (have && self && serves(*have, h, name, group)) return;
     std::vector<api::habitat> owner_values(group.owners.size());
     std::vector<const api::habitat*> owners;
     for (std::size_t i = 0; i < group.owners.size(); ++i) {

@@ -12,7 +12,10 @@
 
 #include <boost/json.hpp>
 
+#include <habop/http/to_request.hpp>
+#include <habop/json/codec.hpp>
 #include <habop/operator/cache_shapes.hpp>
+#include <habop/operator/object_cache.hpp>
 #include <habop/reconcile/fingerprint.hpp>
 #include <habop/reconcile/peers.hpp>
 #include <habop/reconcile/reconcile.hpp>
@@ -160,6 +163,7 @@ struct controller::impl {
 
   void on_config_map(const object_ptr& previous, const object_ptr& current) {
     const auto& obj = current ? *current : *previous;
+    ++peer_generations[meta_string(obj, "namespace")];   // the index knows which sharers each ConfigMap serves
     enqueue_one_sharer(meta_string(obj, "namespace"), meta_string(obj, "name"));
     m.cache_objects.set({"ConfigMap"}, static_cast<double>(config_maps.size()));
   }
@@ -187,8 +191,9 @@ struct controller::impl {
   }
 
   /// Per namespace, the peer index (reconcile/peers.hpp) and the generation of peer inputs it was built at (under
-  /// cache_mutex). The cache handlers bump a namespace's generation only when an object's peer_index_key changes, so
-  /// a burst of status writes reuses one index instead of regrouping the namespace on every reconcile (O(N²)).
+  /// cache_mutex). The cache handlers bump a namespace's generation when a peer ConfigMap changes or an object's
+  /// peer_index_key does, so a burst of status writes reuses one index instead of regrouping the namespace on every
+  /// reconcile (O(N²)).
   struct peer_index_entry {
     std::uint64_t generation = 0;
     std::shared_ptr<const reconcile::peer_index> index;
@@ -204,7 +209,8 @@ struct controller::impl {
     const std::uint64_t generation = peer_generations[ns];
     peer_index_entry& e = peer_indexes[ns];
     if (!e.index || e.generation != generation) {
-      e.index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(habitats.list(ns), pods.list(ns)));
+      e.index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(
+          habitats.list(ns), pods.list(ns), config_maps.list(ns), reconcile::options{}.max_peer_seeds));
       e.generation = generation;
     }
     return e.index;
@@ -228,15 +234,49 @@ struct controller::impl {
     return memo.hash;
   }
 
-  reconcile::snapshot snapshot_for(const std::string& ns, const std::string& name) {
+  /// Objects a create of this Habitat's found already there, which the label-filtered caches cannot see (a user's
+  /// Service named like the Habitat, an unlabelled ConfigMap): fetched once and shown to its next reconcile, which
+  /// adopts them or reports who controls them. Keyed by Habitat; under cache_mutex; consumed by that reconcile.
+  std::map<std::string, std::vector<object_ptr>> uncached;
+
+  void fetch_existing(const std::string& key, const reconcile::object_ref& ref) {
+    http::request get;
+    get.method = "GET";
+    get.path = http::resource_path(ref, true);
+    auto r = api.send(get);
+    if (!r || r->status != 200) return;   // gone since, or unreadable: the next reconcile creates it or retries
+    auto v = json::parse_json(r->body);
+    if (!v || !v->is_object()) return;
+    auto obj = std::make_shared<const boost::json::object>(transform_for_cache(std::move(v->get_object()), false));
+    std::lock_guard lock(cache_mutex);
+    uncached[key].push_back(std::move(obj));
+  }
+
+  /// The snapshot of one Habitat from the caches (and `uncached`; `used_uncached` says whether it had any).
+  reconcile::snapshot snapshot_for(const std::string& ns, const std::string& name, bool& used_uncached) {
     reconcile::snapshot s;
     // The caches' shared, immutable objects: a snapshot copies pointers, never JSON.
     s.stateful_set = stateful_sets.get(ns, name);
     s.service = services.get(ns, name);
+    s.config_maps = config_maps.list(ns);
+    used_uncached = false;
+    if (auto it = uncached.find(ns + "/" + name); it != uncached.end()) {
+      for (const auto& o : it->second) {
+        const std::string kind(o->contains("kind") && o->at("kind").is_string() ? o->at("kind").get_string() : "");
+        const std::string object_name = meta_string(*o, "name");
+        if (kind == "StatefulSet" && !s.stateful_set) s.stateful_set = o;
+        if (kind == "Service" && !s.service) s.service = o;
+        if (kind == "ConfigMap" && std::none_of(s.config_maps.begin(), s.config_maps.end(), [&](const object_ptr& c) {
+              return meta_string(*c, "name") == object_name;
+            }))
+          s.config_maps.push_back(o);
+      }
+      uncached.erase(it);
+      used_uncached = true;
+    }
     auto& [sts_hash, svc_hash] = observed_hashes[ns + "/" + name];
     s.stateful_set_hash = hash_of(sts_hash, s.stateful_set);
     s.service_hash = hash_of(svc_hash, s.service);
-    s.config_maps = config_maps.list(ns);
     // With the index given, reconcile reads neither the namespace's Habitats nor other Habitats' pods.
     s.pods = pods.by_label(ns, name);
     for (const auto& secret : secrets.list(ns)) s.secret_names.insert(meta_string(*secret, "name"));
@@ -250,11 +290,12 @@ struct controller::impl {
     const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
     object_ptr habitat;
     reconcile::snapshot snap;
+    bool used_uncached = false;
     {
       std::lock_guard lock(cache_mutex);
       habitat = habitats.get(ns, name);
-      if (habitat) snap = snapshot_for(ns, name);
-      else observed_hashes.erase(key);
+      if (habitat) snap = snapshot_for(ns, name, used_uncached);
+      else observed_hashes.erase(key), uncached.erase(key);
     }
     outcome result = outcome::success;
     std::optional<std::chrono::milliseconds> requeue_after;
@@ -264,18 +305,23 @@ struct controller::impl {
       try {
         const reconcile::plan plan = reconcile::reconcile(*habitat, snap, wall_now());
         requeue_after = plan.requeue_after;
-        result = writer.apply(plan, *habitat, key, retry_delay);
+        std::optional<reconcile::object_ref> existing;
+        result = writer.apply(plan, *habitat, key, retry_delay, existing);
+        if (result == outcome::already_exists && existing) fetch_existing(key, *existing);
       } catch (const std::exception& e) {
         log.error("reconcile threw", {{"habitat", key}, {"error", e.what()}});
         result = outcome::retry;
       }
     }
+    // An object seen only through a fetch is not watched: while the plan leaves it alone (someone else's), look
+    // again with the key's growing backoff rather than never (its deletion sends no event) or in a hot loop.
+    const bool poll_uncached = used_uncached && (result == outcome::success || result == outcome::terminal);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     m.reconcile_time_seconds.observe(controller_label, seconds);
     {
       std::lock_guard lock(queue_mutex);
       const instant now = wall_now();
-      switch (result) {
+      switch (poll_uncached ? outcome::already_exists : result) {
         case outcome::success:
           queue.forget(key);
           if (requeue_after) {
@@ -284,6 +330,7 @@ struct controller::impl {
           break;
         case outcome::terminal: queue.forget(key); break;
         case outcome::conflict: queue.add_after(key, conflict_delay, now); break;
+        case outcome::already_exists: queue.add_rate_limited(key, now); break;
         case outcome::retry: queue.add_rate_limited(key, now); break;
         case outcome::retry_after: queue.retry_after(key, retry_delay, now); break;
         case outcome::abandoned: break;
@@ -301,7 +348,8 @@ struct controller::impl {
       }
     }
     queue_cv.notify_all();
-    const bool failed = result == outcome::retry || result == outcome::retry_after || result == outcome::conflict;
+    const bool failed = result == outcome::retry || result == outcome::retry_after || result == outcome::conflict ||
+                        result == outcome::already_exists;
     if (failed) {
       m.reconcile_errors_total.inc(controller_label);
       m.workqueue_retries_total.inc({options.queue.name});

@@ -16,7 +16,7 @@ const reconcile::object_ref& target_of(const reconcile::operation& op) {
 }  // namespace
 
 std::optional<outcome> plan_writer::send(const http::request& req, const std::string& what, bool missing_is_ok,
-                                         std::chrono::seconds& retry_delay) {
+                                         std::chrono::seconds& retry_delay, bool is_create) {
   if (stopped_) return outcome::abandoned;
   ++writes_;
   auto r = api_.send(req);
@@ -25,7 +25,7 @@ std::optional<outcome> plan_writer::send(const http::request& req, const std::st
   ++errors_;
   const habop::error e = r ? to_error(*r) : r.error();
   log_.warn(what + " failed", {{"code", e.code}, {"reason", e.reason}, {"error", e.message}});
-  if (r && r->status == 409) return outcome::conflict;
+  if (r && r->status == 409) return is_create && e.reason == "AlreadyExists" ? outcome::already_exists : outcome::conflict;
   if (r && (r->status == 429 || r->status == 503)) {
     if (auto delay = retry_after(*r)) {
       retry_delay = *delay;
@@ -36,7 +36,7 @@ std::optional<outcome> plan_writer::send(const http::request& req, const std::st
 }
 
 outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::object& habitat, const std::string& key,
-                           std::chrono::seconds& retry_delay) {
+                           std::chrono::seconds& retry_delay, std::optional<reconcile::object_ref>& existing) {
   for (const auto& op : plan.operations) {
     const auto& t = target_of(op);
     const std::string object = t.kind + " " + t.ns + "/" + t.name;
@@ -48,7 +48,11 @@ outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::objec
       done = object + " deleted: " + d->summary;
       is_delete = true;
     }
-    if (auto failed = send(http::to_request(op), object + " write", is_delete, retry_delay)) return *failed;
+    const bool is_create = std::holds_alternative<reconcile::create_object>(op);
+    if (auto failed = send(http::to_request(op), object + " write", is_delete, retry_delay, is_create)) {
+      if (*failed == outcome::already_exists) existing = t;
+      return *failed;
+    }
     log_.info(done, {{"habitat", key}});
   }
   if (plan.status) {

@@ -18,8 +18,9 @@
 
 namespace habop::op {
 
-/// How one reconcile ended, which decides how the key is requeued.
-enum class outcome { success, terminal, conflict, retry, retry_after, abandoned };
+/// How one reconcile ended, which decides how the key is requeued. `already_exists`: a create found an object of
+/// that name which the label-filtered caches cannot see (someone else's, or not labelled yet).
+enum class outcome { success, terminal, conflict, already_exists, retry, retry_after, abandoned };
 
 /// Writes plans through one client; thread-safe (each worker applies its own plan).
 class plan_writer {
@@ -28,9 +29,10 @@ class plan_writer {
 
   /// Sends the operations in the plan's order, then the status, then hands the events to the sender. Stops at the
   /// first failure (later writes were planned on the assumption that earlier ones succeed). `retry_delay` is set
-  /// for `outcome::retry_after` (a 429/503 Retry-After).
+  /// for `outcome::retry_after` (a 429/503 Retry-After), `existing` to the create's target for
+  /// `outcome::already_exists`.
   outcome apply(const reconcile::plan& plan, const boost::json::object& habitat, const std::string& key,
-                std::chrono::seconds& retry_delay);
+                std::chrono::seconds& retry_delay, std::optional<reconcile::object_ref>& existing);
 
   /// Nothing more is sent once called (leadership lost); `apply` then returns `outcome::abandoned`.
   void stop() { stopped_ = true; }
@@ -41,7 +43,7 @@ class plan_writer {
  private:
   /// Sends one write; on failure logs it and says how to requeue.
   std::optional<outcome> send(const http::request& req, const std::string& what, bool missing_is_ok,
-                              std::chrono::seconds& retry_delay);
+                              std::chrono::seconds& retry_delay, bool is_create = false);
 
   client& api_;
   logger log_;

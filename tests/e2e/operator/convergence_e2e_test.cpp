@@ -207,3 +207,45 @@ TEST_CASE("an invalid Habitat gets one event and a condition, and is not retried
   CHECK(events == 1);
   CHECK_FALSE(c.get(res::statefulsets(), "default", "badmount"));
 }
+
+TEST_CASE("objects named like a Habitat's that the caches cannot see are adopted or reported, without a hot loop",
+          "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  // A peer ConfigMap and a Service created by hand, without habop's labels (the caches watch labelled objects).
+  REQUIRE(c.kubectl_run({"create", "configmap", "peer-watch-file", "--from-literal=peer-watch-file=10.9.9.9"}).ok());
+  REQUIRE(c.apply("apiVersion: v1\nkind: Service\nmetadata:\n  name: taken\nspec:\n  type: NodePort\n"
+                  "  selector: {habitat-name: taken}\n  ports: [{name: redis, port: 6379}]\n")
+              .ok());
+  REQUIRE(c.apply(habitat_manifest("one", 1)).ok());
+  REQUIRE(c.apply(habitat_manifest("taken", 1)).ok());
+
+  // The unowned ConfigMap is adopted: labelled, owned by both sharers, and "one" becomes Ready.
+  CHECK(operator_cluster::eventually([&] { return ready(c, "one"); }, 30s));
+  CHECK(operator_cluster::eventually(
+      [&] {
+        auto cm = c.get(res::configmaps(), "default", "peer-watch-file");
+        return cm && cm->at("metadata").at("labels").at("habitat") == "true" &&
+               cm->at("metadata").at("ownerReferences").as_array().size() == 2;
+      },
+      30s));
+
+  // The NodePort Service cannot become the headless one: the Habitat says so, once, and names the fix.
+  auto degraded = [&] {
+    auto h = c.get(habitats, "default", "taken");
+    return h ? condition_of(*h, "Degraded") : std::pair<std::string, std::string>{};
+  };
+  REQUIRE(operator_cluster::eventually([&] { return degraded().second == "ImmutableFieldChanged"; }, 30s));
+  const double posts = op.requests("POST");
+  std::this_thread::sleep_for(3s);
+  // Backoff, not a 20 ms loop: a handful of creates in 3 s (the hot loop made ~150).
+  CHECK(op.requests("POST") - posts < 15);
+  int events = 0;
+  for (const auto& e : c.list(res::events(), "default"))
+    if (e.at("involvedObject").at("name") == "taken" && e.at("reason") == "ImmutableFieldChanged") ++events;
+  CHECK(events == 1);
+  // Deleting it, as the message says, lets habop create its own (the backoff is short this early).
+  REQUIRE(c.kubectl_run({"delete", "service", "taken"}).ok());
+  CHECK(operator_cluster::eventually([&] { return degraded().first == "False" && ready(c, "taken"); }, 60s));
+  CHECK(c.get(res::services(), "default", "taken")->at("spec").at("clusterIP") == "None");
+}

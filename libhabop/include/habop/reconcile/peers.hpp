@@ -47,11 +47,22 @@ struct peer_seed_view {
   std::string_view pod_name, ip;
 };
 
+/// `peer_config_map_served` of one version of a ring's ConfigMap, computed when the index is built. Reconcile
+/// trusts it only for that version (uid and resourceVersion, both set), namespace and seed bound.
+struct peer_served_set {
+  std::string_view ns, uid, resource_version;
+  std::size_t max_seeds = 0;
+  std::vector<std::string_view> uids;         ///< Sorted.
+};
+
 /// The Habitats sharing one peer ConfigMap and the pods that may seed it.
 struct peer_ring {
   std::vector<peer_owner> owners;             ///< Sorted by name, then uid.
   std::vector<peer_seed_view> candidates;     ///< Seed candidates of the owners, sorted by pod name, then IP.
   std::vector<std::string_view> ips;          ///< The candidates' IPs, sorted.
+  /// Which sharers the observed ConfigMap serves, when the index was given the namespace's ConfigMaps: one walk
+  /// of its references for the whole ring instead of one per sharer's reconcile (N² for a big ring).
+  std::optional<peer_served_set> served;
 };
 
 /// Every peer ConfigMap of one namespace with its owners and seed candidates, computed once from the namespace's
@@ -71,8 +82,10 @@ struct peer_index {
 };
 
 /// Groups `habitats` by the ConfigMap they map to (`peer_config_map_of`) and the seed candidates among `pods`
-/// (`is_seed_candidate`, labelled `habitat-name` of an owner) by ring.
-peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods);
+/// (`is_seed_candidate`, labelled `habitat-name` of an owner) by ring. With the namespace's `config_maps`, also
+/// which sharers each ring's ConfigMap serves with at most `max_seeds` seeds (`peer_ring::served`).
+peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods,
+                            const std::vector<object_ptr>& config_maps = {}, std::size_t max_seeds = 0);
 
 /// Everything `build_peer_index` reads of one Habitat or pod, as one comparable value ("" when it contributes
 /// nothing, e.g. a pod that cannot seed). An index stays exact while no added, deleted or changed object's key
@@ -119,5 +132,9 @@ peer_group_view compute_peer_group_view(const peer_index& index, const std::stri
 /// each instead of all racing to add the newest (conflicts, and reconciles of old Habitats delaying new ones).
 bool peer_config_map_serves(const boost::json::object& observed_cm, std::string_view ns, std::string_view name,
                             const peer_group_view& group, std::string_view self_uid);
+
+/// Every owner of `group` for which `peer_config_map_serves` holds, sorted by uid, from one walk of the references.
+std::vector<std::string_view> peer_config_map_served(const boost::json::object& observed_cm, std::string_view ns,
+                                                     std::string_view name, const peer_group_view& group);
 
 }  // namespace habop::reconcile
