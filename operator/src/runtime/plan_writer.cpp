@@ -15,9 +15,10 @@ const reconcile::object_ref& target_of(const reconcile::operation& op) {
 
 }  // namespace
 
-std::optional<outcome> plan_writer::send(const http::request& req, const std::string& what, bool missing_is_ok,
-                                         std::chrono::seconds& retry_delay, bool is_create) {
-  if (stopped_) return outcome::abandoned;
+std::optional<plan_writer::failure> plan_writer::send(const http::request& req, const std::string& what,
+                                                      bool missing_is_ok, std::chrono::seconds& retry_delay,
+                                                      bool is_create) {
+  if (stopped_) return failure{outcome::abandoned, std::nullopt};
   ++writes_;
   auto r = api_.send(req);
   if (r && r->status >= 200 && r->status < 300) return std::nullopt;
@@ -25,14 +26,31 @@ std::optional<outcome> plan_writer::send(const http::request& req, const std::st
   ++errors_;
   const habop::error e = r ? to_error(*r) : r.error();
   log_.warn(what + " failed", {{"code", e.code}, {"reason", e.reason}, {"error", e.message}});
-  if (r && r->status == 409) return is_create && e.reason == "AlreadyExists" ? outcome::already_exists : outcome::conflict;
-  if (r && (r->status == 429 || r->status == 503)) {
+  if (!r) return failure{outcome::retry, std::nullopt};
+  if (r->status == 409)
+    return failure{is_create && e.reason == "AlreadyExists" ? outcome::already_exists : outcome::conflict, e};
+  if (r->status == 429 || r->status == 503) {
     if (auto delay = retry_after(*r)) {
       retry_delay = *delay;
-      return outcome::retry_after;
+      return failure{outcome::retry_after, e};
     }
   }
-  return outcome::retry;
+  return failure{outcome::retry, e};
+}
+
+void plan_writer::report_failure(const reconcile::operation& op, const boost::json::object& habitat,
+                                 const habop::error& answer) {
+  // The original's `StatefulSetCreationFailed` / `ConfigMapCreationFailed`, for every kind and verb: a write a
+  // person must fix (RBAC, admission, quota) shows on the Habitat, not only in the operator's log. Repeats
+  // aggregate in the event correlator.
+  const auto& t = target_of(op);
+  const bool create = std::holds_alternative<reconcile::create_object>(op);
+  const bool patch = std::holds_alternative<reconcile::patch_object>(op);
+  events_.post(reconcile::event{
+      "Warning", t.kind + (create ? "CreationFailed" : patch ? "UpdateFailed" : "DeletionFailed"),
+      std::string("Failed ") + (create ? "creating" : patch ? "updating" : "deleting") + " " + t.kind + " " + t.name +
+          ": " + answer.message,
+      reconcile::habitat_ref(habitat)});
 }
 
 outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::object& habitat, const std::string& key,
@@ -50,15 +68,19 @@ outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::objec
     }
     const bool is_create = std::holds_alternative<reconcile::create_object>(op);
     if (auto failed = send(http::to_request(op), object + " write", is_delete, retry_delay, is_create)) {
-      if (*failed == outcome::already_exists) existing = t;
-      return *failed;
+      if (failed->requeue == outcome::already_exists) existing = t;
+      // Not for conflicts and throttling, which retrying resolves, nor when the server could not be reached.
+      if (failed->answer && (failed->requeue == outcome::retry || failed->requeue == outcome::retry_after) &&
+          failed->answer->code != 429)
+        report_failure(op, habitat, *failed->answer);
+      return failed->requeue;
     }
     log_.info(done, {{"habitat", key}});
   }
   if (plan.status) {
     if (auto failed = send(http::to_request(reconcile::habitat_ref(habitat), *plan.status),
                            "Habitat " + key + " status write", false, retry_delay)) {
-      return *failed;
+      return failed->requeue;
     }
     log_.info("Habitat " + key + " status updated", {{"habitat", key}});
   }

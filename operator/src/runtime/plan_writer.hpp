@@ -41,9 +41,16 @@ class plan_writer {
   std::uint64_t errors() const { return errors_; }
 
  private:
+  /// A write that failed: how to requeue, and the server's answer (none for a transport failure).
+  struct failure {
+    outcome requeue;
+    std::optional<habop::error> answer;
+  };
   /// Sends one write; on failure logs it and says how to requeue.
-  std::optional<outcome> send(const http::request& req, const std::string& what, bool missing_is_ok,
+  std::optional<failure> send(const http::request& req, const std::string& what, bool missing_is_ok,
                               std::chrono::seconds& retry_delay, bool is_create = false);
+  /// A Warning event on the Habitat for an operation the server refused.
+  void report_failure(const reconcile::operation& op, const boost::json::object& habitat, const habop::error& answer);
 
   client& api_;
   logger log_;

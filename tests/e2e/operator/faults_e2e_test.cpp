@@ -9,6 +9,7 @@
 
 using namespace std::chrono_literals;
 using namespace habop::test;
+namespace res = habop::fake::resources;
 
 TEST_CASE("bursts of 409, 429, 500 and 503 on writes converge without a hot loop", "[e2e][operator][faults]") {
   operator_cluster c;
@@ -61,4 +62,31 @@ TEST_CASE("a server that cannot serve Secrets as metadata (406) gets full Secret
                    {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "user-toml"}}},
                     {"data", {{"user.toml", "cG9ydCA9IDYzNzkK"}}}}));
   CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "needs-secret"); }, 45s));
+}
+
+TEST_CASE("a write the server keeps refusing shows on the Habitat as one aggregated Warning event",
+          "[e2e][operator][faults]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  auto& f = c.server().fault_injector();
+  f.add({"create", "statefulsets", "", "", 403, -1, 0, 1, "statefulsets.apps is forbidden: quota says no"});
+  REQUIRE(c.apply(habitat_manifest("refused", 1)).ok());
+  auto failures = [&] {
+    std::int64_t count = 0;
+    for (const auto& e : c.list(res::events(), "default")) {
+      if (e.at("reason") != "StatefulSetCreationFailed") continue;
+      CHECK(e.at("type") == "Warning");
+      CHECK(e.at("involvedObject").at("kind") == "Habitat");
+      CHECK(std::string(e.at("message").as_string()).find("quota says no") != std::string::npos);
+      count += e.at("count").as_int64();
+    }
+    return count;
+  };
+  REQUIRE(operator_cluster::eventually([&] { return failures() >= 2; }, 30s));
+  // One Event object whose count grows with the (backed-off) retries, not one per attempt.
+  int objects = 0;
+  for (const auto& e : c.list(res::events(), "default")) objects += e.at("reason") == "StatefulSetCreationFailed";
+  CHECK(objects == 1);
+  f.clear();
+  CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "refused"); }, 60s));
 }
