@@ -287,6 +287,8 @@ void BM_event_to_write_latency(benchmark::State& state) {
     }
     if (std::getenv("HABOP_BENCH_VERBOSE")) {
       for (std::size_t i = 0; i < ms.size(); ++i) std::fprintf(stderr, "%zu %.2f\n", i, ms[i]);
+      auto m = habop::test::run_process({"curl", "-s", "http://127.0.0.1:" + std::to_string(op.port) + "/metrics"});
+      std::fprintf(stderr, "%s\nthe operator's log:\n%s\n", m.out.c_str(), op.process->err().c_str());
     }
     std::sort(ms.begin(), ms.end());
     const auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * (ms.size() - 1))]; };

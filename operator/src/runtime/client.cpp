@@ -248,7 +248,9 @@ struct client::impl {
       parser.body_limit(std::uint64_t{256} << 20);
       auto [rec, rn] = co_await bhttp::async_read(c->stream, c->buffer, parser, use_tuple);
       if (rec) {
-        if (reused && !parser.got_some()) continue;
+        // Closed while idle (EOF, reset before any byte): resend on a fresh one. Not after a timeout: the server may
+        // be processing a write, and resending a POST would double the wait and maybe the write.
+        if (reused && !parser.got_some() && rec != beast::error::timeout) continue;
         co_return transport("reading reply: " + rec.message());
       }
       const bool keep = parser.keep_alive();

@@ -69,9 +69,10 @@ outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::objec
     const bool is_create = std::holds_alternative<reconcile::create_object>(op);
     if (auto failed = send(http::to_request(op), object + " write", is_delete, retry_delay, is_create)) {
       if (failed->requeue == outcome::already_exists) existing = t;
-      // Not for conflicts and throttling, which retrying resolves, nor when the server could not be reached.
+      // Not for conflicts, throttling and 404s (a cache a moment behind a deletion), which retrying resolves, nor
+      // when the server could not be reached.
       if (failed->answer && (failed->requeue == outcome::retry || failed->requeue == outcome::retry_after) &&
-          failed->answer->code != 429)
+          failed->answer->code != 429 && failed->answer->code != 404)
         report_failure(op, habitat, *failed->answer);
       return failed->requeue;
     }

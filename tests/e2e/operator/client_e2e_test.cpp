@@ -203,3 +203,26 @@ TEST_CASE("an exec plugin's token is used, cached until it expires, and re-fetch
   CHECK(broken.error().message.find("secret-output") == std::string::npos);
   CHECK(broken.error().message.find("/bin/sh") != std::string::npos);
 }
+
+TEST_CASE("a write that times out on a reused connection is not sent again", "[client]") {
+  server_fixture f;
+  habop::op::client_options options;
+  options.request_timeout = 300ms;
+  auto c = client::create(f.config(), options);
+  REQUIRE(c);
+  REQUIRE((*c)->send(get("/api/v1/namespaces/default/configmaps")));   // leaves a keep-alive connection
+  f.api->server->fault_injector().add({"create", "configmaps", "", "", 0, 1, 1000, 1, ""});
+  habop::http::request post{"POST", "/api/v1/namespaces/default/configmaps", {},
+                            {{"Content-Type", "application/json"}},
+                            R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"once"}})"};
+  const auto started = std::chrono::steady_clock::now();
+  auto r = (*c)->send(post);
+  // The timeout is the caller's answer (a resend would have waited again, and its create answered 201 or 409).
+  CHECK_FALSE(r);
+  CHECK(std::chrono::steady_clock::now() - started < 900ms);
+  std::this_thread::sleep_for(1500ms);   // the delayed create lands
+  auto created = (*c)->send(get("/api/v1/namespaces/default/configmaps/once"));
+  REQUIRE(created);
+  CHECK(created->status == 200);
+  CHECK(f.api->server->fault_injector().rules().empty());
+}
