@@ -64,6 +64,12 @@ std::vector<std::string> seeds() {
   const std::string cm = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"f","labels":{"a":"b"}},"data":{"k":"v"}})";
   const std::string crd = R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"ws.x.io"},"spec":{"group":"x.io","scope":"Namespaced","names":{"plural":"ws","singular":"w","kind":"W"},"versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"type":"object","properties":{"n":{"type":"integer","minimum":1}}}}}}}]}})";
   const std::string sts = R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"s"},"spec":{"replicas":2,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}})";
+  // A Service as `kubectl create service` sends it: protobuf in a `k8s\0` envelope (ports, selector, type).
+  const std::string_view service_pb(
+      "\x6b\x38\x73\x00\x0a\x0d\x0a\x02\x76\x31\x12\x07\x53\x65\x72\x76\x69\x63\x65\x12\x26\x0a\x03\x0a\x01\x70"
+      "\x12\x1f\x0a\x08\x18\x50\x22\x04\x08\x00\x10\x50\x12\x08\x0a\x03\x61\x70\x70\x12\x01\x70\x22\x09\x43\x6c"
+      "\x75\x73\x74\x65\x72\x49\x50",
+      59);
   return {
       request("GET", "/version", "", ""),
       request("GET", "/api", "", ""),
@@ -81,6 +87,7 @@ std::vector<std::string> seeds() {
       request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "application/json", crd),
       request("POST", "/apis/x.io/v1/namespaces/default/ws", "application/json", R"({"apiVersion":"x.io/v1","kind":"W","metadata":{"name":"a"},"spec":{"n":0}})"),
       request("POST", "/apis/apps/v1/namespaces/default/statefulsets", "application/json", sts),
+      request("POST", "/api/v1/namespaces/default/services", "application/vnd.kubernetes.protobuf", service_pb),
       request("GET", "/apis/apps/v1/namespaces/default/statefulsets/s/scale", "", ""),
       request("DELETE", "/api/v1/namespaces/default/configmaps?labelSelector=a", "", ""),
       request("GET", "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dx", "", ""),

@@ -70,7 +70,7 @@ std::string version_body() {
          R"("platform":"linux/amd64"})";
 }
 
-handled dispatch(object_store::impl& s, const http_ctx& c, std::size_t max_body) {
+handled dispatch(const object_store& store, object_store::impl& s, const http_ctx& c, std::size_t max_body) {
   route r = parse_route(c.path);
   const std::string& m = c.req.method;
   auto reply = [](response resp) { return handled{std::move(resp), nullptr}; };
@@ -101,6 +101,8 @@ handled dispatch(object_store::impl& s, const http_ctx& c, std::size_t max_body)
     case route::kind::item: {
       if (!r.legacy && r.group.empty()) return reply(status_response(path_not_found()));
       if (r.legacy && r.version != "v1") return reply(status_response(path_not_found()));
+      if (const resource_type* review = r.legacy ? nullptr : find_review(r.group, r.version, r.plural))
+        return serve_review(store, s.opts.access, *review, r, c);
       const resource_type* t = s.find(r.legacy ? "" : r.group, r.version, r.plural);
       if (!t) return reply(status_response(path_not_found()));
       if (!t->namespaced && !r.ns.empty()) return reply(status_response(path_not_found()));
@@ -132,17 +134,17 @@ handled api_server::handle(const request& req, instant now) {
   auto& s = store_->internals();
   try {
     s.bootstrap(now);
-    if (s.opts.authorizer)
-      if (auto denied = s.opts.authorizer(req, *store_)) return handled{std::move(*denied), nullptr};
+    authorized who = authorize_request(req, *store_, s.opts.access);
+    if (who.denial) return handled{std::move(*who.denial), nullptr};
     std::string_view target = req.target;
     auto q = target.find('?');
     http_ctx c{req, now, std::string(target.substr(0, q)),
                q == std::string_view::npos ? std::vector<std::pair<std::string, std::string>>{}
                                            : parse_query(target.substr(q + 1)),
-               {}, {}};
+               {}, {}, std::move(who.user)};
     c.accept = c.header("Accept");
     c.content_type = c.header("Content-Type");
-    return dispatch(s, c, s.opts.max_body_bytes);
+    return dispatch(*store_, s, c, s.opts.max_body_bytes);
   } catch (const std::exception& e) {
     return handled{status_response(error{500, "InternalError", std::string("Internal error occurred: ") + e.what(), {}}),
                    nullptr};

@@ -59,6 +59,7 @@ struct resource_type {
   std::shared_ptr<const bj::object> schema;   ///< CRD openAPIV3Schema (null: none).
   bj::array printer_columns;                  ///< CRD additionalPrinterColumns.
   std::string crd_name;                       ///< Owning CRD, for custom resources.
+  bool review = false;   ///< Create-only and never stored (access reviews, access_review.cpp); not in `types`.
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   std::string list_kind() const { return kind + "List"; }
@@ -130,6 +131,9 @@ error conflict(const resource_type& t, std::string_view name);
 error invalid(const resource_type& t, std::string_view name, std::vector<field_cause> causes);
 error unsupported_media(std::string message);
 error forbidden(std::string message, std::vector<field_cause> causes = {});
+/// storage.NewTooLargeResourceVersionError: 504 Timeout with cause `ResourceVersionTooLarge`, which client-go's
+/// reflector answers by relisting from the latest state.
+error too_large_resource_version(std::uint64_t requested, std::uint64_t current);
 error path_not_found();
 /// The Status JSON body KAS sends for `e`; `t` and `name` fill `details` when known.
 std::string status_body(const error& e, const resource_type* t, std::string_view name);
@@ -231,6 +235,12 @@ struct table_options {
 bj::object partial_metadata(const bj::object& obj, std::string_view meta_version);
 bj::object make_table(const resource_type& t, const std::vector<const bj::object*>& objs, instant now,
                       const table_options& o, std::string_view list_rv, std::string_view cont = {});
+
+// ---- access reviews (access_review.cpp)
+/// The authorization.k8s.io/v1 reviews served (create-only): SelfSubjectAccessReview, SubjectAccessReview and
+/// LocalSubjectAccessReview.
+const std::vector<resource_type>& review_types();
+const resource_type* find_review(std::string_view group, std::string_view version, std::string_view plural);
 
 // ---- protobuf (protobuf.cpp)
 result<bj::object> decode_protobuf(std::string_view body, const resource_type& t);

@@ -9,7 +9,10 @@ namespace {
 
 handled reply(response r) { return handled{std::move(r), nullptr}; }
 
-bj::array verbs() { return {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}; }
+bj::array verbs(const resource_type& t) {
+  if (t.review) return {"create"};
+  return {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
+}
 bj::array sub_verbs() { return {"get", "patch", "update"}; }
 
 bj::array strings(const std::vector<std::string>& v) {
@@ -45,6 +48,7 @@ std::map<std::string, std::vector<std::pair<std::string, std::vector<const resou
     const object_store::impl& s) {
   std::map<std::string, std::map<std::string, std::vector<const resource_type*>>> g;
   for (const auto& [k, t] : s.types) g[t.group][t.version].push_back(&t);
+  for (const auto& t : review_types()) g[t.group][t.version].push_back(&t);
   std::map<std::string, std::vector<std::pair<std::string, std::vector<const resource_type*>>>> out;
   for (auto& [group, versions] : g) {
     auto& list = out[group];
@@ -59,7 +63,7 @@ bj::object aggregated_resource(const resource_type& t) {
                {"responseKind", bj::object{{"group", t.group}, {"version", t.version}, {"kind", t.kind}}},
                {"scope", t.namespaced ? "Namespaced" : "Cluster"},
                {"singularResource", t.singular},
-               {"verbs", verbs()}};
+               {"verbs", verbs(t)}};
   if (!t.short_names.empty()) r["shortNames"] = strings(t.short_names);
   if (!t.categories.empty()) r["categories"] = strings(t.categories);
   bj::array subs;
@@ -151,7 +155,7 @@ handled serve_discovery(object_store::impl& s, const route& r, const http_ctx& c
   bj::array resources;
   for (const auto* t : *ts) {
     bj::object e{{"name", t->plural}, {"singularName", t->singular}, {"namespaced", t->namespaced},
-                 {"kind", t->kind}, {"verbs", verbs()}};
+                 {"kind", t->kind}, {"verbs", verbs(*t)}};
     if (!t->short_names.empty()) e["shortNames"] = strings(t->short_names);
     if (!t->categories.empty()) e["categories"] = strings(t->categories);
     resources.push_back(std::move(e));

@@ -112,8 +112,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
     auto v = to_u64(rv_param);
     if (!v) return reply(status_response(bad_request("invalid resource version: " + rv_param)));
     if (*v > s.rv)
-      return reply(status_response(error{504, "Timeout", "Too large resource version: " + rv_param + ", current: " + std::to_string(s.rv),
-                                         {{"", "ResourceVersionTooLarge", "Too large resource version"}}}));
+      return reply(status_response(too_large_resource_version(*v, s.rv)));
     if (c.param("resourceVersionMatch").value_or("") == "Exact" && *v != s.rv && *v < s.compacted_rv)
       return reply(status_response(expired("too old resource version: " + rv_param + " (" + std::to_string(s.compacted_rv) + ")")));
   }

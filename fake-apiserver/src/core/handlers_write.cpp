@@ -17,7 +17,22 @@ std::string media_type(std::string_view ct) {
   return out;
 }
 
-// Decodes a create/update body per Content-Type: JSON, YAML, or (a few built-ins) protobuf.
+// The printable UTF-8 of `s` (Go's unicode.IsPrint, approximated: no C0/C1 controls, DEL or invalid bytes).
+std::string printable_prefix(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence(s, i);
+    const auto c = static_cast<unsigned char>(s[i]);
+    const bool control = n == 1 ? (c < 0x20 || c == 0x7f)
+                                : n == 2 && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0;
+    if (n != 0 && !control) out.append(s.substr(i, n));
+    i += n == 0 ? 1 : n;
+  }
+  return out;
+}
+
+}  // namespace
+
 result<bj::object> decode_body(const http_ctx& c, const resource_type& t) {
   const std::string mt = media_type(c.content_type);
   if (mt == "application/vnd.kubernetes.protobuf") return decode_protobuf(c.req.body, t);
@@ -49,22 +64,6 @@ result<bj::object> decode_body(const http_ctx& c, const resource_type& t) {
                        ": no kind \"" + kind + "\" is registered for version \"" + t.api_version() + "\"");
   return o;
 }
-
-// The printable UTF-8 of `s` (Go's unicode.IsPrint, approximated: no C0/C1 controls, DEL or invalid bytes).
-std::string printable_prefix(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = utf8_sequence(s, i);
-    const auto c = static_cast<unsigned char>(s[i]);
-    const bool control = n == 1 ? (c < 0x20 || c == 0x7f)
-                                : n == 2 && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0;
-    if (n != 0 && !control) out.append(s.substr(i, n));
-    i += n == 0 ? 1 : n;
-  }
-  return out;
-}
-
-}  // namespace
 
 result<std::string> field_manager(const http_ctx& c) {
   if (auto m = c.param("fieldManager"); m && !m->empty()) {

@@ -16,6 +16,24 @@ struct route {
   bool watch_path = false;        ///< deprecated /watch/ prefix
 };
 
+/// Who a request runs as (kube-apiserver's user.Info; `extra` is not modelled).
+struct user_info {
+  std::string name;
+  std::vector<std::string> groups;
+  std::string uid;
+};
+
+/// What authorize_request decided: the response refusing the request, or the user it runs as.
+struct authorized {
+  std::optional<response> denial;
+  user_info user;
+};
+
+/// kube-apiserver's filters between authentication and the handlers (authorization.cpp): impersonation (403 unless
+/// the requester may `impersonate` each user, group, extra and uid named; 500 for any of them without a user), the
+/// request as the effective user, then the owner_reference_checks of a write. Unset `access` allows everything.
+authorized authorize_request(const request& req, const object_store& store, const access_fn& access);
+
 /// The request as the handlers see it.
 struct http_ctx {
   const request& req;
@@ -24,6 +42,7 @@ struct http_ctx {
   std::vector<std::pair<std::string, std::string>> query;
   std::string accept;
   std::string content_type;
+  user_info user;   ///< The effective user (after impersonation), for SelfSubjectAccessReviews.
 
   std::optional<std::string> param(std::string_view k) const;
   bool flag(std::string_view k) const;
@@ -65,6 +84,11 @@ handled serve_write(object_store::impl& s, const resource_type& t, const route& 
 /// The field manager of a write: `?fieldManager=` (at most 128 bytes of printable UTF-8, else 422) or, when absent,
 /// the User-Agent up to its first `/` with what is not printable UTF-8 dropped, as kube-apiserver derives it.
 result<std::string> field_manager(const http_ctx& c);
+/// Decodes a create/update body per Content-Type: JSON, YAML, or (a few built-ins) protobuf.
+result<bj::object> decode_body(const http_ctx& c, const resource_type& t);
+/// POST of an access review (review_types): the spec's question answered by `access` (AlwaysAllow when unset).
+handled serve_review(const object_store& store, const access_fn& access, const resource_type& t, const route& r,
+                     const http_ctx& c);
 handled serve_scale(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
 
 /// Everything a watch needs, taken from the query.

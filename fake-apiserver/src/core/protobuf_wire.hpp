@@ -71,6 +71,11 @@ struct pb_writer {
     if (!v.empty()) bytes(field, v);
   }
   void message(std::uint32_t field, const pb_writer& m) { bytes(field, m.out); }
+  /// A varint field, written even when zero (as gogo-protobuf writes k8s's non-pointer integers).
+  void integer(std::uint32_t field, std::int64_t v) {
+    tag(field, 0);
+    varint(static_cast<std::uint64_t>(v));
+  }
   void boolean(std::uint32_t field, bool v) {
     if (!v) return;
     tag(field, 0);

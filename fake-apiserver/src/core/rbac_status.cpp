@@ -2,15 +2,17 @@
 #include <habop/fake_apiserver/rbac.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 
 #include <boost/json/array.hpp>
 
 #include <habop/json/codec.hpp>
 
+#include "http.hpp"
+
 namespace habop::fake {
 namespace {
-
-namespace bj = boost::json;
 
 std::string quoted(std::string_view s) {
   // Go's %q for the plain names RBAC quotes (no control characters in valid names; escape the rest minimally).
@@ -121,37 +123,33 @@ std::vector<std::pair<resource_key, boost::json::object>> bootstrap_rbac_objects
   return out;
 }
 
-authorizer_fn make_rbac_authorizer(rbac_settings settings) {
-  return [settings = std::move(settings)](const request& req, const object_store& store) -> std::optional<response> {
-    request_attributes a = resolve_request(req.method, req.target);
-    a.user = req.user;
-    a.groups = default_groups(req.user);
-    if (std::find(settings.superusers.begin(), settings.superusers.end(), req.user) != settings.superusers.end()) {
+access_fn make_rbac_access(rbac_settings settings) {
+  // The policy as last read, keyed by the store and its resourceVersion: RBAC objects cannot change without a
+  // write, and a request asks several questions (impersonation, the request, owner references).
+  struct cache {
+    const object_store* store = nullptr;
+    std::uint64_t rv = 0;
+    rbac_policy policy;
+  };
+  return [settings = std::move(settings), last = std::make_shared<cache>()](const request_attributes& asked,
+                                                                           const object_store& store) {
+    if (last->store != &store || last->rv != store.resource_version()) {
+      *last = cache{&store, store.resource_version(), load_rbac_policy(store)};
+    }
+    request_attributes a = asked;
+    if (std::find(settings.superusers.begin(), settings.superusers.end(), a.user) != settings.superusers.end() &&
+        std::find(a.groups.begin(), a.groups.end(), "system:masters") == a.groups.end()) {
       a.groups.emplace_back("system:masters");
     }
-    const rbac_policy policy = load_rbac_policy(store);
-    const auto allowed = [&](const request_attributes& attrs) {
-      const decision d = authorize(policy, attrs);
-      if (settings.audit) settings.audit(attrs, d);
-      return d.allowed;
-    };
-    bj::object status;
-    if (!allowed(a)) {
-      status = forbidden_status(a);
-    } else {
-      for (const request_attributes& check : owner_reference_checks(a, req.body, store)) {
-        if (allowed(check)) continue;
-        status = forbidden_status(a);
-        status["message"] = owner_reference_forbidden_message(a, check);
-        break;
-      }
-      if (status.empty()) return std::nullopt;
-    }
-    response denied;
-    denied.status = 403;
-    denied.headers = {{"Content-Type", "application/json"}};
-    denied.body = habop::json::to_json(status);
-    return denied;
+    const decision d = authorize(last->policy, a);
+    if (settings.audit) settings.audit(a, d);
+    return d;
+  };
+}
+
+authorizer_fn make_rbac_authorizer(rbac_settings settings) {
+  return [access = make_rbac_access(std::move(settings))](const request& req, const object_store& store) {
+    return authorize_request(req, store, access).denial;
   };
 }
 

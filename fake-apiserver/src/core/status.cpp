@@ -41,6 +41,13 @@ error forbidden(std::string message, std::vector<field_cause> causes) {
   return error{403, "Forbidden", std::move(message), std::move(causes)};
 }
 
+error too_large_resource_version(std::uint64_t requested, std::uint64_t current) {
+  return error{504, "Timeout",
+               "Timeout: Too large resource version: " + std::to_string(requested) + ", current: " +
+                   std::to_string(current),
+               {{"", "ResourceVersionTooLarge", "Too large resource version"}}};
+}
+
 error path_not_found() { return error{404, "NotFound", "the server could not find the requested resource", {}}; }
 
 namespace {
@@ -88,6 +95,8 @@ std::string status_body(const error& e, const resource_type*, std::string_view) 
       causes.push_back(std::move(o));
     }
     details["causes"] = std::move(causes);
+    // The cacher's resourceVersionTooHighRetrySeconds: clients may retry after a second.
+    if (e.causes.front().reason == "ResourceVersionTooLarge") details["retryAfterSeconds"] = 1;
   }
   if (!details.empty() || e.code == 404) s["details"] = std::move(details);
   s["code"] = e.code;

@@ -7,6 +7,8 @@ namespace habop::fake {
 namespace {
 
 constexpr std::int64_t bookmark_interval_micros = 60'000'000;
+// How long the watch cache waits for a resourceVersion it has not seen yet (the cacher's blockTimeout).
+constexpr std::int64_t future_rv_wait_micros = 3'000'000;
 
 class watch_impl final : public watch_stream {
  public:
@@ -26,6 +28,8 @@ class watch_impl final : public watch_stream {
       initial_end_pending_ = p_.send_initial_events;
     } else {
       cursor_ = *p_.from_rv;
+      // A resourceVersion the server has not reached: wait for it, then fail as too large (poll).
+      if (cursor_ > s.rv) future_rv_deadline_ = instant{now.unix_micros + future_rv_wait_micros};
     }
   }
 
@@ -49,6 +53,16 @@ class watch_impl final : public watch_stream {
     if (cursor_ < s_->compacted_rv) {
       emit_error(out);
       return false;
+    }
+    if (future_rv_deadline_) {
+      if (s_->rv >= cursor_) {
+        future_rv_deadline_.reset();
+      } else if (now >= *future_rv_deadline_) {
+        emit_status(out, too_large_resource_version(cursor_, s_->rv));
+        return false;
+      } else if (now < deadline_) {
+        return true;
+      }
     }
     const auto& h = s_->history;
     auto it = std::upper_bound(h.begin(), h.end(), cursor_,
@@ -84,7 +98,8 @@ class watch_impl final : public watch_stream {
 
   instant next_deadline() const override {
     if (expired_ || !initial_.empty() || initial_end_pending_) return instant{0};
-    return p_.bookmarks ? std::min(deadline_, next_bookmark_) : deadline_;
+    instant next = p_.bookmarks ? std::min(deadline_, next_bookmark_) : deadline_;
+    return future_rv_deadline_ ? std::min(next, *future_rv_deadline_) : next;
   }
 
  private:
@@ -146,15 +161,15 @@ class watch_impl final : public watch_stream {
 
   void emit_error(std::vector<std::string>& out) {
     const std::uint64_t from = p_.from_rv.value_or(cursor_);
-    bj::object st{{"kind", "Status"},
-                  {"apiVersion", "v1"},
-                  {"metadata", bj::object{}},
-                  {"status", "Failure"},
-                  {"message", "too old resource version: " + std::to_string(from) + " (" +
-                                  std::to_string(s_->compacted_rv) + ")"},
-                  {"reason", "Expired"},
-                  {"code", 410}};
-    out.push_back("{\"type\":\"ERROR\",\"object\":" + serialize(st) + "}\n");
+    emit_status(out, error{410, "Expired",
+                           "too old resource version: " + std::to_string(from) + " (" +
+                               std::to_string(s_->compacted_rv) + ")",
+                           {}});
+  }
+
+  // An ERROR event carrying `e` as a Status, which ends the watch.
+  void emit_status(std::vector<std::string>& out, const error& e) {
+    out.push_back("{\"type\":\"ERROR\",\"object\":" + status_body(e, nullptr, {}) + "}\n");
     ended_ = true;
   }
 
@@ -170,6 +185,7 @@ class watch_impl final : public watch_stream {
   bool ended_ = false;
   bool first_table_ = true;
   instant deadline_{}, next_bookmark_{};
+  std::optional<instant> future_rv_deadline_;
   instant now_hint_{};
 
  public:

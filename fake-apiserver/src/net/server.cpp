@@ -409,12 +409,11 @@ result<std::unique_ptr<server>> server::start(server_config config) {
   std::string token = config.token.value_or(random_token());
   if (auto valid = net::validate_tokens(config.tokens, token); !valid) return std::move(valid).error();
   if (config.rbac) {
-    if (config.api.authorizer) {
+    if (config.api.access) {
       return error{.code = 400, .reason = "BadRequest",
-                   .message = "server_config: set rbac or api.authorizer, not both", .causes = {}};
+                   .message = "server_config: set rbac or api.access, not both", .causes = {}};
     }
-    config.api.authorizer =
-        make_rbac_authorizer({.superusers = {std::string(net::admin_user)}, .audit = config.rbac_audit});
+    config.api.access = make_rbac_access({.superusers = {std::string(net::admin_user)}, .audit = config.rbac_audit});
   }
 
   auto p = std::make_unique<impl>(std::move(config));

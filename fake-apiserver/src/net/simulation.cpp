@@ -1,6 +1,8 @@
 // The workload simulator's bookkeeping: which workloads changed, when to act, pod IPs and Deployment status.
 #include <habop/fake_apiserver/simulation.hpp>
 
+#include <charconv>
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -17,20 +19,13 @@ std::string string_field(const bj::object& o, std::string_view a, std::string_vi
 
 // The StatefulSet that controls a pod, if any.
 std::optional<std::string> controlling_stateful_set(const bj::object& pod) {
-  const auto* meta = pod.if_contains("metadata");
-  if (meta == nullptr || !meta->is_object()) return std::nullopt;
-  const auto* refs = meta->get_object().if_contains("ownerReferences");
-  if (refs == nullptr || !refs->is_array()) return std::nullopt;
-  for (const auto& ref : refs->get_array()) {
-    const auto* r = ref.if_object();
-    if (r == nullptr) continue;
-    const auto* kind = r->if_contains("kind");
-    const auto* name = r->if_contains("name");
-    const auto* controller = r->if_contains("controller");
-    if (kind != nullptr && kind->is_string() && kind->get_string() == "StatefulSet" && name != nullptr &&
-        name->is_string() && controller != nullptr && controller->is_bool() && controller->get_bool()) {
-      return std::string(name->get_string());
-    }
+  const bj::object* ref = controller_reference(pod);
+  if (ref == nullptr) return std::nullopt;
+  const auto* kind = ref->if_contains("kind");
+  const auto* name = ref->if_contains("name");
+  if (kind != nullptr && kind->is_string() && kind->get_string() == "StatefulSet" && name != nullptr &&
+      name->is_string()) {
+    return std::string(name->get_string());
   }
   return std::nullopt;
 }
@@ -57,6 +52,27 @@ std::string template_revision(std::string_view sts_name, const bj::value& pod_te
   std::string encoded;
   for (unsigned char c : digits) encoded += alphabet[c % alphabet.size()];
   return std::string(sts_name) + "-" + encoded;
+}
+
+const bj::object* controller_reference(const bj::object& o) {
+  const auto* meta = o.if_contains("metadata");
+  const auto* refs = meta != nullptr && meta->is_object() ? meta->get_object().if_contains("ownerReferences") : nullptr;
+  if (refs == nullptr || !refs->is_array()) return nullptr;
+  for (const auto& ref : refs->get_array()) {
+    const auto* controller = ref.is_object() ? ref.get_object().if_contains("controller") : nullptr;
+    if (controller != nullptr && controller->is_bool() && controller->get_bool()) return &ref.get_object();
+  }
+  return nullptr;
+}
+
+std::optional<std::pair<std::string, long>> parent_and_ordinal(std::string_view pod_name) {
+  const std::size_t dash = pod_name.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == pod_name.size()) return std::nullopt;
+  long n = -1;
+  const char* end = pod_name.data() + pod_name.size();
+  auto [ptr, ec] = std::from_chars(pod_name.data() + dash + 1, end, n);
+  if (ec != std::errc{} || ptr != end || n < 0) return std::nullopt;
+  return std::pair{std::string(pod_name.substr(0, dash)), n};
 }
 
 std::string simulated_pod_ip(std::uint64_t n) {
@@ -96,12 +112,26 @@ void workload_simulator::on_change(const change& c) {
     deploy_due_.try_emplace({ns, string_field(c.object, "metadata", "name")}, std::nullopt);
   } else if (c.resource.group.empty() && c.resource.plural == "pods") {
     if (c.type == change_type::deleted) used_ips_.erase(string_field(c.object, "status", "podIP"));
-    if (auto owner = controlling_stateful_set(c.object)) sts_due_.try_emplace({ns, *owner}, std::nullopt);
+    if (auto owner = controlling_stateful_set(c.object)) {
+      sts_due_.try_emplace({ns, *owner}, std::nullopt);
+    } else if (controller_reference(c.object) == nullptr) {
+      // An orphan named like a member: its StatefulSet may adopt it, or may create the pod it stood in for.
+      if (auto parent = parent_and_ordinal(string_field(c.object, "metadata", "name")))
+        sts_due_.try_emplace({ns, parent->first}, std::nullopt);
+    }
   }
 }
 
 std::size_t workload_simulator::step(instant now) {
   std::size_t writes = 0;
+  for (auto it = sts_retry_.begin(); it != sts_retry_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    sts_due_.try_emplace(it->first, now);
+    it = sts_retry_.erase(it);
+  }
   auto run = [&](std::map<workload_key, std::optional<instant>>& due, bool sts) {
     std::vector<workload_key> ready;
     for (auto& [key, when] : due) {
@@ -121,7 +151,7 @@ std::size_t workload_simulator::step(instant now) {
 std::size_t workload_simulator::settle(instant now, int max_rounds) {
   std::size_t total = 0;
   for (int i = 0; i < max_rounds; ++i) {
-    if (sts_due_.empty() && deploy_due_.empty()) break;
+    if (sts_due_.empty() && deploy_due_.empty() && sts_retry_.empty()) break;
     instant at = now;
     if (auto next = next_deadline(); next && *next > at) at = *next;
     total += step(at);
@@ -137,6 +167,8 @@ std::optional<instant> workload_simulator::next_deadline() const {
       if (!out || t < *out) out = t;
     }
   }
+  for (const auto& [key, when] : sts_retry_)
+    if (!out || when < *out) out = when;
   return out;
 }
 

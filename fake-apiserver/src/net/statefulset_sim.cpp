@@ -1,9 +1,11 @@
-// The simulated StatefulSet controller and kubelet: pods per ordinal, claims, rolling updates and status.
+// The simulated StatefulSet controller and kubelet: pods per ordinal, adoption of orphans, claims, rolling updates
+// and status.
 #include <habop/fake_apiserver/simulation.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <set>
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
@@ -30,14 +32,38 @@ std::int64_t num(const bj::object& o, std::string_view key, std::int64_t fallbac
 
 // The ordinal of `<sts>-<n>`, or -1.
 long ordinal_of(std::string_view pod_name, std::string_view sts_name) {
-  if (pod_name.size() <= sts_name.size() + 1 || pod_name.substr(0, sts_name.size()) != sts_name ||
-      pod_name[sts_name.size()] != '-') {
-    return -1;
+  auto parent = parent_and_ordinal(pod_name);
+  return parent && parent->first == sts_name ? parent->second : -1;
+}
+
+// The owner reference the StatefulSet controller puts on its pods.
+bj::object controller_ref(const bj::object& sts_meta) {
+  return bj::object{{"apiVersion", "apps/v1"},      {"kind", "StatefulSet"},
+                    {"name", str(sts_meta, "name")}, {"uid", str(sts_meta, "uid")},
+                    {"controller", true},            {"blockOwnerDeletion", true}};
+}
+
+// spec.selector in the query syntax object_store::list takes (matchLabels, then matchExpressions).
+std::string selector_query(const bj::object& selector) {
+  std::string out;
+  auto add = [&out](const std::string& term) { out += (out.empty() ? "" : ",") + term; };
+  for (const auto& [k, v] : object_or_empty(selector, "matchLabels"))
+    if (v.is_string()) add(std::string(k) + "=" + std::string(v.get_string()));
+  const auto* exprs = selector.if_contains("matchExpressions");
+  for (std::size_t i = 0; exprs != nullptr && exprs->is_array() && i < exprs->get_array().size(); ++i) {
+    const bj::value& e = exprs->get_array()[i];
+    if (!e.is_object()) continue;
+    const std::string key = str(e.get_object(), "key"), op = str(e.get_object(), "operator");
+    std::string values;
+    if (const auto* vs = e.get_object().if_contains("values"); vs != nullptr && vs->is_array())
+      for (const auto& v : vs->get_array())
+        if (v.is_string()) values += (values.empty() ? "" : ",") + std::string(v.get_string());
+    if (op == "In") add(key + " in (" + values + ")");
+    else if (op == "NotIn") add(key + " notin (" + values + ")");
+    else if (op == "Exists") add(key);
+    else if (op == "DoesNotExist") add("!" + key);
   }
-  std::string_view digits = pod_name.substr(sts_name.size() + 1);
-  long n = -1;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  return ec == std::errc{} && ptr == digits.data() + digits.size() ? n : -1;
+  return out;
 }
 
 bool owned_by(const bj::object& pod, std::string_view uid) {
@@ -72,12 +98,7 @@ bj::object build_pod(const bj::object& sts, long ord, const std::string& revisio
   labels["apps.kubernetes.io/pod-index"] = std::to_string(ord);
   bj::object pod_meta{{"name", name}, {"namespace", str(meta, "namespace")}, {"labels", labels}};
   if (tmeta.contains("annotations")) pod_meta["annotations"] = tmeta.at("annotations");
-  pod_meta["ownerReferences"] = bj::array{bj::object{{"apiVersion", "apps/v1"},
-                                                     {"kind", "StatefulSet"},
-                                                     {"name", str(meta, "name")},
-                                                     {"uid", str(meta, "uid")},
-                                                     {"controller", true},
-                                                     {"blockOwnerDeletion", true}}};
+  pod_meta["ownerReferences"] = bj::array{controller_ref(meta)};
   bj::object pod_spec = object_or_empty(tmpl, "spec");
   pod_spec["hostname"] = name;
   if (!str(spec, "serviceName").empty()) pod_spec["subdomain"] = str(spec, "serviceName");
@@ -182,12 +203,37 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
   const write_options kubelet = as("kubelet");
   std::size_t writes = 0;
 
+  // Its pods by ordinal: those it owns, and orphans named like its members that its selector matches, adopted
+  // first as the controller's ClaimPods does (ownerReference added, then managed like the others).
   auto list_pods = [&] {
     std::map<long, bj::object> out;
+    std::set<std::string> orphans;
     if (auto pods = store_.list(resources::pods(), ns)) {
       for (auto& p : *pods) {
-        long ord = ordinal_of(str(object_or_empty(p, "metadata"), "name"), name);
+        const bj::object& pmeta = object_or_empty(p, "metadata");
+        long ord = ordinal_of(str(pmeta, "name"), name);
         if (ord >= 0 && owned_by(p, str(meta, "uid"))) out.emplace(ord, std::move(p));
+        else if (ord >= 0 && controller_reference(p) == nullptr && !pmeta.contains("deletionTimestamp"))
+          orphans.insert(str(pmeta, "name"));
+      }
+    }
+    const std::string selector = selector_query(object_or_empty(spec, "selector"));
+    std::vector<bj::object> selected;
+    if (!orphans.empty() && !selector.empty()) {
+      if (auto listed = store_.list(resources::pods(), ns, selector)) selected = std::move(*listed);
+    }
+    for (const auto& p : selected) {
+      const bj::object& pmeta = object_or_empty(p, "metadata");
+      if (orphans.count(str(pmeta, "name")) == 0) continue;
+      bj::array refs;
+      if (const auto* old = pmeta.if_contains("ownerReferences"); old != nullptr && old->is_array())
+        refs = old->get_array();
+      refs.push_back(controller_ref(meta));
+      bj::object patch{{"metadata", bj::object{{"ownerReferences", std::move(refs)},
+                                               {"resourceVersion", str(pmeta, "resourceVersion")}}}};
+      if (auto adopted = store_.merge_patch(resources::pods(), ns, str(pmeta, "name"), patch, now, controller)) {
+        ++writes;
+        out.emplace(ordinal_of(str(pmeta, "name"), name), std::move(*adopted));
       }
     }
     return out;
@@ -241,6 +287,9 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       ++writes;
       changed_set = true;
       pods.emplace(ord, std::move(*created));
+    } else {
+      // E.g. a pod of that name owned by something else: try again later, as the controller requeues.
+      sts_retry_.try_emplace(key, instant{now.unix_micros + opts_.retry_delay_micros});
     }
   }
   // The kubelet's part: every pod runs and is ready at once, with a fresh IP.

@@ -74,6 +74,29 @@ inline std::optional<cluster> start_cluster(const std::string& version = "1.32",
   return c;
 }
 
+/// `kubeconfig` with its bearer token replaced by `token` (a kubeconfig for another --token-user user).
+inline std::string with_token(std::string kubeconfig, const std::string& token) {
+  auto pos = kubeconfig.find("token: ");
+  REQUIRE(pos != std::string::npos);
+  auto end = kubeconfig.find('\n', pos);
+  return kubeconfig.replace(pos, end - pos, "token: \"" + token + "\"");
+}
+
+/// A Role letting the ServiceAccount apps/reader list ConfigMaps in namespace `apps`, and its RoleBinding, as one
+/// manifest for `kubectl apply`.
+inline const char* reader_role_yaml = R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: apps}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
+)";
+
 /// Polls `pred` every 50 ms until it holds or `timeout` passes.
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {

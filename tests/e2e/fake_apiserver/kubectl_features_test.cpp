@@ -94,3 +94,17 @@ TEST_CASE("simulated StatefulSet pods become Ready, then wait, scale and the thr
   CHECK(c->ok({"get", "pods", "-o", "name"}).empty());
   CHECK(c->fails({"get", "statefulset", "web"}).find("NotFound") != std::string::npos);
 }
+
+TEST_CASE("a watch from a resourceVersion the server has not reached ends with kubectl seeing the 504 Timeout",
+          "[e2e][kubectl][watch]") {
+  auto c = habop::e2e::start_cluster("1.32");
+  if (!c) return;
+  const auto start = std::chrono::steady_clock::now();
+  std::string out = c->ok({"get", "--raw", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=999999"});
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(2900));
+  auto event = habop::json::parse_json(out);
+  REQUIRE(event);
+  CHECK(event->at("type") == "ERROR");
+  CHECK(event->at("object").at("code") == 504);
+  CHECK(event->at("object").at("details").at("causes").at(0).at("reason") == "ResourceVersionTooLarge");
+}

@@ -9,18 +9,12 @@
 #include "e2e_common.hpp"
 
 using habop::e2e::eventually;
+using habop::e2e::with_token;
 namespace test = habop::test;
 
 namespace {
 
 std::string port_of(const std::string& address) { return address.substr(address.rfind(':') + 1); }
-
-std::string with_token(std::string kubeconfig, const std::string& token) {
-  auto pos = kubeconfig.find("token: ");
-  REQUIRE(pos != std::string::npos);
-  auto end = kubeconfig.find('\n', pos);
-  return kubeconfig.replace(pos, end - pos, "token: \"" + token + "\"");
-}
 
 }  // namespace
 
@@ -72,19 +66,7 @@ TEST_CASE("the binary with --authorization-mode=RBAC authorizes --token-user use
   CHECK_FALSE(denied.ok());
   CHECK(denied.err.find("configmaps is forbidden: User \"" + user + "\" cannot list resource \"configmaps\" in API "
                         "group \"\" in the namespace \"apps\"") != std::string::npos);
-  // As YAML: `kubectl create role` sends protobuf, which this server reads for a few core kinds only.
-  c->ok({"apply", "-f", "-"}, R"(
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: reader, namespace: apps}
-rules: [{apiGroups: [""], resources: [configmaps], verbs: [list]}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: reader, namespace: apps}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
-subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
-)");
+  c->ok({"apply", "-f", "-"}, habop::e2e::reader_role_yaml);
   CHECK(reader.run({"get", "configmaps", "-n", "apps"}).ok());
   CHECK_FALSE(reader.run({"get", "configmaps", "-n", "default"}).ok());
   CHECK(c->server->process->out().find("r3ader") == std::string::npos);  // tokens are never printed

@@ -150,3 +150,36 @@ TEST_CASE("drop_watches ends streams and forces 410 on old resumes") {
   REQUIRE(ev.size() == 1);
   CHECK(type(ev[0]) == "ERROR");
 }
+
+TEST_CASE("a watch from a resourceVersion the server has not reached waits 3 s, then fails as too large") {
+  api_server srv;
+  client c{srv};
+  c.call("GET", cm_path);   // the standard namespaces are created first
+  const std::uint64_t current = srv.store().resource_version();
+  auto h = c.call("GET", cm_path + "?watch=true&resourceVersion=" + std::to_string(current + 100));
+  REQUIRE(h.watch);
+  CHECK(h.head.status == 200);
+  bool open = false;
+  CHECK(events(*h.watch, c.now, &open).empty());
+  CHECK(open);
+  CHECK(h.watch->next_deadline() == habop::instant{c.now.unix_micros + 3'000'000});
+  auto ev = events(*h.watch, habop::instant{c.now.unix_micros + 3'000'000}, &open);
+  CHECK_FALSE(open);
+  REQUIRE(ev.size() == 1);
+  CHECK(type(ev[0]) == "ERROR");
+  CHECK(at(ev[0], "/object/code") == "504");
+  CHECK(at(ev[0], "/object/reason") == "Timeout");
+  CHECK(at(ev[0], "/object/message") == "Timeout: Too large resource version: " + std::to_string(current + 100) +
+                                            ", current: " + std::to_string(current));
+  CHECK(at(ev[0], "/object/details/causes/0/reason") == "ResourceVersionTooLarge");
+  CHECK(at(ev[0], "/object/details/retryAfterSeconds") == "1");
+  // Reached in time, the watch streams what comes after it.
+  auto soon = c.call("GET", cm_path + "?watch=true&resourceVersion=" + std::to_string(current + 1));
+  CHECK(events(*soon.watch, c.now).empty());
+  c.call("POST", cm_path, cm("a"));
+  c.call("POST", cm_path, cm("b"));
+  auto later = events(*soon.watch, habop::instant{c.now.unix_micros + 5'000'000}, &open);
+  CHECK(open);
+  REQUIRE(later.size() == 1);
+  CHECK(at(later[0], "/object/metadata/name") == "b");
+}

@@ -162,3 +162,91 @@ TEST_CASE("a Deployment gets a minimal available status", "[simulation]") {
   CHECK(got->at("status").at("readyReplicas") == 2);
   CHECK(got->at("status").at("observedGeneration") == 1);
 }
+
+TEST_CASE("pods orphaned by a deleted StatefulSet are adopted by its successor and rolled to its template",
+          "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  workload_simulator sim(store);
+  REQUIRE(store.create(resources::statefulsets(), "default", stateful_set(2, "nginx:1"), t0));
+  sim.settle(t0);
+  delete_options orphan;
+  orphan.policy = propagation::orphan;
+  REQUIRE(store.remove(resources::statefulsets(), "default", "web", t0, orphan));
+  api.drain(t0);
+  REQUIRE_FALSE(store.get(resources::statefulsets(), "default", "web"));
+  for (const auto& p : pods(store)) CHECK(controller_reference(p) == nullptr);
+
+  auto created = store.create(resources::statefulsets(), "default", stateful_set(2, "nginx:2"), t0);
+  REQUIRE(created);
+  sim.settle(t0);
+  auto sts = store.get(resources::statefulsets(), "default", "web");
+  REQUIRE(sts);
+  const std::string update_rev(sts->at("status").at("updateRevision").as_string());
+  auto ps = pods(store);
+  REQUIRE(ps.size() == 2);
+  for (const auto& p : ps) {
+    const bj::object* ref = controller_reference(p);
+    REQUIRE(ref != nullptr);
+    CHECK(ref->at("uid") == created->at("metadata").at("uid"));
+    CHECK(label(p, "controller-revision-hash") == update_rev);
+    CHECK(p.at("spec").at("containers").at(0).at("image") == "nginx:2");
+  }
+  CHECK(sts->at("status").at("updatedReplicas") == 2);
+}
+
+TEST_CASE("a pod in the way of a StatefulSet's pod: an adoptable one is adopted, a foreign one is retried when it "
+          "goes or after the retry delay",
+          "[simulation]") {
+  server_options no_gc;
+  no_gc.garbage_collection = false;   // the foreign owner below does not exist
+  api_server api(no_gc);
+  object_store& store = api.store();
+  simulation_options opts;
+  opts.retry_delay_micros = 5'000'000;
+  workload_simulator sim(store, opts);
+  auto pod = [](const std::string& name, const std::string& app, const std::string& owner) {
+    auto v = habop::json::parse_json(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
+                                     R"(","labels":{"app":")" + app + R"("}},"spec":{"containers":[{"name":"c","image":"i"}]}})");
+    REQUIRE(v);
+    if (!owner.empty()) {
+      v->as_object()["metadata"].as_object()["ownerReferences"] = bj::array{bj::object{
+          {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", owner}, {"uid", "u-" + owner}, {"controller", true}}};
+    }
+    return v->as_object();
+  };
+  REQUIRE(store.create(resources::pods(), "default", pod("web-0", "web", ""), t0));      // adoptable
+  REQUIRE(store.create(resources::pods(), "default", pod("web-1", "other", ""), t0));    // not selected
+  REQUIRE(store.create(resources::pods(), "default", pod("web-2", "web", "cm"), t0));    // someone else's
+  auto sts = store.create(resources::statefulsets(), "default", stateful_set(3, "nginx:1"), t0);
+  REQUIRE(sts);
+  const auto uid = sts->at("metadata").at("uid");
+  auto owner_uid = [&](const char* name) {
+    auto p = store.get(resources::pods(), "default", name);
+    REQUIRE(p);
+    const bj::object* ref = controller_reference(*p);
+    return ref ? ref->at("uid") : bj::value();
+  };
+  // Steps at t0 until quiet: each of our own writes queues the StatefulSet again.
+  auto quiet = [&] {
+    for (int i = 0; i < 20 && sim.step(t0) > 0; ++i) {
+    }
+  };
+  quiet();
+  CHECK(owner_uid("web-0") == uid);
+  CHECK(owner_uid("web-1").is_null());
+  CHECK(owner_uid("web-2") == "u-cm");
+  // Blocked: retried after the delay, not before.
+  REQUIRE(sim.next_deadline());
+  CHECK(*sim.next_deadline() == habop::instant{t0.unix_micros + 5'000'000});
+  delete_options now;
+  now.grace_period_seconds = 0;
+  REQUIRE(store.remove(resources::pods(), "default", "web-1", t0, now));   // an orphan's event requeues at once
+  quiet();
+  CHECK(owner_uid("web-1") == uid);
+  REQUIRE(store.remove(resources::pods(), "default", "web-2", t0, now));   // someone else's: only the timer
+  sim.step(t0);
+  CHECK_FALSE(store.get(resources::pods(), "default", "web-2"));
+  sim.step(habop::instant{t0.unix_micros + 5'000'000});
+  CHECK(owner_uid("web-2") == uid);
+}

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <habop/core/time.hpp>
+#include <habop/fake_apiserver/authorization.hpp>
 #include <habop/fake_apiserver/object_store.hpp>
 
 namespace habop::fake {
@@ -55,9 +56,11 @@ struct server_options {
   std::int64_t gc_delay_micros = 20'000;  ///< GC runs asynchronously after this delay (tests see intermediate state).
   std::size_t max_body_bytes = 3 * 1024 * 1024;
   std::uint64_t seed = 0x5eed;            ///< Seeds uid and generateName randomness (deterministic runs).
-  /// Consulted before every request once set (e.g. `make_rbac_authorizer` from rbac.hpp): a response denies the
-  /// request with it, nullopt lets it through. Unset, every authenticated request is allowed.
-  std::function<std::optional<response>(const request&, const object_store&)> authorizer;
+  /// Authorization (kube-apiserver's `--authorization-mode`), e.g. `make_rbac_access` from rbac.hpp. Asked about
+  /// every request (as `request::user`, or the user its `Impersonate-*` headers name), each impersonation (the
+  /// `impersonate` verb), the owner references a write sets, and SubjectAccessReviews; a denied request gets
+  /// kube-apiserver's 403. Unset: AlwaysAllow (every question is allowed).
+  access_fn access;
 };
 
 /// The fake apiserver: routes requests to Kubernetes API semantics over an in-memory object_store.

@@ -12,26 +12,10 @@
 #include <boost/json/object.hpp>
 
 #include <habop/fake_apiserver/api_server.hpp>
+#include <habop/fake_apiserver/authorization.hpp>
 #include <habop/fake_apiserver/object_store.hpp>
 
 namespace habop::fake {
-
-/// Who asks for what, as kube-apiserver's `authorizer.Attributes` (the RequestInfo plus the user).
-struct request_attributes {
-  std::string user;                  ///< `system:serviceaccount:<ns>:<name>`, `system:anonymous`, any user name.
-  std::vector<std::string> groups;   ///< `system:authenticated`, `system:serviceaccounts:<ns>`, `system:masters`...
-  bool resource_request = true;      ///< False for paths outside `/api/<v>/...` and `/apis/<g>/<v>/...`.
-  std::string path;                  ///< The URL path (decisive for non-resource requests: `/version`, `/apis`).
-  std::string verb;                  ///< get list watch create update patch delete deletecollection; for
-                                     ///< non-resource requests the lower-cased method.
-  std::string api_group;             ///< "" for the core group.
-  std::string api_version;
-  std::string resource;              ///< Plural, e.g. `habitats`.
-  std::string subresource;           ///< `status`, `finalizers`, `scale`... or empty.
-  std::string ns;                    ///< Namespace of the request; for `namespaces/<n>` itself, `<n>`.
-  std::string name;                  ///< Object name, or the `metadata.name=` of a list/watch field selector.
-  bool operator==(const request_attributes&) const = default;
-};
 
 /// kube-apiserver's RequestInfoFactory: turns an HTTP method and request-target (`path?query`, percent-encoded)
 /// into attributes; `user` and `groups` are left empty. GET without a name is `list`, or `watch` with `watch=true`
@@ -58,13 +42,6 @@ rbac_policy policy_from_objects(const std::vector<boost::json::object>& objects)
 
 /// Reads every Role, ClusterRole, RoleBinding and ClusterRoleBinding from the store (empty when not served).
 rbac_policy load_rbac_policy(const object_store& store);
-
-/// An authorization decision; `reason` says which binding allowed it (kube-apiserver's RBAC wording), empty on deny.
-struct decision {
-  bool allowed = false;
-  std::string reason;
-  bool operator==(const decision&) const = default;
-};
 
 /// kube-apiserver's RBAC authorizer (plus its privileged `system:masters` group): allowed when a ClusterRoleBinding,
 /// or a RoleBinding in the request's namespace, binds a subject matching the user (User name, Group, or
@@ -101,7 +78,8 @@ std::vector<request_attributes> owner_reference_checks(const request_attributes&
 /// The 403 message of a denied owner_reference_checks request `check` on the write `write`, as the plugin words it.
 std::string owner_reference_forbidden_message(const request_attributes& write, const request_attributes& check);
 
-/// Called with every authorization decision, owner_reference_checks included (e.g. to record what a client asked).
+/// Called with every authorization decision: requests, impersonations, owner_reference_checks and access reviews
+/// (e.g. to record what a client asked).
 using rbac_audit_fn = std::function<void(const request_attributes& attrs, const decision& d)>;
 
 /// How the fake authorizes requests once RBAC is on.
@@ -112,13 +90,18 @@ struct rbac_settings {
   rbac_audit_fn audit{};
 };
 
-/// The hook signature a server calls before routing: nullopt lets the request through, a response is sent instead.
+/// kube-apiserver's `--authorization-mode=RBAC` as a server's `access` hook: `authorize` over the store's current
+/// Roles and bindings (read again only after a write), with `settings.superusers` in `system:masters`, every
+/// decision passed to `settings.audit`.
+access_fn make_rbac_access(rbac_settings settings);
+
+/// The hook signature of a request-level check: nullopt lets the request through, a response is sent instead.
 using authorizer_fn = std::function<std::optional<response>(const request& req, const object_store& store)>;
 
-/// An authorizer enforcing RBAC against the store's current Roles and bindings: the user is `req.user` with
-/// `default_groups` (plus `system:masters` for `settings.superusers`); then the owner_reference_checks of a write.
-/// A denial is the 403 Status above (with the plugin's message for owner references), with
-/// `Content-Type: application/json`.
+/// The checks a server with `access = make_rbac_access(settings)` makes before routing, as one function: the
+/// impersonation headers (the `impersonate` verb), the request as `req.user` (with `default_groups`) or the user
+/// it impersonates, then the owner_reference_checks of a write. A denial is the 403 Status above (with the
+/// plugin's message for owner references), with `Content-Type: application/json`.
 authorizer_fn make_rbac_authorizer(rbac_settings settings);
 
 }  // namespace habop::fake

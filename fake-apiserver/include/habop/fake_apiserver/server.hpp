@@ -26,10 +26,10 @@ struct server_config {
   /// `system:authenticated`). Empty tokens or users, the admin token again, or the user `habop-admin` are errors.
   std::map<std::string, std::string> tokens{};
   bool anonymous = false;                      ///< Also accept requests without a token (as `system:anonymous`).
-  /// Enforce RBAC (`--authorization-mode=RBAC`): the bootstrap discovery roles are created at start, every request is
-  /// authorized against the stored Roles and bindings (make_rbac_authorizer; `habop-admin` is a superuser) and a
-  /// denial is kube-apiserver's 403 Forbidden Status. Off (AlwaysAllow): every authenticated request is allowed.
-  /// Must not be combined with `api.authorizer`.
+  /// Enforce RBAC (`--authorization-mode=RBAC`): the bootstrap discovery roles are created at start, every request,
+  /// impersonation and access review is authorized against the stored Roles and bindings (make_rbac_access;
+  /// `habop-admin` is a superuser) and a denial is kube-apiserver's 403 Forbidden Status. Off (AlwaysAllow): every
+  /// authenticated request is allowed. Must not be combined with `api.access`.
   bool rbac = false;
   /// With `rbac`: called on the server's thread with every authorization decision (e.g. to record what a client
   /// needs); it must not block and must synchronise what it shares.

@@ -21,18 +21,27 @@ struct simulation_options {
   std::int64_t step_delay_micros = 0;
   /// Node name written into simulated pods' `spec.nodeName`.
   std::string node_name = "fake-node-1";
+  /// When a StatefulSet whose pod could not be created (e.g. a pod of that name is in the way) is tried again, as
+  /// the controller requeues a failed sync.
+  std::int64_t retry_delay_micros = 1'000'000;
   bool operator==(const simulation_options&) const = default;
 };
 
 /// The `<sts>-<hash>` revision name KAS would give a StatefulSet's pod template (stable for equal templates).
 std::string template_revision(std::string_view sts_name, const boost::json::value& pod_template);
 
+/// The owner reference of `o` marked `controller: true`, if any (points into `o`).
+const boost::json::object* controller_reference(const boost::json::object& o);
+
+/// The StatefulSet name and ordinal a pod name `<sts>-<n>` stands for (the controller's getParentNameAndOrdinal).
+std::optional<std::pair<std::string, long>> parent_and_ordinal(std::string_view pod_name);
+
 /// The address of the n-th simulated pod IP: 192.0.2.1-254, then 198.51.100.1-254 (documentation ranges),
 /// wrapping around after 508 addresses.
 std::string simulated_pod_ip(std::uint64_t n);
 
-/// Drives StatefulSets (pods, claims, status, scaling, RollingUpdate and OnDelete) and gives Deployments a minimal
-/// status. It subscribes to the store's changes and does the work in `step`, never inside a change callback.
+/// Drives StatefulSets (pods, claims, status, scaling, RollingUpdate and OnDelete; orphaned pods they select are
+/// adopted) and gives Deployments a minimal status. It subscribes to the store's changes and does the work in `step`, never inside a change callback.
 /// Not thread-safe: use on the store's strand.
 class workload_simulator {
  public:
@@ -61,6 +70,8 @@ class workload_simulator {
   // Pending work by (namespace, name); the due time is set by the first `step` that sees the entry.
   std::map<workload_key, std::optional<instant>> sts_due_;
   std::map<workload_key, std::optional<instant>> deploy_due_;
+  // StatefulSets to sync again at a time (a pod could not be created), whatever events come meanwhile.
+  std::map<workload_key, instant> sts_retry_;
   std::set<std::string> used_ips_;
   std::uint64_t next_ip_ = 0;
   std::uint64_t container_ids_ = 0;
