@@ -273,6 +273,7 @@ struct object_store::impl {
   bool delivering = false;
   bool bootstrapped = false;
   std::uint32_t next_ip = 10;
+  std::int64_t next_node_port = 30000;   ///< NodePort and LoadBalancer ports, as --service-node-port-range.
   bool keep_managed_fields_once = false;   ///< Set by apply-create so create() keeps the apply entry.
 
   /// Pre-creates the standard namespaces on first use (at the first `now` seen).
@@ -301,7 +302,8 @@ struct object_store::impl {
   result<bj::object> update(const resource_type& t, const std::string& ns, const std::string& name,
                             bj::object candidate, instant now, const write_options& opts,
                             std::string_view subresource, std::string_view operation = "Update",
-                            std::optional<std::string> precondition_rv = std::nullopt);
+                            std::optional<std::string> precondition_rv = std::nullopt,
+                            obj_ptr current = nullptr);   ///< The stored object when the caller has it at hand.
   result<bj::object> patch(const resource_type& t, const std::string& ns, const std::string& name, patch_type type,
                            std::string_view body, instant now, const write_options& opts,
                            std::string_view subresource, bool* created = nullptr);
@@ -309,8 +311,9 @@ struct object_store::impl {
                          const delete_options& opts);
 
   /// Commits a state change (new RV already set in `obj` unless deleted) and notifies.
+  /// `text`: `obj` serialized, when the caller already has it (else serialized here).
   void commit(const std::string& storage, const std::string& ns, const std::string& name, change_type type,
-              obj_ptr obj, obj_ptr prev);
+              obj_ptr obj, obj_ptr prev, std::string text = {});
   /// Updates the dependency graph for the object at `at` going from `before` to `after` (either may be null).
   void track_owners(const uid_location& at, const bj::object* before, const bj::object* after);
   std::uint64_t next_rv() { return ++rv; }

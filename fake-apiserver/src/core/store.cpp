@@ -44,7 +44,8 @@ void fold_string_data(bj::object& obj) {
   obj.erase("stringData");
 }
 
-void kind_defaults_on_create(const resource_type& t, bj::object& obj, std::uint32_t& next_ip) {
+void kind_defaults_on_create(const resource_type& t, bj::object& obj, std::uint32_t& next_ip,
+                             std::int64_t& next_node_port) {
   if (t.storage == "/namespaces") {
     obj["spec"] = bj::object{{"finalizers", bj::array{"kubernetes"}}};
     obj["status"] = bj::object{{"phase", "Active"}};
@@ -62,17 +63,27 @@ void kind_defaults_on_create(const resource_type& t, bj::object& obj, std::uint3
     bj::object* spec = object_at(obj, "spec");
     if (!spec->contains("type")) (*spec)["type"] = "ClusterIP";
     if (!spec->contains("sessionAffinity")) (*spec)["sessionAffinity"] = "None";
-    auto ip = spec->find("clusterIP");
-    if (ip == spec->end() || !ip->value().is_string() || ip->value().get_string().empty()) {
-      std::uint32_t n = next_ip++;
-      (*spec)["clusterIP"] = "10.96." + std::to_string((n >> 8) & 0xff) + "." + std::to_string(n & 0xff);
+    const std::string type = string_at(*spec, {"type"});
+    // An ExternalName Service is a DNS alias: no cluster IP. NodePort and LoadBalancer ports get a node port.
+    if (type != "ExternalName") {
+      auto ip = spec->find("clusterIP");
+      if (ip == spec->end() || !ip->value().is_string() || ip->value().get_string().empty()) {
+        std::uint32_t n = next_ip++;
+        (*spec)["clusterIP"] = "10.96." + std::to_string((n >> 8) & 0xff) + "." + std::to_string(n & 0xff);
+      }
+      (*spec)["clusterIPs"] = bj::array{(*spec)["clusterIP"]};
     }
-    (*spec)["clusterIPs"] = bj::array{(*spec)["clusterIP"]};
+    const bool node_ports = type == "NodePort" || type == "LoadBalancer";
+    if (node_ports && !spec->contains("externalTrafficPolicy")) (*spec)["externalTrafficPolicy"] = "Cluster";
     if (auto p = spec->find("ports"); p != spec->end() && p->value().is_array())
       for (auto& port : p->value().get_array())
         if (auto* po = port.if_object()) {
           if (!po->contains("protocol")) (*po)["protocol"] = "TCP";
           if (!po->contains("targetPort") && po->contains("port")) (*po)["targetPort"] = (*po)["port"];
+          if (node_ports && !po->contains("nodePort")) {
+            (*po)["nodePort"] = next_node_port;
+            next_node_port = next_node_port == 32767 ? 30000 : next_node_port + 1;
+          }
         }
     obj["status"] = bj::object{{"loadBalancer", bj::object{}}};
   } else if (t.storage == "storage.k8s.io/storageclasses") {
@@ -128,9 +139,37 @@ std::vector<field_cause> validate_update(const resource_type& t, const bj::objec
 }
 
 // etcd refuses values over ~1.5 MiB; we bound stored objects by the request body limit so nothing grows unbounded.
+error too_large_error(std::size_t limit) {
+  return error{413, "RequestEntityTooLarge", "Request entity too large: limit is " + std::to_string(limit), {}};
+}
+
 std::optional<error> too_large(const bj::object& o, std::size_t limit) {
   if (serialize(o).size() <= limit) return std::nullopt;
-  return error{413, "RequestEntityTooLarge", "Request entity too large: limit is " + std::to_string(limit), {}};
+  return too_large_error(limit);
+}
+
+bool same_apart_from_server_fields(const bj::object& next, const bj::object& old) {
+  auto server_field = [](std::string_view k) { return k == "managedFields" || k == "resourceVersion"; };
+  if (next.size() != old.size()) return false;
+  for (const auto& [k, v] : next) {
+    const bj::value* o = old.if_contains(k);
+    if (!o) return false;
+    if (k != "metadata" || !v.is_object() || !o->is_object()) {
+      if (*o != v) return false;
+      continue;
+    }
+    const bj::object &a = v.get_object(), &b = o->get_object();
+    std::size_t compared = 0;
+    for (const auto& [mk, mv] : a) {
+      if (server_field(mk)) continue;
+      const bj::value* w = b.if_contains(mk);
+      if (!w || *w != mv) return false;
+      ++compared;
+    }
+    for (const auto& [mk, mv] : b) compared -= server_field(mk) ? 0 : 1;
+    if (compared != 0) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> string_list(const bj::object& o, std::initializer_list<std::string_view> path) {
@@ -195,7 +234,7 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   const bool keep_managed = std::exchange(keep_managed_fields_once, false);
   if (!keep_managed) meta.erase("managedFields");
   fold_string_data(obj);
-  kind_defaults_on_create(t, obj, next_ip);
+  kind_defaults_on_create(t, obj, next_ip, next_node_port);
   if (auto st = check_custom(t, obj, wo, name); !st) return std::move(st).error();
   std::vector<field_cause> causes = validate_common(t, obj);
   if (t.storage == "storage.k8s.io/storageclasses" && string_at(obj, {"provisioner"}).empty())
@@ -217,12 +256,16 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   meta2["creationTimestamp"] = to_rfc3339(now);
   meta2["generation"] = 1;
   if (!keep_managed) record_update_fields(t, nullptr, obj, wo.field_manager, "", now);
-  if (auto e = too_large(obj, opts.max_body_bytes)) return *e;
-  if (wo.dry_run) return obj;
-  const std::uint64_t new_rv = next_rv();
-  obj["metadata"].get_object()["resourceVersion"] = std::to_string(new_rv);
+  if (wo.dry_run) {
+    if (auto e = too_large(obj, opts.max_body_bytes)) return *e;
+    return obj;
+  }
+  obj["metadata"].get_object()["resourceVersion"] = std::to_string(rv + 1);
+  std::string text = serialize(obj);
+  if (text.size() > opts.max_body_bytes) return too_large_error(opts.max_body_bytes);
+  next_rv();
   auto stored = std::make_shared<const bj::object>(obj);
-  commit(t.storage, ns, name, change_type::added, stored, nullptr);
+  commit(t.storage, ns, name, change_type::added, stored, nullptr, std::move(text));
   if (t.storage == "apiextensions.k8s.io/customresourcedefinitions") on_crd_changed();
   if (find_path(obj, {"metadata", "ownerReferences"})) schedule_background(now);
   return obj;
@@ -231,7 +274,7 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
 result<bj::object> object_store::impl::update(const resource_type& t, const std::string& ns, const std::string& name,
                                               bj::object cand, instant now, const write_options& wo,
                                               std::string_view sub, std::string_view operation,
-                                              std::optional<std::string> precondition_rv) {
+                                              std::optional<std::string> precondition_rv, obj_ptr current) {
   bootstrap(now);
   if (!cand.contains("metadata") || !cand["metadata"].is_object()) cand["metadata"] = bj::object{};
   bj::object& cmeta = cand["metadata"].get_object();
@@ -241,7 +284,7 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
   std::string cns = string_at(cmeta, {"namespace"});
   if (t.namespaced && !cns.empty() && cns != ns)
     return bad_request("the namespace of the provided object does not match the namespace sent on the request");
-  auto cur = get(t, ns, name);
+  auto cur = current ? result<obj_ptr>(std::move(current)) : get(t, ns, name);
   if (!cur) return std::move(cur).error();
   const bj::object& old = **cur;
   const std::string old_rv = string_at(old, {"metadata", "resourceVersion"});
@@ -321,24 +364,23 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
   if (!causes.empty()) return invalid(t, name, std::move(causes));
 
   // No-op: byte-equal apart from what the server maintains → same RV, no event (KAS behaviour).
-  {
-    bj::object probe = next;
-    bj::object& pm = probe["metadata"].get_object();
-    if (auto mf = find_path(old, {"metadata", "managedFields"})) pm["managedFields"] = *mf; else pm.erase("managedFields");
-    pm["resourceVersion"] = old_rv;
-    if (probe == old) return old;
-  }
+  if (same_apart_from_server_fields(next, old)) return old;
   bj::object& nmeta = next["metadata"].get_object();
   const bool bump = differs_outside(old, next, t.has_status);
   nmeta["generation"] = int_at(old, {"metadata", "generation"}) + (bump ? 1 : 0);
   if (operation != "Apply") record_update_fields(t, &old, next, wo.field_manager, sub, now);
-  if (auto e = too_large(next, opts.max_body_bytes)) return *e;
-  if (wo.dry_run) return next;
-  const std::uint64_t new_rv = next_rv();
-  next["metadata"].get_object()["resourceVersion"] = std::to_string(new_rv);
+  if (wo.dry_run) {
+    if (auto e = too_large(next, opts.max_body_bytes)) return *e;
+    return next;
+  }
+  // Serialized once, with the resourceVersion it will get: for the size limit and for storage.
+  next["metadata"].get_object()["resourceVersion"] = std::to_string(rv + 1);
+  std::string text = serialize(next);
+  if (text.size() > opts.max_body_bytes) return too_large_error(opts.max_body_bytes);
+  next_rv();
   auto stored = std::make_shared<const bj::object>(next);
   obj_ptr prev = *cur;
-  commit(t.storage, ns, name, change_type::modified, stored, prev);
+  commit(t.storage, ns, name, change_type::modified, stored, prev, std::move(text));
   if (deleting && string_list(next, {"metadata", "finalizers"}).empty() &&
       !(t.storage == "/namespaces" && !string_list(next, {"spec", "finalizers"}).empty())) {
     bj::object gone = next;

@@ -87,13 +87,13 @@ bj::object object_store::impl::to_storage(const resource_type& t, bj::object obj
 }
 
 void object_store::impl::commit(const std::string& storage, const std::string& ns, const std::string& name,
-                                change_type type, obj_ptr obj, obj_ptr prev_obj) {
+                                change_type type, obj_ptr obj, obj_ptr prev_obj, std::string text) {
   track_owners(uid_location{storage, ns, name}, prev_obj.get(), type == change_type::deleted ? nullptr : obj.get());
   auto& m = data[storage];
   auto key = std::make_pair(ns, name);
   auto it = m.find(key);
   frozen_ptr prev = it == m.end() ? nullptr : it->second;
-  auto f = std::make_shared<const frozen>(frozen{serialize(*obj)});
+  auto f = std::make_shared<const frozen>(frozen{text.empty() ? serialize(*obj) : std::move(text)});
   const std::string uid = string_at(*obj, {"metadata", "uid"});
   if (type == change_type::deleted) {
     if (it != m.end()) m.erase(it);

@@ -91,7 +91,7 @@ result<bj::object> object_store::impl::patch(const resource_type& t, const std::
   if (!cand.contains("metadata") || !cand["metadata"].is_object()) cand["metadata"] = bj::object{};
   cand["metadata"].get_object()["resourceVersion"] = live_rv;
   return update(t, ns, name, to_storage(t, std::move(cand)), now, wo, sub,
-                type == patch_type::apply ? "Apply" : "Update", std::nullopt);
+                type == patch_type::apply ? "Apply" : "Update", std::nullopt, *cur);
 }
 
 }  // namespace habop::fake

@@ -87,6 +87,17 @@ std::chrono::microseconds work_queue::add_rate_limited(const std::string& key, i
   return d;
 }
 
+std::chrono::microseconds work_queue::add_short_backoff(const std::string& key, std::chrono::microseconds first,
+                                                        std::chrono::microseconds cap, instant now) {
+  if (shutting_down_) return std::chrono::microseconds{0};
+  ++retries_total_;
+  const int failures = keys_[key].failures++;
+  const double d = static_cast<double>(first.count()) * std::pow(2.0, std::min(failures, 1000));
+  const auto delay = d >= static_cast<double>(cap.count()) ? cap : std::chrono::microseconds{static_cast<std::int64_t>(d)};
+  add_after(key, delay, now);
+  return delay;
+}
+
 std::chrono::microseconds work_queue::retry_after(const std::string& key, std::chrono::seconds retry_after,
                                                   instant now) {
   if (shutting_down_) return std::chrono::microseconds{0};

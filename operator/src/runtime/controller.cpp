@@ -48,9 +48,10 @@ std::string label_of(const boost::json::object& o, std::string_view label) {
 }
 
 /// After a 409 the key is reconciled again from the cache once the watch has (very likely) delivered the newer
-/// object: a short fixed delay, not the escalating error backoff, or many Habitats sharing one peer ConfigMap
-/// would back each other off for minutes.
+/// object: 20 ms, doubling while conflicts repeat up to 1 s (work_queue::add_short_backoff), not the error
+/// backoff that grows to minutes.
 constexpr std::chrono::microseconds conflict_delay{20'000};
+constexpr std::chrono::microseconds max_conflict_delay{1'000'000};
 
 }  // namespace
 
@@ -239,17 +240,29 @@ struct controller::impl {
   /// adopts them or reports who controls them. Keyed by Habitat; under cache_mutex; consumed by that reconcile.
   std::map<std::string, std::vector<object_ptr>> uncached;
 
+  // A LIST by name rather than a GET: the operator's RBAC grants list and watch on what it owns, not get.
   void fetch_existing(const std::string& key, const reconcile::object_ref& ref) {
-    http::request get;
-    get.method = "GET";
-    get.path = http::resource_path(ref, true);
-    auto r = api.send(get);
-    if (!r || r->status != 200) return;   // gone since, or unreadable: the next reconcile creates it or retries
+    http::request list;
+    list.method = "GET";
+    list.path = http::resource_path(ref, false);
+    list.query = {{"fieldSelector", "metadata.name=" + ref.name}};
+    auto r = api.send(list);
+    if (!r || r->status != 200) return;   // unreadable: the next reconcile creates it again, with backoff
     auto v = json::parse_json(r->body);
-    if (!v || !v->is_object()) return;
-    auto obj = std::make_shared<const boost::json::object>(transform_for_cache(std::move(v->get_object()), false));
-    std::lock_guard lock(cache_mutex);
-    uncached[key].push_back(std::move(obj));
+    const boost::json::array* items = v && v->is_object() && v->get_object().contains("items") &&
+                                              v->get_object().at("items").is_array()
+                                          ? &v->get_object().at("items").get_array()
+                                          : nullptr;
+    if (!items) return;
+    for (const auto& item : *items) {
+      if (!item.is_object() || meta_string(item.get_object(), "name") != ref.name) continue;
+      boost::json::object o = transform_for_cache(item.get_object(), false);
+      o["apiVersion"] = ref.api_version;   // list items may leave them out
+      o["kind"] = ref.kind;
+      std::lock_guard lock(cache_mutex);
+      uncached[key].push_back(std::make_shared<const boost::json::object>(std::move(o)));
+      return;
+    }
   }
 
   /// The snapshot of one Habitat from the caches (and `uncached`; `used_uncached` says whether it had any).
@@ -329,7 +342,7 @@ struct controller::impl {
           }
           break;
         case outcome::terminal: queue.forget(key); break;
-        case outcome::conflict: queue.add_after(key, conflict_delay, now); break;
+        case outcome::conflict: queue.add_short_backoff(key, conflict_delay, max_conflict_delay, now); break;
         case outcome::already_exists: queue.add_rate_limited(key, now); break;
         case outcome::retry: queue.add_rate_limited(key, now); break;
         case outcome::retry_after: queue.retry_after(key, retry_delay, now); break;

@@ -61,6 +61,17 @@ TEST_CASE("kind defaults: service cluster IP, secret stringData, namespace phase
   auto svc = c.json(c.call("POST", "/api/v1/namespaces/default/services", R"({"metadata":{"name":"s"},"spec":{"ports":[{"port":80}]}})"));
   CHECK(at(svc, "/spec/clusterIP").rfind("10.96.", 0) == 0);
   CHECK(at(svc, "/spec/ports/0/targetPort") == "80");
+  CHECK(at(svc, "/spec/ports/0/nodePort").empty());
+  // A NodePort Service's ports get node ports from 30000–32767; an ExternalName Service gets no cluster IP.
+  auto np = c.json(c.call("POST", "/api/v1/namespaces/default/services",
+                          R"({"metadata":{"name":"np"},"spec":{"type":"NodePort","ports":[{"port":80},{"port":81}]}})"));
+  const int first = std::stoi(at(np, "/spec/ports/0/nodePort")), second = std::stoi(at(np, "/spec/ports/1/nodePort"));
+  CHECK((first >= 30000 && first <= 32767 && second >= 30000 && second <= 32767 && first != second));
+  CHECK(at(np, "/spec/externalTrafficPolicy") == "Cluster");
+  auto ext = c.json(c.call("POST", "/api/v1/namespaces/default/services",
+                           R"({"metadata":{"name":"ext"},"spec":{"type":"ExternalName","externalName":"db.example.com"}})"));
+  CHECK(at(ext, "/spec/clusterIP").empty());
+  CHECK(at(ext, "/spec/clusterIPs").empty());
   auto sec = c.json(c.call("POST", "/api/v1/namespaces/default/secrets", R"({"metadata":{"name":"s"},"stringData":{"a":"hi"}})"));
   CHECK(at(sec, "/data/a") == "aGk=");
   CHECK(at(sec, "/type") == "Opaque");

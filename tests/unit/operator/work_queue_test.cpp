@@ -81,6 +81,24 @@ TEST_CASE("the global bucket throttles retries of many keys", "[work_queue]") {
   CHECK(q.add_rate_limited("f", at_ms(1000)) == 5ms);  // Refilled after a second.
 }
 
+TEST_CASE("a short backoff doubles from its first delay up to its cap, outside the global bucket", "[work_queue]") {
+  work_queue_options o;
+  o.qps = 10;
+  o.burst = 1;
+  work_queue q(o);
+  std::vector<std::chrono::microseconds> delays;
+  for (int i = 0; i < 10; ++i) delays.push_back(q.add_short_backoff("k", 20ms, 1s, at_ms(0)));
+  CHECK(delays[0] == 20ms);
+  CHECK(delays[1] == 40ms);
+  CHECK(delays[5] == 640ms);
+  CHECK(delays[6] == 1s);
+  CHECK(delays[9] == 1s);
+  CHECK(q.add_short_backoff("other", 20ms, 1s, at_ms(0)) == 20ms);   // an empty bucket does not delay it
+  q.forget("k");
+  CHECK(q.add_short_backoff("k", 20ms, 1s, at_ms(0)) == 20ms);
+  CHECK(q.stats(at_ms(0)).retries_total == 12);
+}
+
 TEST_CASE("Retry-After is honoured and never shortened", "[work_queue]") {
   work_queue q;
   CHECK(q.retry_after("k", 7s, at_ms(0)) == 7s);

@@ -58,6 +58,12 @@ class work_queue {
   /// Schedules a retry after max(per-key backoff, global bucket delay); the backoff doubles on every call
   /// until `forget`: 5 ms, 10 ms, 20 ms, … capped at 1000 s. Returns the delay chosen.
   std::chrono::microseconds add_rate_limited(const std::string& key, instant now);
+  /// A retry whose cause usually clears within milliseconds (a 409: the cache is a moment behind): `first` ×
+  /// 2^n for the key's n-th retry since `forget`, capped at `cap`, outside the global bucket. Bounded, so Habitats
+  /// racing on one shared object never back each other off for minutes; growing, so a cache that stays behind
+  /// (a broken watch) is not a hot loop. Returns the delay chosen.
+  std::chrono::microseconds add_short_backoff(const std::string& key, std::chrono::microseconds first,
+                                              std::chrono::microseconds cap, instant now);
   /// A 429 or 503 with `Retry-After: seconds`: retry no sooner than that, and no sooner than the backoff would.
   std::chrono::microseconds retry_after(const std::string& key, std::chrono::seconds retry_after, instant now);
   /// Resets the key's backoff after a successful reconcile. Does not dequeue it.
