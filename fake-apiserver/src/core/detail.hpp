@@ -311,6 +311,10 @@ struct object_store::impl {
                          const delete_options& opts);
 
   /// Commits a state change (new RV already set in `obj` unless deleted) and notifies.
+  /// Gives `obj` the next resourceVersion and commits it as a `type` change from `prev`, serialized once for the
+  /// size limit and storage; with `dry_run` only checks the size (and returns null).
+  result<obj_ptr> write_version(const resource_type& t, const std::string& ns, const std::string& name,
+                                change_type type, bj::object& obj, obj_ptr prev, bool dry_run);
   /// `text`: `obj` serialized, when the caller already has it (else serialized here).
   void commit(const std::string& storage, const std::string& ns, const std::string& name, change_type type,
               obj_ptr obj, obj_ptr prev, std::string text = {});

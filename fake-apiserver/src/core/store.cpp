@@ -256,19 +256,29 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   meta2["creationTimestamp"] = to_rfc3339(now);
   meta2["generation"] = 1;
   if (!keep_managed) record_update_fields(t, nullptr, obj, wo.field_manager, "", now);
-  if (wo.dry_run) {
+  auto stored = write_version(t, ns, name, change_type::added, obj, nullptr, wo.dry_run);
+  if (!stored) return std::move(stored).error();
+  if (wo.dry_run) return obj;
+  if (t.storage == "apiextensions.k8s.io/customresourcedefinitions") on_crd_changed();
+  if (find_path(obj, {"metadata", "ownerReferences"})) schedule_background(now);
+  return obj;
+}
+
+result<obj_ptr> object_store::impl::write_version(const resource_type& t, const std::string& ns,
+                                                  const std::string& name, change_type type, bj::object& obj,
+                                                  obj_ptr prev, bool dry_run) {
+  if (dry_run) {
     if (auto e = too_large(obj, opts.max_body_bytes)) return *e;
-    return obj;
+    return obj_ptr{};
   }
+  // Serialized once, with the resourceVersion it will get: for the size limit and for storage.
   obj["metadata"].get_object()["resourceVersion"] = std::to_string(rv + 1);
   std::string text = serialize(obj);
   if (text.size() > opts.max_body_bytes) return too_large_error(opts.max_body_bytes);
   next_rv();
   auto stored = std::make_shared<const bj::object>(obj);
-  commit(t.storage, ns, name, change_type::added, stored, nullptr, std::move(text));
-  if (t.storage == "apiextensions.k8s.io/customresourcedefinitions") on_crd_changed();
-  if (find_path(obj, {"metadata", "ownerReferences"})) schedule_background(now);
-  return obj;
+  commit(t.storage, ns, name, type, stored, std::move(prev), std::move(text));
+  return obj_ptr(stored);
 }
 
 result<bj::object> object_store::impl::update(const resource_type& t, const std::string& ns, const std::string& name,
@@ -369,18 +379,10 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
   const bool bump = differs_outside(old, next, t.has_status);
   nmeta["generation"] = int_at(old, {"metadata", "generation"}) + (bump ? 1 : 0);
   if (operation != "Apply") record_update_fields(t, &old, next, wo.field_manager, sub, now);
-  if (wo.dry_run) {
-    if (auto e = too_large(next, opts.max_body_bytes)) return *e;
-    return next;
-  }
-  // Serialized once, with the resourceVersion it will get: for the size limit and for storage.
-  next["metadata"].get_object()["resourceVersion"] = std::to_string(rv + 1);
-  std::string text = serialize(next);
-  if (text.size() > opts.max_body_bytes) return too_large_error(opts.max_body_bytes);
-  next_rv();
-  auto stored = std::make_shared<const bj::object>(next);
-  obj_ptr prev = *cur;
-  commit(t.storage, ns, name, change_type::modified, stored, prev, std::move(text));
+  auto written = write_version(t, ns, name, change_type::modified, next, *cur, wo.dry_run);
+  if (!written) return std::move(written).error();
+  if (wo.dry_run) return next;
+  const obj_ptr stored = *written;
   if (deleting && string_list(next, {"metadata", "finalizers"}).empty() &&
       !(t.storage == "/namespaces" && !string_list(next, {"spec", "finalizers"}).empty())) {
     bj::object gone = next;
