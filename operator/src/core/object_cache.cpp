@@ -195,11 +195,40 @@ cache_change object_cache::apply(watch_event_type type, boost::json::object obj)
     objects_.emplace(std::move(key), std::move(stored));
     return change;
   }
+  // The version already held (written through by our own write): nothing changed.
+  if (const auto rv = string_field(metadata_of(*stored), "resourceVersion");
+      !rv.empty() && rv == string_field(metadata_of(*it->second), "resourceVersion"))
+    return change;
   change.what = cache_change::kind::updated;
   change.previous = std::move(it->second);
   index_remove(key, *change.previous);
   index_add(key, *stored);
   change.current = stored;
+  it->second = std::move(stored);
+  return change;
+}
+
+cache_change object_cache::write_through(boost::json::object obj, std::string_view based_on_rv) {
+  cache_change change;
+  std::string key = cache_key(obj);
+  if (key.empty() || string_field(metadata_of(obj), "resourceVersion").empty()) return change;
+  auto it = objects_.find(key);
+  if (based_on_rv.empty() ? it != objects_.end()
+                          : it == objects_.end() ||
+                                string_field(metadata_of(*it->second), "resourceVersion") != based_on_rv)
+    return change;   // the cache moved on (or never had it): the watch knows better than this answer
+  object_ptr stored = transform(std::move(obj));
+  change.current = stored;
+  if (it == objects_.end()) {
+    change.what = cache_change::kind::added;
+    index_add(key, *stored);
+    objects_.emplace(std::move(key), std::move(stored));
+    return change;
+  }
+  change.what = cache_change::kind::updated;
+  change.previous = std::move(it->second);
+  index_remove(key, *change.previous);
+  index_add(key, *stored);
   it->second = std::move(stored);
   return change;
 }

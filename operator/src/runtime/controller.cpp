@@ -63,7 +63,10 @@ struct controller::impl {
                  std::lock_guard lock(queue_mutex);
                  return queue.busy(wall_now());
                }),
-        writer(api, this->log, events) {}
+        writer(api, this->log, events,
+               [this](const reconcile::object_ref& target, std::string_view based_on_rv, const response& answer) {
+                 write_through(target, based_on_rv, answer);
+               }) {}
 
   client& api;
   logger log;
@@ -239,6 +242,26 @@ struct controller::impl {
   /// Service named like the Habitat, an unlabelled ConfigMap): fetched once and shown to its next reconcile, which
   /// adopts them or reports who controls them. Keyed by Habitat; under cache_mutex; consumed by that reconcile.
   std::map<std::string, std::vector<object_ptr>> uncached;
+
+  /// Our own write, folded into its cache (object_cache::write_through) and handled as the watch event would be:
+  /// the next reconcile of a namespace sharing a peer ConfigMap patches the version just written rather than the
+  /// one it replaced (a 409 per Habitat created one by one), and a status write is not repeated.
+  void write_through(const reconcile::object_ref& target, std::string_view based_on_rv, const response& answer) {
+    object_cache* cache = target.kind == "StatefulSet" ? &stateful_sets
+                          : target.kind == "Service"   ? &services
+                          : target.kind == "ConfigMap" ? &config_maps
+                          : target.kind == "Habitat"   ? &habitats
+                                                       : nullptr;
+    if (!cache) return;
+    auto v = json::parse_json(answer.body);
+    if (!v || !v->is_object()) return;
+    std::lock_guard lock(cache_mutex);
+    const cache_change change = cache->write_through(std::move(v->get_object()), based_on_rv);
+    if (change.what == cache_change::kind::none) return;
+    if (cache == &habitats) on_habitat(change.previous, change.current);
+    else if (cache == &config_maps) on_config_map(change.previous, change.current);
+    else on_owned(target.kind.c_str(), *cache, change.previous, change.current);
+  }
 
   // A LIST by name rather than a GET: the operator's RBAC grants list and watch on what it owns, not get.
   void fetch_existing(const std::string& key, const reconcile::object_ref& ref) {

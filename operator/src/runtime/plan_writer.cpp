@@ -13,15 +13,30 @@ const reconcile::object_ref& target_of(const reconcile::operation& op) {
   return std::visit([](const auto& o) -> const reconcile::object_ref& { return o.target; }, op);
 }
 
+std::string_view resource_version_of(const boost::json::object& obj) {
+  const auto* meta = obj.if_contains("metadata");
+  const auto* rv = meta && meta->is_object() ? meta->get_object().if_contains("resourceVersion") : nullptr;
+  return rv && rv->is_string() ? std::string_view(rv->get_string()) : std::string_view{};
+}
+
+// The version a write was based on: a patch's resourceVersion precondition; none for a create.
+std::string_view based_on(const reconcile::operation& op) {
+  if (const auto* p = std::get_if<reconcile::patch_object>(&op)) return resource_version_of(p->body);
+  return {};
+}
+
 }  // namespace
 
 std::optional<plan_writer::failure> plan_writer::send(const http::request& req, const std::string& what,
                                                       bool missing_is_ok, std::chrono::seconds& retry_delay,
-                                                      bool is_create) {
+                                                      bool is_create, response* answer) {
   if (stopped_) return failure{outcome::abandoned, std::nullopt};
   ++writes_;
   auto r = api_.send(req);
-  if (r && r->status >= 200 && r->status < 300) return std::nullopt;
+  if (r && r->status >= 200 && r->status < 300) {
+    if (answer) *answer = std::move(*r);
+    return std::nullopt;
+  }
   if (r && r->status == 404 && missing_is_ok) return std::nullopt;
   ++errors_;
   const habop::error e = r ? to_error(*r) : r.error();
@@ -67,7 +82,8 @@ outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::objec
       is_delete = true;
     }
     const bool is_create = std::holds_alternative<reconcile::create_object>(op);
-    if (auto failed = send(http::to_request(op), object + " write", is_delete, retry_delay, is_create)) {
+    response answer;
+    if (auto failed = send(http::to_request(op), object + " write", is_delete, retry_delay, is_create, &answer)) {
       if (failed->requeue == outcome::already_exists) existing = t;
       // Not for conflicts, throttling and 404s (a cache a moment behind a deletion), which retrying resolves, nor
       // when the server could not be reached.
@@ -77,13 +93,17 @@ outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::objec
       return failed->requeue;
     }
     log_.info(done, {{"habitat", key}});
+    if (on_written_ && !is_delete) on_written_(t, based_on(op), answer);
   }
   if (plan.status) {
-    if (auto failed = send(http::to_request(reconcile::habitat_ref(habitat), *plan.status),
-                           "Habitat " + key + " status write", false, retry_delay)) {
+    const reconcile::object_ref ref = reconcile::habitat_ref(habitat);
+    response answer;
+    if (auto failed = send(http::to_request(ref, *plan.status), "Habitat " + key + " status write", false,
+                           retry_delay, false, &answer)) {
       return failed->requeue;
     }
     log_.info("Habitat " + key + " status updated", {{"habitat", key}});
+    if (on_written_) on_written_(ref, resource_version_of(habitat), answer);
   }
   for (const auto& e : plan.events) events_.post(e);
   return plan.terminal ? outcome::terminal : outcome::success;

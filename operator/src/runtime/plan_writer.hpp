@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -25,7 +26,13 @@ enum class outcome { success, terminal, conflict, already_exists, retry, retry_a
 /// Writes plans through one client; thread-safe (each worker applies its own plan).
 class plan_writer {
  public:
-  plan_writer(client& api, logger log, event_sender& events) : api_(api), log_(std::move(log)), events_(events) {}
+  /// Told of every successful create, patch and status write: the target, the resourceVersion the write was
+  /// based on (empty for a create) and the server's answer (the object as written).
+  using written_fn = std::function<void(const reconcile::object_ref& target, std::string_view based_on_rv,
+                                        const response& answer)>;
+
+  plan_writer(client& api, logger log, event_sender& events, written_fn on_written = {})
+      : api_(api), log_(std::move(log)), events_(events), on_written_(std::move(on_written)) {}
 
   /// Sends the operations in the plan's order, then the status, then hands the events to the sender. Stops at the
   /// first failure (later writes were planned on the assumption that earlier ones succeed). `retry_delay` is set
@@ -48,13 +55,15 @@ class plan_writer {
   };
   /// Sends one write; on failure logs it and says how to requeue.
   std::optional<failure> send(const http::request& req, const std::string& what, bool missing_is_ok,
-                              std::chrono::seconds& retry_delay, bool is_create = false);
+                              std::chrono::seconds& retry_delay, bool is_create = false,
+                              response* answer = nullptr);
   /// A Warning event on the Habitat for an operation the server refused.
   void report_failure(const reconcile::operation& op, const boost::json::object& habitat, const habop::error& answer);
 
   client& api_;
   logger log_;
   event_sender& events_;
+  written_fn on_written_;
   std::atomic<bool> stopped_{false};
   std::atomic<std::uint64_t> writes_{0}, errors_{0};
 };

@@ -55,6 +55,30 @@ TEST_CASE("watch events are folded in and report what changed", "[object_cache]"
         cache_change::kind::none);
 }
 
+TEST_CASE("a write's answer is read back until the watch catches up, never over a newer version",
+          "[object_cache]") {
+  object_cache c({"Pod"});
+  c.apply(watch_event_type::added, pod("ns", "a", "5", "h"));
+  // A patch based on the cached version: its answer replaces it, without moving the watch position.
+  auto mine = c.write_through(pod("ns", "a", "7", "h"), "5");
+  CHECK(mine.what == cache_change::kind::updated);
+  CHECK(c.get("ns", "a")->at("metadata").at("resourceVersion") == "7");
+  CHECK(c.resource_version() == "5");
+  // The watch then delivers that same version: nothing changes; its position moves.
+  CHECK(c.apply(watch_event_type::modified, pod("ns", "a", "7", "h")).what == cache_change::kind::none);
+  CHECK(c.resource_version() == "7");
+  // An answer based on a version the cache no longer holds is dropped (the watch knows better).
+  c.apply(watch_event_type::modified, pod("ns", "a", "9", "h"));
+  CHECK(c.write_through(pod("ns", "a", "8", "h"), "7").what == cache_change::kind::none);
+  CHECK(c.get("ns", "a")->at("metadata").at("resourceVersion") == "9");
+  // A create's answer is stored only while the object is absent, and indexed.
+  CHECK(c.write_through(pod("ns", "a", "10", "h"), "").what == cache_change::kind::none);
+  auto created = c.write_through(pod("ns", "b", "11", "h"), "");
+  CHECK(created.what == cache_change::kind::added);
+  CHECK(c.by_label("ns", "h").size() == 2);
+  CHECK(c.write_through(pod("ns", "c", "", "h"), "").what == cache_change::kind::none);   // no version: ignored
+}
+
 TEST_CASE("a relist replaces the content and reports vanished objects", "[object_cache]") {
   object_cache c({"Pod"});
   c.apply(watch_event_type::added, pod("ns", "a", "1"));

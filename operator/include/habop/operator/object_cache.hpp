@@ -78,6 +78,11 @@ class object_cache {
   /// Folds one watch event in (objects are transformed first). `bookmark` only advances `resource_version()`.
   /// Every event carrying `metadata.resourceVersion` advances it. Objects without a name are ignored.
   cache_change apply(watch_event_type type, boost::json::object obj);
+  /// A write's answer (read-your-writes): stored when the cache still holds the version the write was based on
+  /// (`based_on_rv`; empty: a create, so the object must be absent), so the next reconcile reads its own write
+  /// instead of the version it just replaced (a 409, or a second create). Never moves `resource_version()`: the
+  /// watch still delivers the event, which then changes nothing (same resourceVersion).
+  cache_change write_through(boost::json::object obj, std::string_view based_on_rv);
   /// Replaces the whole content with a LIST's items, recording `list_rv` as the resource version.
   replace_result replace(std::vector<boost::json::object> items, std::string list_rv);
 
