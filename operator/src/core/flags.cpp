@@ -173,7 +173,7 @@ std::string usage() {
   -health-probe-bind-address string
         host:port serving /healthz and /readyz; "0" disables it. (default "127.0.0.1:8081")
   -workers int
-        Habitats reconciled concurrently (never one Habitat twice at once). (default 2)
+        Habitats reconciled concurrently (never one Habitat twice at once). (default 4)
   -resync-period duration
         Re-enqueue every cached Habitat this often, from the local cache without API calls; 0 disables. (default 30s)
   -help, -h

@@ -22,7 +22,7 @@ TEST_CASE("no flags give the documented defaults", "[flags]") {
   CHECK(r->leader_election_id == "habitat-operator");
   CHECK(r->metrics_bind_address == "127.0.0.1:8080");
   CHECK(r->health_probe_bind_address == "127.0.0.1:8081");
-  CHECK(r->workers == 2);
+  CHECK(r->workers == 4);
   CHECK(r->resync_period == std::chrono::seconds(30));
   CHECK(*r == operator_options{});
 }

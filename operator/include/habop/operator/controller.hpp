@@ -17,7 +17,7 @@ namespace habop::op {
 /// What the controller watches and how hard it works.
 struct controller_options {
   std::string ns;                                               ///< Empty: every namespace.
-  int workers = 2;                                              ///< Concurrent reconciles (distinct keys).
+  int workers = 4;                                              ///< Concurrent reconciles (distinct keys).
   std::chrono::milliseconds resync_period{30'000};              ///< Re-enqueue every cached Habitat; 0: never.
   work_queue_options queue;
   event_recorder_options events;

@@ -34,7 +34,7 @@ struct operator_options {
   /// `--health-probe-bind-address`: `host:port` for `/healthz` and `/readyz`; `0` disables the endpoint.
   std::string health_probe_bind_address = "127.0.0.1:8081";
   /// `--workers`: how many keys are reconciled concurrently (never the same key twice at once). At least 1.
-  int workers = 2;
+  int workers = 4;   ///< Reconciles wait on the API server, not the CPU: 4 keep the event-to-write tail short on 2 cores.
   /// `--resync-period` (Go duration, e.g. `30s`, `10m`): how often every cached Habitat is enqueued again from the
   /// local cache. A resync makes no API calls (client-go semantics); `0` disables it. The original used 30 s.
   std::chrono::milliseconds resync_period{std::chrono::seconds(30)};
