@@ -211,12 +211,6 @@ std::string peer_index_key_of_pod(const bj::object& pod) {
   return joined({habitat_name_label(pod), seed->pod_name, seed->ip});
 }
 
-peer_group_view compute_peer_group_view(const snapshot& observed, const std::string& cm_name,
-                                        const bj::object* observed_cm, std::size_t max) {
-  if (observed.peers) return compute_peer_group_view(*observed.peers, cm_name, observed_cm, max);
-  return compute_peer_group_view(build_peer_index(observed.habitats, observed.pods), cm_name, observed_cm, max);
-}
-
 peer_group_view compute_peer_group_view(const peer_index& index, const std::string& cm_name,
                                         const bj::object* observed_cm, std::size_t max) {
   peer_group_view group;
@@ -232,7 +226,10 @@ peer_group_view compute_peer_group_view(const peer_index& index, const std::stri
 
 peer_group compute_peer_group(const snapshot& observed, const std::string& cm_name, const bj::object* observed_cm,
                               std::size_t max) {
-  peer_group_view view = compute_peer_group_view(observed, cm_name, observed_cm, max);
+  // The views point into the index: one built here must outlive them.
+  std::optional<peer_index> built;
+  const peer_index& index = observed.peers ? *observed.peers : built.emplace(build_peer_index(observed.habitats, observed.pods));
+  peer_group_view view = compute_peer_group_view(index, cm_name, observed_cm, max);
   peer_group group;
   group.owners.resize(view.owners.size());
   for (std::size_t i = 0; i < view.owners.size(); ++i) {

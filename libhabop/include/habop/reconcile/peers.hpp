@@ -111,16 +111,13 @@ std::vector<std::string> select_seeds(const std::vector<std::string>& current, s
 
 /// The owners and seeds of the ConfigMap `cm_name`: owners are the live Habitats of the snapshot that map to it,
 /// candidates the seed-able pods whose `habitat-name` label names one of them (so rings never mix). `observed_cm`
-/// is the ConfigMap as it exists, whose seeds are kept while they qualify.
+/// is the ConfigMap as it exists, whose seeds are kept while they qualify. Reads `observed.peers` when set (which
+/// must be built from `observed.habitats` and `observed.pods`), else builds an index for the call.
 peer_group compute_peer_group(const snapshot& observed, const std::string& cm_name,
                               const boost::json::object* observed_cm, std::size_t max);
 
-/// `compute_peer_group` without materialising the owners; the views live as long as `observed`. Reads
-/// `observed.peers` when set (which must be built from `observed.habitats` and `observed.pods`), else builds it.
-peer_group_view compute_peer_group_view(const snapshot& observed, const std::string& cm_name,
-                                        const boost::json::object* observed_cm, std::size_t max);
-
-/// The same from an index; the views live as long as the index's objects.
+/// `compute_peer_group` from an index, without materialising the owners; the views live as long as the index
+/// (they point into its strings).
 peer_group_view compute_peer_group_view(const peer_index& index, const std::string& cm_name,
                                         const boost::json::object* observed_cm, std::size_t max);
 
