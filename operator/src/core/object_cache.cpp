@@ -19,13 +19,6 @@ std::string_view string_field(const boost::json::object* o, std::string_view nam
   return it != o->end() && it->value().is_string() ? std::string_view(it->value().get_string()) : std::string_view{};
 }
 
-std::string_view label_value(const boost::json::object& obj, std::string_view label) {
-  const auto* meta = metadata_of(obj);
-  if (!meta || label.empty()) return {};
-  auto it = meta->find("labels");
-  if (it == meta->end() || !it->value().is_object()) return {};
-  return string_field(&it->value().get_object(), label);
-}
 
 std::string index_key(std::string_view ns, std::string_view value) {
   std::string k(ns);
@@ -132,6 +125,18 @@ boost::json::object project_fields(boost::json::object obj, const std::vector<st
   return out;
 }
 
+std::string_view metadata_string(const boost::json::object& obj, std::string_view field) {
+  return string_field(metadata_of(obj), field);
+}
+
+std::string_view label_value(const boost::json::object& obj, std::string_view label) {
+  const auto* meta = metadata_of(obj);
+  if (!meta || label.empty()) return {};
+  auto it = meta->find("labels");
+  if (it == meta->end() || !it->value().is_object()) return {};
+  return string_field(&it->value().get_object(), label);
+}
+
 std::string cache_key(const boost::json::object& obj) {
   const auto* meta = metadata_of(obj);
   std::string_view name = string_field(meta, "name");
@@ -188,22 +193,28 @@ cache_change object_cache::apply(watch_event_type type, boost::json::object obj)
     objects_.erase(it);
     return change;
   }
+  // The version already held (written through by our own write): nothing changed.
+  if (it != objects_.end()) {
+    if (const auto rv = string_field(metadata_of(*stored), "resourceVersion");
+        !rv.empty() && rv == string_field(metadata_of(*it->second), "resourceVersion"))
+      return change;
+  }
+  return put(it, std::move(key), std::move(stored));
+}
+
+cache_change object_cache::put(map_type::iterator it, std::string key, object_ptr stored) {
+  cache_change change;
+  change.current = stored;
   if (it == objects_.end()) {
     change.what = cache_change::kind::added;
     index_add(key, *stored);
-    change.current = stored;
     objects_.emplace(std::move(key), std::move(stored));
     return change;
   }
-  // The version already held (written through by our own write): nothing changed.
-  if (const auto rv = string_field(metadata_of(*stored), "resourceVersion");
-      !rv.empty() && rv == string_field(metadata_of(*it->second), "resourceVersion"))
-    return change;
   change.what = cache_change::kind::updated;
   change.previous = std::move(it->second);
   index_remove(key, *change.previous);
   index_add(key, *stored);
-  change.current = stored;
   it->second = std::move(stored);
   return change;
 }
@@ -217,20 +228,7 @@ cache_change object_cache::write_through(boost::json::object obj, std::string_vi
                           : it == objects_.end() ||
                                 string_field(metadata_of(*it->second), "resourceVersion") != based_on_rv)
     return change;   // the cache moved on (or never had it): the watch knows better than this answer
-  object_ptr stored = transform(std::move(obj));
-  change.current = stored;
-  if (it == objects_.end()) {
-    change.what = cache_change::kind::added;
-    index_add(key, *stored);
-    objects_.emplace(std::move(key), std::move(stored));
-    return change;
-  }
-  change.what = cache_change::kind::updated;
-  change.previous = std::move(it->second);
-  index_remove(key, *change.previous);
-  index_add(key, *stored);
-  it->second = std::move(stored);
-  return change;
+  return put(it, std::move(key), transform(std::move(obj)));
 }
 
 replace_result object_cache::replace(std::vector<boost::json::object> items, std::string list_rv) {

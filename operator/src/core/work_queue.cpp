@@ -55,10 +55,15 @@ void work_queue::add_after(const std::string& key, std::chrono::microseconds del
 }
 
 std::chrono::microseconds work_queue::backoff(const std::string& key) {
+  return backoff(key, options_.base_delay, options_.max_delay);
+}
+
+std::chrono::microseconds work_queue::backoff(const std::string& key, std::chrono::microseconds first,
+                                              std::chrono::microseconds cap) {
   int failures = keys_[key].failures++;
-  // 5 ms × 2^failures, computed in floating point so a long failure streak cannot overflow before the cap.
-  double d = static_cast<double>(options_.base_delay.count()) * std::pow(2.0, std::min(failures, 1000));
-  if (d >= static_cast<double>(options_.max_delay.count())) return options_.max_delay;
+  // first × 2^failures, computed in floating point so a long failure streak cannot overflow before the cap.
+  double d = static_cast<double>(first.count()) * std::pow(2.0, std::min(failures, 1000));
+  if (d >= static_cast<double>(cap.count())) return cap;
   return std::chrono::microseconds{static_cast<std::int64_t>(d)};
 }
 
@@ -91,9 +96,7 @@ std::chrono::microseconds work_queue::add_short_backoff(const std::string& key, 
                                                         std::chrono::microseconds cap, instant now) {
   if (shutting_down_) return std::chrono::microseconds{0};
   ++retries_total_;
-  const int failures = keys_[key].failures++;
-  const double d = static_cast<double>(first.count()) * std::pow(2.0, std::min(failures, 1000));
-  const auto delay = d >= static_cast<double>(cap.count()) ? cap : std::chrono::microseconds{static_cast<std::int64_t>(d)};
+  const auto delay = backoff(key, first, cap);
   add_after(key, delay, now);
   return delay;
 }

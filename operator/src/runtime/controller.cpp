@@ -32,19 +32,7 @@ namespace {
 const label_values controller_label{"habitat"};
 
 std::string meta_string(const boost::json::object& o, std::string_view field) {
-  const auto* md = o.if_contains("metadata");
-  if (!md || !md->is_object()) return {};
-  const auto* v = md->get_object().if_contains(field);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::string label_of(const boost::json::object& o, std::string_view label) {
-  const auto* md = o.if_contains("metadata");
-  if (!md || !md->is_object()) return {};
-  const auto* labels = md->get_object().if_contains("labels");
-  if (!labels || !labels->is_object()) return {};
-  const auto* v = labels->get_object().if_contains(label);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  return std::string(metadata_string(o, field));
 }
 
 /// After a 409 the key is reconciled again from the cache once the watch has (very likely) delivered the newer
@@ -153,7 +141,7 @@ struct controller::impl {
 
   void on_owned(const char* kind, const object_cache& cache, const object_ptr& previous, const object_ptr& current) {
     const auto& obj = current ? *current : *previous;
-    const std::string owner = label_of(obj, "habitat-name");
+    const std::string owner(label_value(obj, "habitat-name"));
     if (!owner.empty()) enqueue(meta_string(obj, "namespace") + "/" + owner);
     m.cache_objects.set({kind}, static_cast<double>(cache.size()));
   }
@@ -190,9 +178,17 @@ struct controller::impl {
     cfg.api_version = api_version;
     cfg.path = group_path + (options.ns.empty() ? "" : "/namespaces/" + options.ns) + "/" + plural;
     cfg.label_selector = selector;
+    by_kind[kind] = {&cache, handler};
     reflectors.push_back(std::make_unique<reflector>(api, log.with({{"kind", kind}}), std::move(cfg), cache,
                                                      cache_mutex, std::move(handler)));
   }
+
+  /// Each watched kind's cache and change handler, as its reflector has them (write_through feeds the same pair).
+  struct watched {
+    object_cache* cache = nullptr;
+    change_handler handler;
+  };
+  std::map<std::string, watched, std::less<>> by_kind;
 
   /// Per namespace, the peer index (reconcile/peers.hpp) and the generation of peer inputs it was built at (under
   /// cache_mutex). The cache handlers bump a namespace's generation when a peer ConfigMap changes or an object's
@@ -247,20 +243,13 @@ struct controller::impl {
   /// the next reconcile of a namespace sharing a peer ConfigMap patches the version just written rather than the
   /// one it replaced (a 409 per Habitat created one by one), and a status write is not repeated.
   void write_through(const reconcile::object_ref& target, std::string_view based_on_rv, const response& answer) {
-    object_cache* cache = target.kind == "StatefulSet" ? &stateful_sets
-                          : target.kind == "Service"   ? &services
-                          : target.kind == "ConfigMap" ? &config_maps
-                          : target.kind == "Habitat"   ? &habitats
-                                                       : nullptr;
-    if (!cache) return;
+    const auto kind = by_kind.find(target.kind);
+    if (kind == by_kind.end()) return;
     auto v = json::parse_json(answer.body);
     if (!v || !v->is_object()) return;
     std::lock_guard lock(cache_mutex);
-    const cache_change change = cache->write_through(std::move(v->get_object()), based_on_rv);
-    if (change.what == cache_change::kind::none) return;
-    if (cache == &habitats) on_habitat(change.previous, change.current);
-    else if (cache == &config_maps) on_config_map(change.previous, change.current);
-    else on_owned(target.kind.c_str(), *cache, change.previous, change.current);
+    const cache_change change = kind->second.cache->write_through(std::move(v->get_object()), based_on_rv);
+    if (change.what != cache_change::kind::none) kind->second.handler(change.previous, change.current);
   }
 
   // A LIST by name rather than a GET: the operator's RBAC grants list and watch on what it owns, not get.
@@ -272,12 +261,9 @@ struct controller::impl {
     auto r = api.send(list);
     if (!r || r->status != 200) return;   // unreadable: the next reconcile creates it again, with backoff
     auto v = json::parse_json(r->body);
-    const boost::json::array* items = v && v->is_object() && v->get_object().contains("items") &&
-                                              v->get_object().at("items").is_array()
-                                          ? &v->get_object().at("items").get_array()
-                                          : nullptr;
-    if (!items) return;
-    for (const auto& item : *items) {
+    const boost::json::value* items = v && v->is_object() ? v->get_object().if_contains("items") : nullptr;
+    if (!items || !items->is_array()) return;
+    for (const auto& item : items->get_array()) {
       if (!item.is_object() || meta_string(item.get_object(), "name") != ref.name) continue;
       boost::json::object o = transform_for_cache(item.get_object(), false);
       o["apiVersion"] = ref.api_version;   // list items may leave them out
@@ -366,7 +352,7 @@ struct controller::impl {
           break;
         case outcome::terminal: queue.forget(key); break;
         case outcome::conflict: queue.add_short_backoff(key, conflict_delay, max_conflict_delay, now); break;
-        case outcome::already_exists: queue.add_rate_limited(key, now); break;
+        case outcome::already_exists:
         case outcome::retry: queue.add_rate_limited(key, now); break;
         case outcome::retry_after: queue.retry_after(key, retry_delay, now); break;
         case outcome::abandoned: break;

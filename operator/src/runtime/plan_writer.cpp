@@ -4,6 +4,7 @@
 #include <variant>
 
 #include <habop/http/to_request.hpp>
+#include <habop/operator/object_cache.hpp>
 #include <habop/reconcile/reconcile.hpp>
 
 namespace habop::op {
@@ -13,15 +14,9 @@ const reconcile::object_ref& target_of(const reconcile::operation& op) {
   return std::visit([](const auto& o) -> const reconcile::object_ref& { return o.target; }, op);
 }
 
-std::string_view resource_version_of(const boost::json::object& obj) {
-  const auto* meta = obj.if_contains("metadata");
-  const auto* rv = meta && meta->is_object() ? meta->get_object().if_contains("resourceVersion") : nullptr;
-  return rv && rv->is_string() ? std::string_view(rv->get_string()) : std::string_view{};
-}
-
 // The version a write was based on: a patch's resourceVersion precondition; none for a create.
 std::string_view based_on(const reconcile::operation& op) {
-  if (const auto* p = std::get_if<reconcile::patch_object>(&op)) return resource_version_of(p->body);
+  if (const auto* p = std::get_if<reconcile::patch_object>(&op)) return metadata_string(p->body, "resourceVersion");
   return {};
 }
 
@@ -103,7 +98,7 @@ outcome plan_writer::apply(const reconcile::plan& plan, const boost::json::objec
       return failed->requeue;
     }
     log_.info("Habitat " + key + " status updated", {{"habitat", key}});
-    if (on_written_) on_written_(ref, resource_version_of(habitat), answer);
+    if (on_written_) on_written_(ref, metadata_string(habitat, "resourceVersion"), answer);
   }
   for (const auto& e : plan.events) events_.post(e);
   return plan.terminal ? outcome::terminal : outcome::success;

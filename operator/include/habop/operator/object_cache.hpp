@@ -69,6 +69,10 @@ struct replace_result {
 
 /// `ns/name` (or `name` when cluster-scoped) of an object; empty when it has no name.
 std::string cache_key(const boost::json::object& obj);
+/// `metadata.<field>` when it is a string, else empty (a view into `obj`).
+std::string_view metadata_string(const boost::json::object& obj, std::string_view field);
+/// The value of label `label` in `metadata.labels`, else empty (a view into `obj`).
+std::string_view label_value(const boost::json::object& obj, std::string_view label);
 
 /// The store. Keys are `ns/name`, iteration is in key order. Not thread-safe: one io_context owns it.
 class object_cache {
@@ -99,12 +103,15 @@ class object_cache {
   const cache_options& options() const { return options_; }
 
  private:
+  using map_type = std::map<std::string, object_ptr, std::less<>>;
   object_ptr transform(boost::json::object obj) const;
+  /// Stores `stored` at `key` (`it`: its entry, or end when new), indexed; an added or updated change.
+  cache_change put(map_type::iterator it, std::string key, object_ptr stored);
   void index_add(const std::string& key, const boost::json::object& obj);
   void index_remove(const std::string& key, const boost::json::object& obj);
 
   cache_options options_;
-  std::map<std::string, object_ptr, std::less<>> objects_;
+  map_type objects_;
   std::map<std::string, std::set<std::string>, std::less<>> index_;  ///< `ns/labelvalue` → keys.
   std::string resource_version_;
 };

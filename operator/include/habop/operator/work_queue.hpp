@@ -115,7 +115,10 @@ class work_queue {
   /// Queues `key` at `ready` (or marks it dirty while processing); false when it was already due by then.
   bool schedule(const std::string& key, instant ready);
   void erase_if_idle(std::map<std::string, key_state>::iterator it);
-  std::chrono::microseconds backoff(const std::string& key);
+  std::chrono::microseconds backoff(const std::string& key);   ///< The options' base delay and cap.
+  /// `first` × 2^(the key's failures), capped at `cap`; counts one more failure.
+  std::chrono::microseconds backoff(const std::string& key, std::chrono::microseconds first,
+                                    std::chrono::microseconds cap);
   std::chrono::microseconds bucket_delay(instant now);
 
   work_queue_options options_;
