@@ -198,6 +198,10 @@ peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::
   return index;
 }
 
+const peer_index& peers_of(const snapshot& observed, std::optional<peer_index>& storage) {
+  return observed.peers ? *observed.peers : storage.emplace(build_peer_index(observed.habitats, observed.pods));
+}
+
 std::string peer_index_key_of_habitat(const bj::object& raw) {
   const auto cm = peer_config_map_of(raw);
   if (!cm) return {};
@@ -226,10 +230,8 @@ peer_group_view compute_peer_group_view(const peer_index& index, const std::stri
 
 peer_group compute_peer_group(const snapshot& observed, const std::string& cm_name, const bj::object* observed_cm,
                               std::size_t max) {
-  // The views point into the index: one built here must outlive them.
-  std::optional<peer_index> built;
-  const peer_index& index = observed.peers ? *observed.peers : built.emplace(build_peer_index(observed.habitats, observed.pods));
-  peer_group_view view = compute_peer_group_view(index, cm_name, observed_cm, max);
+  std::optional<peer_index> built;   // the views point into the index: one built here must outlive them
+  peer_group_view view = compute_peer_group_view(peers_of(observed, built), cm_name, observed_cm, max);
   peer_group group;
   group.owners.resize(view.owners.size());
   for (std::size_t i = 0; i < view.owners.size(); ++i) {
@@ -252,10 +254,6 @@ bool string_is(const bj::object* o, std::string_view key, std::string_view want)
 bool is_habitat_reference(const bj::object& r) {
   return member_string(&r, "kind") == api::kind && member_string(&r, "apiVersion").starts_with(api::group);
 }
-
-}  // namespace
-
-namespace {
 
 // The owners `cm` references, sorted by uid, when it is as rendered for `group` (apiVersion, kind, name,
 // namespace, label, seeds) and references no Habitat outside it; nullopt otherwise.

@@ -366,7 +366,7 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   api::habitat& h = *parsed;
   in.count = h.spec.count;
   std::optional<peer_index> built;   // the namespace's rings, when the caller keeps no index
-  b.peers = observed.peers ? observed.peers.get() : &built.emplace(build_peer_index(observed.habitats, observed.pods));
+  b.peers = &peers_of(observed, built);
 
   b.service(h);
   b.config_map(h);

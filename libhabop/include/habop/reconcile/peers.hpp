@@ -87,6 +87,10 @@ struct peer_index {
 peer_index build_peer_index(const std::vector<object_ptr>& habitats, const std::vector<object_ptr>& pods,
                             const std::vector<object_ptr>& config_maps = {}, std::size_t max_seeds = 0);
 
+/// The snapshot's index (`observed.peers`), or one built from its Habitats and pods into `storage`, which must
+/// outlive every view read from it.
+const peer_index& peers_of(const snapshot& observed, std::optional<peer_index>& storage);
+
 /// Everything `build_peer_index` reads of one Habitat or pod, as one comparable value ("" when it contributes
 /// nothing, e.g. a pod that cannot seed). An index stays exact while no added, deleted or changed object's key
 /// changes: a controller rebuilds it only then, not on every status write of a namespace's Habitats and pods.
