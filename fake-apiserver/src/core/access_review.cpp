@@ -5,8 +5,6 @@
 namespace habop::fake {
 namespace {
 
-handled reply(response r) { return handled{std::move(r), nullptr}; }
-
 resource_type review(std::string plural, std::string kind, bool namespaced) {
   resource_type t;
   t.group = "authorization.k8s.io";
@@ -18,14 +16,6 @@ resource_type review(std::string plural, std::string kind, bool namespaced) {
   t.review = true;
   t.storage_version = t.api_version();
   return t;
-}
-
-std::vector<std::string> strings_at(const bj::object& o, std::string_view key) {
-  std::vector<std::string> out;
-  if (const bj::value* v = o.if_contains(key); v && v->is_array())
-    for (const bj::value& s : v->get_array())
-      if (s.is_string()) out.emplace_back(s.get_string());
-  return out;
 }
 
 // The attributes a review asks about, from spec.resourceAttributes or spec.nonResourceAttributes.
@@ -64,7 +54,7 @@ std::vector<field_cause> validate(const resource_type& t, const bj::object& spec
   if (t.kind == "LocalSubjectAccessReview" && has_non)
     causes.push_back({"spec.nonResourceAttributes", "FieldValueInvalid",
                       "Invalid value: \"object\": disallowed on this kind of request"});
-  if (t.kind != "SelfSubjectAccessReview" && string_at(spec, {"user"}).empty() && strings_at(spec, "groups").empty())
+  if (t.kind != "SelfSubjectAccessReview" && string_at(spec, {"user"}).empty() && string_list(spec, {"groups"}).empty())
     causes.push_back({"spec.user", "FieldValueInvalid",
                       "Invalid value: \"\": at least one of user or group must be specified"});
   return causes;
@@ -109,7 +99,7 @@ handled serve_review(const object_store& store, const access_fn& access, const r
     a.groups = c.user.groups;
   } else {
     a.user = string_at(spec, {"user"});
-    a.groups = strings_at(spec, "groups");
+    a.groups = string_list(spec, {"groups"});
   }
   const decision d = access ? access(a, store) : decision{true, {}};
   bj::object status{{"allowed", d.allowed}};

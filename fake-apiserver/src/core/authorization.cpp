@@ -27,12 +27,8 @@ std::optional<std::pair<std::string, std::string>> split_service_account(std::st
 
 bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
-response denied(bj::object status) {
-  response r;
-  r.status = static_cast<int>(status.at("code").as_int64());
-  r.headers = {{"Content-Type", "application/json"}};
-  r.body = habop::json::to_json(status);
-  return r;
+response denied(const bj::object& status) {
+  return json_response(static_cast<int>(status.at("code").as_int64()), habop::json::to_json(status));
 }
 
 // One impersonation request (a v1.ObjectReference in KAS) and the attributes of its `impersonate` check.

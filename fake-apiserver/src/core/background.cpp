@@ -15,14 +15,6 @@ struct entry {
   std::string ns, name, uid;
 };
 
-[[maybe_unused]] std::vector<std::string> strings(const bj::object& o, std::initializer_list<std::string_view> path) {
-  std::vector<std::string> out;
-  if (const bj::value* v = find_path(o, path); v && v->is_array())
-    for (const auto& e : v->get_array())
-      if (e.is_string()) out.emplace_back(e.get_string());
-  return out;
-}
-
 bool has(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 bool deleting(const bj::object& o) { return find_path(o, {"metadata", "deletionTimestamp"}) != nullptr; }
 
@@ -110,7 +102,7 @@ bool object_store::impl::background_pass(instant now) {
       remaining = true;
       if (!deleting(*d.o)) (void)remove(*d.t, d.ns, d.name, now, {});
     }
-    if (!remaining && has(strings(*e.o, {"spec", "finalizers"}), "kubernetes")) {
+    if (!remaining && has(string_list(*e.o, {"spec", "finalizers"}), "kubernetes")) {
       bj::object next = *e.o;
       next["spec"].get_object()["finalizers"] = bj::array{};
       (void)update(*e.t, "", e.name, std::move(next), now, gc_write, "");
@@ -119,7 +111,7 @@ bool object_store::impl::background_pass(instant now) {
   // CRD finalizer: delete every instance, then release the CRD.
   for (const auto& e : all) {
     if (e.t->storage != "apiextensions.k8s.io/customresourcedefinitions" || !deleting(*e.o)) continue;
-    if (!has(strings(*e.o, {"metadata", "finalizers"}), "customresourcecleanup.apiextensions.k8s.io")) continue;
+    if (!has(string_list(*e.o, {"metadata", "finalizers"}), "customresourcecleanup.apiextensions.k8s.io")) continue;
     const std::string storage = string_at(*e.o, {"spec", "group"}) + "/" + string_at(*e.o, {"spec", "names", "plural"});
     bool remaining = false;
     for (const auto& d : members([&](const resource_type& t, const std::string&) { return t.storage == storage; })) {
@@ -153,7 +145,7 @@ bool object_store::impl::background_pass(instant now) {
     // Owners being deleted with orphan or foreground finalizers.
     for (const auto& owner : all) {
       if (!deleting(*owner.o)) continue;
-      auto fins = strings(*owner.o, {"metadata", "finalizers"});
+      auto fins = string_list(*owner.o, {"metadata", "finalizers"});
       auto deps_it = dependents.find(owner.uid);
       if (has(fins, "orphan")) {
         if (deps_it != dependents.end())
@@ -198,7 +190,7 @@ bool object_store::impl::background_pass(instant now) {
       if (alive > 0) {
         strip_refs(d, [&](const bj::object& r) { return !owner_valid(d, string_at(r, {"uid"})); });
       } else if (!deleting(*d.o)) {
-        auto fins = strings(*d.o, {"metadata", "finalizers"});
+        auto fins = string_list(*d.o, {"metadata", "finalizers"});
         delete_options o;
         o.policy = has(fins, "foregroundDeletion") ? propagation::foreground
                    : has(fins, "orphan")           ? propagation::orphan

@@ -153,6 +153,8 @@ std::string check_dns_label(std::string_view name);
 std::vector<field_cause> check_labels(const bj::object& meta);
 const bj::value* find_path(const bj::object& o, std::initializer_list<std::string_view> path);
 std::string string_at(const bj::object& o, std::initializer_list<std::string_view> path);
+/// The strings of the array at `path` (non-strings skipped; none when absent or not an array).
+std::vector<std::string> string_list(const bj::object& o, std::initializer_list<std::string_view> path);
 /// The uids of `o`'s owner references (none for null); defined in store_core.cpp.
 std::vector<std::string> owner_uids(const bj::object* o);
 bj::object* object_at(bj::object& o, std::string_view key);   ///< The member object, created if missing/not object.
@@ -310,12 +312,12 @@ struct object_store::impl {
   result<removal> remove(const resource_type& t, const std::string& ns, const std::string& name, instant now,
                          const delete_options& opts);
 
-  /// Commits a state change (new RV already set in `obj` unless deleted) and notifies.
   /// Gives `obj` the next resourceVersion and commits it as a `type` change from `prev`, serialized once for the
   /// size limit and storage; with `dry_run` only checks the size (and returns null).
   result<obj_ptr> write_version(const resource_type& t, const std::string& ns, const std::string& name,
                                 change_type type, bj::object& obj, obj_ptr prev, bool dry_run);
-  /// `text`: `obj` serialized, when the caller already has it (else serialized here).
+  /// Commits a state change (new RV already set in `obj` unless deleted) and notifies. `text`: `obj` serialized,
+  /// when the caller already has it (else serialized here).
   void commit(const std::string& storage, const std::string& ns, const std::string& name, change_type type,
               obj_ptr obj, obj_ptr prev, std::string text = {});
   /// Updates the dependency graph for the object at `at` going from `before` to `after` (either may be null).

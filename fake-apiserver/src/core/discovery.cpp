@@ -7,8 +7,6 @@
 namespace habop::fake {
 namespace {
 
-handled reply(response r) { return handled{std::move(r), nullptr}; }
-
 bj::array verbs(const resource_type& t) {
   if (t.review) return {"create"};
   return {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};

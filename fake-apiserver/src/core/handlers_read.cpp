@@ -8,8 +8,6 @@
 namespace habop::fake {
 namespace {
 
-handled reply(response r) { return handled{std::move(r), nullptr}; }
-
 std::optional<std::uint64_t> to_u64(std::string_view s) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

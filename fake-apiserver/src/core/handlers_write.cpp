@@ -9,8 +9,6 @@
 namespace habop::fake {
 namespace {
 
-handled reply(response r) { return handled{std::move(r), nullptr}; }
-
 std::string media_type(std::string_view ct) {
   std::string out;
   for (char ch : ct.substr(0, ct.find(';'))) if (ch != ' ') out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

@@ -75,6 +75,9 @@ struct api_path {
 /// The paths KAS publishes for a resource (collection, item, status), shared by the OpenAPI v2 and v3 documents.
 std::vector<api_path> api_paths(const resource_type& t);
 
+/// A handler's finished answer (no watch opened).
+inline handled reply(response r) { return handled{std::move(r), nullptr}; }
+
 handled serve_discovery(object_store::impl& s, const route& r, const http_ctx& c);
 handled serve_openapi(object_store::impl& s, const route& r, const http_ctx& c);
 /// GET /openapi/v2: JSON, or gnostic protobuf when the Accept header asks for it (kubectl 1.27's fieldValidation probe).

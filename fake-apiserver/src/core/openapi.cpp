@@ -6,8 +6,6 @@
 namespace habop::fake {
 namespace {
 
-handled reply(response r) { return handled{std::move(r), nullptr}; }
-
 std::string gv_path(const resource_type& t) { return t.group.empty() ? "api/" + t.version : "apis/" + t.group + "/" + t.version; }
 
 bj::object operation(const resource_type& t, const api_operation& op) {

@@ -6,8 +6,6 @@
 namespace habop::fake {
 namespace {
 
-handled reply(response r) { return handled{std::move(r), nullptr}; }
-
 std::vector<std::string> split(std::string_view p) {
   std::vector<std::string> out;
   while (!p.empty()) {

@@ -11,18 +11,23 @@ constexpr std::string_view server_fields[] = {"uid", "creationTimestamp", "delet
                                               "deletionGracePeriodSeconds", "generation", "resourceVersion",
                                               "selfLink"};
 
-bool differs_outside(const bj::object& a, const bj::object& b, bool skip_status) {
-  auto skip = [&](std::string_view k) {
-    return k == "metadata" || k == "apiVersion" || k == "kind" || (skip_status && k == "status");
-  };
+// Whether `a` and `b` have the same members apart from those `skip` names.
+template <class Skip>
+bool equal_except(const bj::object& a, const bj::object& b, Skip skip) {
   for (const auto& [k, v] : a) {
     if (skip(k)) continue;
     auto it = b.find(k);
-    if (it == b.end() || it->value() != v) return true;
+    if (it == b.end() || it->value() != v) return false;
   }
   for (const auto& [k, v] : b)
-    if (!skip(k) && !a.contains(k)) return true;
-  return false;
+    if (!skip(k) && !a.contains(k)) return false;
+  return true;
+}
+
+bool differs_outside(const bj::object& a, const bj::object& b, bool skip_status) {
+  return !equal_except(a, b, [&](std::string_view k) {
+    return k == "metadata" || k == "apiVersion" || k == "kind" || (skip_status && k == "status");
+  });
 }
 
 std::int64_t int_at(const bj::object& o, std::initializer_list<std::string_view> path) {
@@ -149,35 +154,12 @@ std::optional<error> too_large(const bj::object& o, std::size_t limit) {
 }
 
 bool same_apart_from_server_fields(const bj::object& next, const bj::object& old) {
-  auto server_field = [](std::string_view k) { return k == "managedFields" || k == "resourceVersion"; };
-  if (next.size() != old.size()) return false;
-  for (const auto& [k, v] : next) {
-    const bj::value* o = old.if_contains(k);
-    if (!o) return false;
-    if (k != "metadata" || !v.is_object() || !o->is_object()) {
-      if (*o != v) return false;
-      continue;
-    }
-    const bj::object &a = v.get_object(), &b = o->get_object();
-    std::size_t compared = 0;
-    for (const auto& [mk, mv] : a) {
-      if (server_field(mk)) continue;
-      const bj::value* w = b.if_contains(mk);
-      if (!w || *w != mv) return false;
-      ++compared;
-    }
-    for (const auto& [mk, mv] : b) compared -= server_field(mk) ? 0 : 1;
-    if (compared != 0) return false;
-  }
-  return true;
-}
-
-std::vector<std::string> string_list(const bj::object& o, std::initializer_list<std::string_view> path) {
-  std::vector<std::string> out;
-  if (const bj::value* v = find_path(o, path); v && v->is_array())
-    for (const auto& e : v->get_array())
-      if (e.is_string()) out.emplace_back(e.get_string());
-  return out;
+  const bj::value* a = next.if_contains("metadata");
+  const bj::value* b = old.if_contains("metadata");
+  if (!a || !b || !a->is_object() || !b->is_object()) return next == old;
+  return equal_except(next, old, [](std::string_view k) { return k == "metadata"; }) &&
+         equal_except(a->get_object(), b->get_object(),
+                      [](std::string_view k) { return k == "managedFields" || k == "resourceVersion"; });
 }
 
 }  // namespace

@@ -244,6 +244,14 @@ std::string string_at(const bj::object& o, std::initializer_list<std::string_vie
   return {};
 }
 
+std::vector<std::string> string_list(const bj::object& o, std::initializer_list<std::string_view> path) {
+  std::vector<std::string> out;
+  if (const bj::value* v = find_path(o, path); v && v->is_array())
+    for (const auto& e : v->get_array())
+      if (e.is_string()) out.emplace_back(e.get_string());
+  return out;
+}
+
 bj::object* object_at(bj::object& o, std::string_view key) {
   bj::value& v = o[key];
   if (!v.is_object()) v = bj::object{};
