@@ -144,6 +144,12 @@ operator_child start_operator(const std::string& kubeconfig, const std::vector<s
   return op;
 }
 
+/// With HABOP_BENCH_VERBOSE: the operator's /metrics and its whole log so far, on stderr.
+void print_metrics_and_log(const operator_child& op) {
+  auto m = habop::test::run_process({"curl", "-s", "http://127.0.0.1:" + std::to_string(op.port) + "/metrics"});
+  std::fprintf(stderr, "%s\nthe operator's log:\n%s\n", m.out.c_str(), op.process->err().c_str());
+}
+
 /// A `/proc/<pid>/status` memory line in MB: `VmRSS:` (what the target is about), `RssAnon:` (heap, stacks: what
 /// the operator controls), `RssFile:` (mapped code of the binary and its libraries).
 double status_mb(int pid, const std::string& field = "VmRSS:") {
@@ -191,9 +197,7 @@ void BM_operator_converges_1000(benchmark::State& state) {
       state.counters["status"] = static_cast<double>(env.seen.status.size());
     }
     if (std::getenv("HABOP_BENCH_VERBOSE")) {
-      auto m = habop::test::run_process({"curl", "-s", "http://127.0.0.1:" + std::to_string(op.port) + "/metrics"});
-      std::fprintf(stderr, "%s\n", m.out.c_str());
-      std::fprintf(stderr, "the operator's log:\n%s\n", op.process->err().c_str());
+      print_metrics_and_log(op);
     }
     // What one Habitat's objects cost in the operator's caches (load-independent): served object → cache shape.
     env.api->server->with_api([&](fake::api_server& a, habop::instant) {
@@ -287,8 +291,7 @@ void BM_event_to_write_latency(benchmark::State& state) {
     }
     if (std::getenv("HABOP_BENCH_VERBOSE")) {
       for (std::size_t i = 0; i < ms.size(); ++i) std::fprintf(stderr, "%zu %.2f\n", i, ms[i]);
-      auto m = habop::test::run_process({"curl", "-s", "http://127.0.0.1:" + std::to_string(op.port) + "/metrics"});
-      std::fprintf(stderr, "%s\nthe operator's log:\n%s\n", m.out.c_str(), op.process->err().c_str());
+      print_metrics_and_log(op);
     }
     std::sort(ms.begin(), ms.end());
     const auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * (ms.size() - 1))]; };
