@@ -199,6 +199,8 @@ struct controller::impl {
     std::shared_ptr<const reconcile::peer_index> index;
   };
   std::map<std::string, peer_index_entry> peer_indexes;
+  /// What every reconcile runs with; the peer index records whom a ConfigMap serves for the same seed bound.
+  const reconcile::options reconcile_options{};
   std::map<std::string, std::uint64_t> peer_generations;
 
   void note_peer_inputs(const std::string& ns, const std::string& before, const std::string& after) {
@@ -210,7 +212,7 @@ struct controller::impl {
     peer_index_entry& e = peer_indexes[ns];
     if (!e.index || e.generation != generation) {
       e.index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(
-          habitats.list(ns), pods.list(ns), config_maps.list(ns), reconcile::options{}.max_peer_seeds));
+          habitats.list(ns), pods.list(ns), config_maps.list(ns), reconcile_options.max_peer_seeds));
       e.generation = generation;
     }
     return e.index;
@@ -317,7 +319,10 @@ struct controller::impl {
       std::lock_guard lock(cache_mutex);
       habitat = habitats.get(ns, name);
       if (habitat) snap = snapshot_for(ns, name, used_uncached);
-      else observed_hashes.erase(key), uncached.erase(key);
+      else {
+        observed_hashes.erase(key);
+        uncached.erase(key);
+      }
     }
     outcome result = outcome::success;
     std::optional<std::chrono::milliseconds> requeue_after;
@@ -325,7 +330,7 @@ struct controller::impl {
     if (habitat) {
       ++reconciles;
       try {
-        const reconcile::plan plan = reconcile::reconcile(*habitat, snap, wall_now());
+        const reconcile::plan plan = reconcile::reconcile(*habitat, snap, wall_now(), reconcile_options);
         requeue_after = plan.requeue_after;
         std::optional<reconcile::object_ref> existing;
         result = writer.apply(plan, *habitat, key, retry_delay, existing);
