@@ -195,3 +195,25 @@ TEST_CASE("A Habitat being deleted plans nothing") {
   s.put("habitats", habitat("a", R"({"metadata":{"deletionTimestamp":"2024-01-01T00:00:00Z"}})"));
   CHECK(test::plan_for(s, "ns", "a").empty());
 }
+
+TEST_CASE("Scaling down keeps the Habitat Ready in every round, and only Progressing says it is shrinking") {
+  store s;
+  s.put("habitats", habitat("web", R"({"spec":{"v1beta2":{"count":3}}})"));
+  REQUIRE(test::converge(s, "ns", max_rounds) > 0);
+  check_converged(s, "ns", "web");
+  REQUIRE(s.edit("habitats", "ns", "web", bj::parse(R"({"spec":{"v1beta2":{"count":1}}})")));
+
+  // The reconcile that lowers spec.replicas, then the one its own write wakes (the controller has not seen it).
+  for (int round = 0; round < 2; ++round) {
+    INFO("round " << round);
+    s.apply(test::plan_for(s, "ns", "web"), reconcile::habitat_ref(*s.get("habitats", "ns", "web")));
+    const bj::object& h = *s.get("habitats", "ns", "web");
+    CHECK(condition(h, "Ready") == "True");
+    CHECK(condition(h, "Progressing") == "True");
+    CHECK(condition(h, "Progressing", "reason") == "ScalingDown");
+  }
+  CHECK(s.get("statefulsets", "ns", "web")->at("spec").at("replicas") == 1);
+  // The controller removes the members (here at once) and the Habitat settles as Available.
+  REQUIRE(test::converge(s, "ns", max_rounds) >= 0);
+  check_converged(s, "ns", "web");
+}

@@ -62,8 +62,22 @@ const bj::object* find_by_name(const std::vector<object_ptr>& objects, std::stri
   return nullptr;
 }
 
-bool touches_spec(const merge_diff& d) {
-  return std::any_of(d.changed.begin(), d.changed.end(), [](const std::string& p) { return p.starts_with("spec."); });
+/// What a write does to an object's spec; status reads a scale-down as no rollout.
+enum class spec_change { none, scale_down, other };
+
+spec_change spec_change_of(const merge_diff& d, const bj::object& have) {
+  bool replicas = false;
+  for (const auto& path : d.changed) {
+    if (!path.starts_with("spec.")) continue;
+    if (path != "spec.replicas") return spec_change::other;
+    replicas = true;
+  }
+  if (!replicas) return spec_change::none;
+  const bj::value* wanted = d.patch.contains("spec") && d.patch.at("spec").is_object()
+                                ? d.patch.at("spec").get_object().if_contains("replicas")
+                                : nullptr;
+  const std::int64_t had = member_int(member_object(&have, "spec"), "replicas", -1);
+  return wanted && wanted->is_int64() && wanted->get_int64() < had ? spec_change::scale_down : spec_change::other;
 }
 
 // The changed paths a person would recognise: the hash annotation is bookkeeping, not a change worth naming.
@@ -116,18 +130,18 @@ struct builder {
   // A create, or a patch of the owned projection; the event tells a spec change from a reverted edit (by the
   // stamp's inputs). `verified`: the patch makes the object satisfy the rendering (no immutable field differs).
   void converge(object_ref target, const char* what, std::uint64_t inputs, const bj::object* have,
-                bj::object create_body, const bj::object& projection, bool verified, bool& spec_changing) {
+                bj::object create_body, const bj::object& projection, bool verified, spec_change& change) {
     if (!have) {
       set_stamp(create_body, make_stamp(inputs, observed_hash(create_body)));
       creates.emplace_back(create_object{std::move(target), std::move(create_body)});
       emit("Normal", what == std::string_view("StatefulSet") ? "StatefulSetCreated" : "ServiceCreated",
            std::string("Created ") + what);
-      spec_changing = true;
+      change = spec_change::other;
       return;
     }
     merge_diff d = diff_owned(projection, *have);
     if (d.empty()) return;
-    spec_changing = touches_spec(d);
+    change = spec_change_of(d, *have);
     const std::string fields = changed_fields(d);
     if (stamp_has_inputs(rendered_hash_of(*have), inputs)) {
       // The object was already at this rendering, so someone else changed habop's fields (issue #248/#252).
@@ -147,7 +161,7 @@ struct builder {
     if (have && converged_by_stamp(*have, inputs, observed.service_hash)) return;  // exactly as a reconcile of these inputs left it
     bj::object svc = render::render_service(h);
     object_ref target = ref("v1", "Service", "services", h.metadata.ns, h.metadata.name);
-    bool ignored = false;
+    spec_change ignored = spec_change::none;
     if (!have) return converge(std::move(target), "Service", inputs, nullptr, std::move(svc), {}, true, ignored);
     target.uid = member_string(member_object(have, "metadata"), "uid");
     if (ownership_of(*have, h.metadata.uid) == ownership::foreign) {
@@ -232,17 +246,17 @@ struct builder {
 
   // Returns whether the plan writes the StatefulSet's spec. `h` is parsed lean: its verbatim values are read here,
   // once rendering needs them.
-  bool stateful_set(api::habitat& h) {
+  spec_change stateful_set(api::habitat& h) {
     const bj::object* have = observed.stateful_set.get();
     const std::uint64_t inputs = inputs_hash(raw, opts.render, stamped::stateful_set);
-    if (have && converged_by_stamp(*have, inputs, observed.stateful_set_hash)) return false;  // exactly as a reconcile of these inputs left it
+    if (have && converged_by_stamp(*have, inputs, observed.stateful_set_hash)) return spec_change::none;  // exactly as a reconcile of these inputs left it
     api::detail::read_verbatim(raw, h.spec);
     bj::object sts = render::render_stateful_set(h, opts.render);
     object_ref target = ref("apps/v1", "StatefulSet", "statefulsets", h.metadata.ns, h.metadata.name);
-    bool spec_changing = false;
+    spec_change change = spec_change::none;
     if (!have) {
-      converge(std::move(target), "StatefulSet", inputs, nullptr, std::move(sts), {}, true, spec_changing);
-      return true;
+      converge(std::move(target), "StatefulSet", inputs, nullptr, std::move(sts), {}, true, change);
+      return change;
     }
     target.uid = member_string(member_object(have, "metadata"), "uid");
     if (ownership_of(*have, h.metadata.uid) == ownership::foreign) {
@@ -250,7 +264,7 @@ struct builder {
                                                        controller_of(*have) +
                                                        " and habop leaves it alone: delete it or rename the Habitat",
                           true});
-      return false;
+      return spec_change::none;
     }
     bj::object projection = std::move(sts);
     set_stamp(projection, provisional_stamp(*have, inputs));
@@ -268,8 +282,8 @@ struct builder {
     const bj::array* ours = member_array(member_object(&projection, "metadata"), "ownerReferences");
     if (ours && !ours->empty() && ours->front().is_object())
       set_owner_references(projection, merge_owner_references(member_object(have, "metadata"), ours->front().get_object()));
-    converge(std::move(target), "StatefulSet", inputs, have, {}, projection, immutable.empty(), spec_changing);
-    return spec_changing;
+    converge(std::move(target), "StatefulSet", inputs, have, {}, projection, immutable.empty(), change);
+    return change;
   }
 
   // AllAtOnce: a leader topology loses quorum and sticks in ElectionNoQuorum when members are replaced one at a time
@@ -347,6 +361,7 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   status_inputs in;
   in.generation = member_int(meta, "generation");
   in.stateful_set = observed.stateful_set.get();
+  in.pods = &observed.pods;
 
   // The status is `status`, read above; the values copied verbatim are read only if the StatefulSet is rendered.
   auto parsed = api::detail::parse_habitat_lean(raw);
@@ -374,7 +389,9 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   // A missing Secret would leave pods stuck in ContainerCreating: the StatefulSet waits. The shell watches
   // Secrets, so their creation triggers a reconcile and no requeue is needed.
   if (missing.empty()) {
-    in.stateful_set_changing = b.stateful_set(h);
+    const spec_change change = b.stateful_set(h);
+    in.stateful_set_changing = change != spec_change::none;
+    in.stateful_set_scaling_down = change == spec_change::scale_down;
     if (!in.stateful_set_changing) b.restart_stale_pods(h);
   }
   if (h.spec.service.topology == api::topology::leader && h.spec.count < 3) {

@@ -1,6 +1,7 @@
 // Status computation: conditions Ready/Progressing/Degraded and the original's state/message from observed state.
 #include <habop/reconcile/status.hpp>
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
 
@@ -39,7 +40,43 @@ bool assign(T& field, V&& value) {
 struct rollout {
   bool done = false;
   std::string message;
+  bool scaling_down = false;   ///< Done for the members kept; more are running than wanted.
+  bool keep = false;           ///< Not known yet: leave Ready and Progressing as the last reconcile set them.
 };
+
+// How many members a scale-down keeps are ready, not leaving and (when the controller reports one) at the
+// StatefulSet's update revision. Members are the pods named `<statefulset>-<ordinal>`, ordinal below `count`.
+std::int32_t kept_members_ready(const status_inputs& in) {
+  using namespace detail;
+  if (!in.pods) return 0;
+  const std::string_view sts_name = member_string(member_object(in.stateful_set, "metadata"), "name");
+  const std::string_view revision = member_string(member_object(in.stateful_set, "status"), "updateRevision");
+  std::int32_t ready = 0;
+  for (const auto& pod : *in.pods) {
+    const boost::json::object* meta = member_object(pod.get(), "metadata");
+    const std::string_view name = member_string(meta, "name");
+    if (!name.starts_with(sts_name) || name.size() < sts_name.size() + 2 || name[sts_name.size()] != '-') continue;
+    const std::string_view digits = name.substr(sts_name.size() + 1);
+    std::int64_t ordinal = 0;
+    bool numeric = digits.size() <= 9;
+    for (char c : digits) {
+      numeric = numeric && c >= '0' && c <= '9';
+      ordinal = ordinal * 10 + (c - '0');
+    }
+    if (!numeric || ordinal >= in.count || has_member(meta, "deletionTimestamp")) continue;
+    if (!revision.empty() && member_string(member_object(meta, "labels"), "controller-revision-hash") != revision)
+      continue;
+    const boost::json::array* conditions = member_array(member_object(pod.get(), "status"), "conditions");
+    if (!conditions) continue;
+    for (const auto& c : *conditions) {
+      if (c.is_object() && member_string(&c.get_object(), "type") == "Ready") {
+        if (member_string(&c.get_object(), "status") == "True") ++ready;
+        break;
+      }
+    }
+  }
+  return ready;
+}
 
 // Done when the StatefulSet controller has seen the current spec and every member runs it and is ready.
 // `updatedReplicas` is used rather than `currentRevision`: with OnDelete the controller never advances the latter.
@@ -52,8 +89,22 @@ rollout rollout_of(const status_inputs& in, std::int32_t& replicas, std::int32_t
   ready = static_cast<std::int32_t>(member_int(st, "readyReplicas"));
   std::string members = std::to_string(ready) + "/" + std::to_string(in.count) + " members ready";
   const bool current = member_int(st, "observedGeneration", -1) == member_int(member_object(sts, "metadata"), "generation");
-  if (in.stateful_set_changing || !current) return {false, "updating the StatefulSet, " + members};
+  // A scale-down: this plan lowers spec.replicas, or the controller is still removing members.
+  const bool shrinking = in.stateful_set_scaling_down ||
+                         (!in.stateful_set_changing && member_int(member_object(sts, "spec"), "replicas", -1) == in.count &&
+                          replicas > in.count);
   const bool updated = !has_member(st, "updatedReplicas") || member_int(st, "updatedReplicas") >= in.count;
+  if (shrinking && updated && (current || in.stateful_set_scaling_down)) {
+    const std::int32_t kept = kept_members_ready(in);
+    std::string message = std::to_string(kept) + "/" + std::to_string(in.count) + " members ready, " +
+                          std::to_string(std::max(replicas - in.count, 0)) + " leaving";
+    if (kept >= in.count) return {true, std::move(message), true};
+    return {false, std::move(message)};
+  }
+  // Written but not yet seen by the controller: a scale-down is judged once it is (a template change in the same
+  // write was reported by the reconcile that made it); anything else is a rollout.
+  if (shrinking) return {false, "updating the StatefulSet, " + members, false, true};
+  if (in.stateful_set_changing || !current) return {false, "updating the StatefulSet, " + members};
   if (!updated) {
     return {false, std::to_string(member_int(st, "updatedReplicas")) + "/" + std::to_string(in.count) +
                        " members updated, " + members};
@@ -94,9 +145,14 @@ bool update_status(const status_inputs& in, api::habitat_status& s, instant now)
     changed |= set(s.conditions, condition_progressing, false, blocker->reason, blocker->message, gen, now);
     changed |= assign(s.state, "Pending");
     message = blocker->message;
+  } else if (r.keep && find_condition(s.conditions, condition_ready)) {
+    message = s.message;   // as the reconcile that wrote the scale-down left it
+    const auto problems_at = message.find("; ");
+    if (problems_at != std::string::npos) message.resize(problems_at);
   } else if (r.done) {
     changed |= set(s.conditions, condition_ready, true, reasons::available, r.message, gen, now);
-    changed |= set(s.conditions, condition_progressing, false, reasons::available, r.message, gen, now);
+    changed |= set(s.conditions, condition_progressing, r.scaling_down,
+                   r.scaling_down ? reasons::scaling_down : reasons::available, r.message, gen, now);
     changed |= assign(s.state, "Running");
     message = std::move(r.message);
   } else {

@@ -88,14 +88,27 @@ TEST_CASE("scaling up and down follows count, and a resync of a converged cluste
       30s));
   CHECK(c.list(res::pods(), "default", "habitat-name=db").size() == 3);
 
+  // Scaling down: the member kept stays ready, so the Habitat stays Ready throughout (Progressing says ScalingDown).
+  auto ready_since = [&] {
+    auto h = c.get(habitats, "default", "db");
+    for (const auto& cond : h->at("status").at("conditions").as_array())
+      if (cond.at("type") == "Ready") return std::string(cond.at("lastTransitionTime").as_string());
+    return std::string();
+  };
+  const std::string ready_at_three = ready_since();
+  bool flipped = false;
   REQUIRE(c.kubectl_run({"patch", "habitat", "db", "--type", "merge", "-p", R"({"spec":{"v1beta2":{"count":1}}})"}).ok());
   REQUIRE(operator_cluster::eventually(
       [&] {
+        auto h = c.get(habitats, "default", "db");
+        flipped = flipped || !h || condition_of(*h, "Ready").first != "True";
         auto sts = c.get(res::statefulsets(), "default", "db");
         return sts && int_at(*sts, {"spec", "replicas"}) == 1 &&
                c.list(res::pods(), "default", "habitat-name=db").size() == 1;
       },
       30s));
+  CHECK_FALSE(flipped);
+  CHECK(ready_since() == ready_at_three);
 
   // Steady state: let everything settle, then three resyncs must not write anything.
   REQUIRE(operator_cluster::eventually([&] { return ready(c, "db"); }, 30s));

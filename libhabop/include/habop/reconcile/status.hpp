@@ -10,6 +10,7 @@
 
 #include <habop/api/habitat.hpp>
 #include <habop/core/time.hpp>
+#include <habop/reconcile/snapshot.hpp>
 
 namespace habop::reconcile {
 
@@ -23,6 +24,7 @@ inline constexpr const char* owner_conflict = "OwnerConflict";             ///< 
 inline constexpr const char* insufficient_members = "InsufficientMembers"; ///< A leader topology needs count ≥ 3.
 inline constexpr const char* available = "Available";                      ///< Every member is up to date and ready.
 inline constexpr const char* rolling_out = "RollingOut";                   ///< Waiting for members to be updated/ready.
+inline constexpr const char* scaling_down = "ScalingDown";                 ///< Members kept are ready; others leave.
 inline constexpr const char* as_expected = "AsExpected";                   ///< Nothing is degraded.
 }  // namespace reasons
 
@@ -42,6 +44,11 @@ struct status_inputs {
   const boost::json::object* stateful_set = nullptr;
   /// The plan writes the StatefulSet's spec: whatever its status says is about to be out of date.
   bool stateful_set_changing = false;
+  /// That write only lowers `spec.replicas`: the members kept (ordinals below `count`) are not touched, so a
+  /// Habitat whose kept members are ready stays Ready while the others leave (graceful termination takes a while).
+  bool stateful_set_scaling_down = false;
+  /// The Habitat's pods (label `habitat-name`), read for which members a scale-down keeps; may be null.
+  const std::vector<object_ptr>* pods = nullptr;
   /// Set for an invalid Habitat (reason InvalidSpec or UnsupportedVersion): everything else is ignored.
   std::optional<problem> invalid;
   std::vector<problem> problems;

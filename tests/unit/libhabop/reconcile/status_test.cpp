@@ -140,3 +140,111 @@ TEST_CASE("update_status makes the observed status what compute_status returns a
     }
   }
 }
+
+namespace {
+
+// A StatefulSet `web` scaled from 3 to `spec_replicas`, at update revision `web-v1`.
+bj::object shrinking_sts(int generation, int observed, int spec_replicas, int replicas) {
+  bj::object o = sts(generation, observed, replicas, replicas, replicas);
+  o["metadata"].as_object()["name"] = "web";
+  o["spec"] = bj::object{{"replicas", spec_replicas}};
+  o["status"].as_object()["updateRevision"] = "web-v1";
+  return o;
+}
+
+object_ptr member(const std::string& name, bool ready, const std::string& revision = "web-v1") {
+  return std::make_shared<const bj::object>(bj::object{
+      {"metadata", {{"name", name}, {"labels", {{"habitat-name", "web"}, {"controller-revision-hash", revision}}}}},
+      {"status", {{"phase", "Running"}, {"conditions", {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}});
+}
+
+}  // namespace
+
+TEST_CASE("A scale-down keeps the Habitat Ready while the members it keeps are ready and current") {
+  std::vector<object_ptr> pods{member("web-0", true), member("web-1", true), member("web-2", true)};
+  status_inputs in;
+  in.generation = 2;
+  in.count = 1;
+  in.pods = &pods;
+  api::habitat_status ready_before;
+  {
+    status_inputs before = in;
+    before.generation = 1;
+    before.count = 3;
+    const bj::object at_three = shrinking_sts(1, 1, 3, 3);
+    before.stateful_set = &at_three;
+    ready_before = compute_status(before, {}, t1);
+    REQUIRE(cond(ready_before, "Ready").status == "True");
+  }
+
+  // The reconcile that lowers spec.replicas: the member kept is ready, so nothing rolls out.
+  const bj::object observed_at_three = shrinking_sts(1, 1, 3, 3);
+  in.stateful_set = &observed_at_three;
+  in.stateful_set_changing = true;
+  in.stateful_set_scaling_down = true;
+  auto s = compute_status(in, ready_before, t2);
+  CHECK(cond(s, "Ready").status == "True");
+  CHECK(cond(s, "Ready").last_transition_time == cond(ready_before, "Ready").last_transition_time);
+  CHECK(cond(s, "Progressing").status == "True");
+  CHECK(cond(s, "Progressing").reason == "ScalingDown");
+  CHECK(s.message == "1/1 members ready, 2 leaving");
+  CHECK(s.state == "Running");
+
+  // Written, not yet seen by the StatefulSet controller: what the last reconcile said stands.
+  in.stateful_set_changing = false;
+  in.stateful_set_scaling_down = false;
+  const bj::object unseen = shrinking_sts(2, 1, 1, 3);
+  in.stateful_set = &unseen;
+  api::habitat_status kept = s;
+  CHECK_FALSE(update_status(in, kept, t2));
+
+  // Seen: members leave one by one (graceful termination), the Habitat stays Ready.
+  const bj::object leaving = shrinking_sts(2, 2, 1, 2);
+  in.stateful_set = &leaving;
+  pods.pop_back();
+  s = compute_status(in, s, t2);
+  CHECK(cond(s, "Ready").status == "True");
+  CHECK(s.message == "1/1 members ready, 1 leaving");
+
+  // All gone: Available, no longer progressing.
+  const bj::object done = shrinking_sts(2, 2, 1, 1);
+  in.stateful_set = &done;
+  pods.pop_back();
+  s = compute_status(in, s, t2);
+  CHECK(cond(s, "Ready").status == "True");
+  CHECK(cond(s, "Progressing").status == "False");
+  CHECK(cond(s, "Progressing").reason == "Available");
+}
+
+TEST_CASE("A scale-down is not Ready while a member it keeps is unready, stale or the template changes too") {
+  const bj::object leaving = shrinking_sts(2, 2, 1, 3);
+  status_inputs in;
+  in.generation = 2;
+  in.count = 1;
+  in.stateful_set = &leaving;
+
+  std::vector<object_ptr> unready{member("web-0", false), member("web-1", true), member("web-2", true)};
+  in.pods = &unready;
+  auto s = compute_status(in, {}, t1);
+  CHECK(cond(s, "Ready").status == "False");
+  CHECK(s.message == "0/1 members ready, 2 leaving");
+
+  std::vector<object_ptr> stale{member("web-0", true, "web-v0"), member("web-1", true), member("web-2", true)};
+  in.pods = &stale;
+  CHECK(cond(compute_status(in, {}, t1), "Ready").status == "False");
+
+  // Another StatefulSet's pods and names that are not members do not count.
+  std::vector<object_ptr> strangers{member("web-other-0", true), member("webx-0", true), member("web-", true)};
+  in.pods = &strangers;
+  CHECK(cond(compute_status(in, {}, t1), "Ready").status == "False");
+
+  // The plan changes the template as well as the replicas: a rollout, whatever the pods say.
+  std::vector<object_ptr> ready{member("web-0", true), member("web-1", true), member("web-2", true)};
+  in.pods = &ready;
+  const bj::object at_three = shrinking_sts(1, 1, 3, 3);
+  in.stateful_set = &at_three;
+  in.stateful_set_changing = true;
+  s = compute_status(in, {}, t1);
+  CHECK(cond(s, "Ready").status == "False");
+  CHECK(cond(s, "Ready").reason == "RollingOut");
+}
