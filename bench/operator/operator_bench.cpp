@@ -202,17 +202,22 @@ void BM_operator_converges_1000(benchmark::State& state) {
     // What one Habitat's objects cost in the operator's caches (load-independent): served object → cache shape.
     env.api->server->with_api([&](fake::api_server& a, habop::instant) {
       const std::string ns = namespaces == 1 ? "default" : "bench-0";
-      auto cached = [](const habop::op::cache_options& o, const boost::json::object& served) {
+      // Stored after another object of its kind, as in the operator (a packed cache's first object is its
+      // dictionary).
+      auto cached = [&](const habop::op::cache_options& o, const fake::resource_key& kind) {
         habop::op::object_cache c(o);
-        return static_cast<double>(habop::op::allocated_bytes(*c.apply(habop::op::watch_event_type::added, served).current));
+        auto first = a.store().get(kind, ns, "h" + std::to_string(namespaces));   // the next Habitat in ns
+        auto served = a.store().get(kind, ns, "h0");
+        if (!first || !served) return 0.0;
+        c.apply(habop::op::watch_event_type::added, *first);
+        c.apply(habop::op::watch_event_type::added, *served);
+        return static_cast<double>(c.stored_bytes(ns, "h0"));
       };
       auto sts = a.store().get(fake::resources::statefulsets(), ns, "h0");
-      auto svc = a.store().get(fake::resources::services(), ns, "h0");
-      auto hab = a.store().get(habitats, ns, "h0");
       if (sts) state.counters["sts_served_b"] = static_cast<double>(habop::op::malloc_bytes(*sts));
-      if (sts) state.counters["sts_cached_b"] = cached(habop::op::stateful_set_cache_options(), *sts);
-      if (svc) state.counters["svc_cached_b"] = cached(habop::op::service_cache_options(), *svc);
-      if (hab) state.counters["habitat_cached_b"] = cached(habop::op::habitat_cache_options(), *hab);
+      state.counters["sts_cached_b"] = cached(habop::op::stateful_set_cache_options(), fake::resources::statefulsets());
+      state.counters["svc_cached_b"] = cached(habop::op::service_cache_options(), fake::resources::services());
+      state.counters["habitat_cached_b"] = cached(habop::op::habitat_cache_options(), habitats);
     });
     std::this_thread::sleep_for(1s);  // Let events and the peer ConfigMaps settle before measuring memory.
     state.counters["rss_mb"] = status_mb(op.process->pid());

@@ -1,4 +1,5 @@
-// The field masks of the controller's caches, with the libhabop reads that justify each kept path.
+// The field masks of the controller's caches, with the libhabop reads that justify each kept path. StatefulSets and
+// Services are packed (read by key, one pair per reconcile); the kinds the peer index scans per namespace are not.
 #include <habop/operator/cache_shapes.hpp>
 
 namespace habop::op {
@@ -17,12 +18,12 @@ cache_options stateful_set_cache_options() {
   return cache_options{"StatefulSet", false, "habitat-name",
                        {"spec", "status.observedGeneration", "status.replicas", "status.readyReplicas",
                         "status.updatedReplicas", "status.updateRevision"},
-                       true};
+                       true, true};
 }
 
 cache_options service_cache_options() {
   // reconcile.cpp / owned.cpp: metadata as for StatefulSets; spec.clusterIP, spec.selector and the rendered spec.
-  return cache_options{"Service", false, "habitat-name", {"spec"}, true};
+  return cache_options{"Service", false, "habitat-name", {"spec"}, true, true};
 }
 
 cache_options config_map_cache_options() {
@@ -34,7 +35,8 @@ cache_options config_map_cache_options() {
 cache_options pod_cache_options() {
   // peers.cpp is_seed_candidate: deletionTimestamp, status.phase, status.podIP, the Ready condition's status
   // (every condition keeps type and status: a mask cannot pick one element); labels habitat-name. reconcile.cpp restart_stale_pods: labels controller-revision-hash, uid and
-  // resourceVersion (the delete's precondition). The label index: labels habitat-name.
+  // resourceVersion (the delete's precondition). status.cpp kept_members_ready (scale-down): name, labels
+  // controller-revision-hash, deletionTimestamp, the Ready condition. The label index: labels habitat-name.
   return cache_options{"Pod", false, "habitat-name",
                        {"metadata.uid", "metadata.labels.habitat-name", "metadata.labels.controller-revision-hash",
                         "metadata.deletionTimestamp", "status.phase",

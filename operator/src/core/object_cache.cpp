@@ -149,26 +149,53 @@ std::string cache_key(const boost::json::object& obj) {
   return key;
 }
 
-object_cache::object_cache(cache_options options) : options_(std::move(options)) {}
+object_cache::object_cache(cache_options options) : options_(std::move(options)) {
+  if (options_.pack) packer_ = std::make_unique<json_packer>();
+}
 
-object_ptr object_cache::transform(boost::json::object obj) const {
+object_cache::entry object_cache::make_entry(boost::json::object obj, object_ptr& trimmed) const {
   obj = transform_for_cache(std::move(obj), options_.metadata_only);
   if (!options_.keep_paths.empty()) obj = project_fields(std::move(obj), options_.keep_paths);
+  entry e;
+  e.resource_version = metadata_string(obj, "resourceVersion");
+  e.index_value = label_value(obj, options_.index_label);
+  if (packer_) e.packed = packer_->pack(obj);
+  if (!e.packed.empty()) {
+    trimmed = std::make_shared<const boost::json::object>(std::move(obj));   // for the handler only
+    return e;
+  }
   // A copy either way: compact, or sized to fit so that erased members leave no slack in the cached object.
-  if (options_.compact) return std::make_shared<const boost::json::object>(compact_copy(obj));
-  return std::make_shared<const boost::json::object>(obj, boost::json::storage_ptr());
+  if (options_.compact || options_.pack) {
+    e.tree = std::make_shared<const boost::json::object>(compact_copy(obj));
+  } else {
+    e.tree = std::make_shared<const boost::json::object>(obj, boost::json::storage_ptr());
+  }
+  trimmed = e.tree;
+  return e;
 }
 
-void object_cache::index_add(const std::string& key, const boost::json::object& obj) {
-  std::string_view value = label_value(obj, options_.index_label);
-  if (value.empty()) return;
-  index_[index_key(string_field(metadata_of(obj), "namespace"), value)].insert(key);
+object_ptr object_cache::load(const entry& e) const {
+  if (e.tree) return e.tree;
+  return std::make_shared<const boost::json::object>(packer_->unpack(e.packed));
 }
 
-void object_cache::index_remove(const std::string& key, const boost::json::object& obj) {
-  std::string_view value = label_value(obj, options_.index_label);
-  if (value.empty()) return;
-  auto it = index_.find(index_key(string_field(metadata_of(obj), "namespace"), value));
+namespace {
+
+std::string_view namespace_of_key(std::string_view key) {
+  const auto slash = key.find('/');
+  return slash == std::string_view::npos ? std::string_view{} : key.substr(0, slash);
+}
+
+}  // namespace
+
+void object_cache::index_add(const std::string& key, const entry& e) {
+  if (e.index_value.empty()) return;
+  index_[index_key(namespace_of_key(key), e.index_value)].insert(key);
+}
+
+void object_cache::index_remove(const std::string& key, const entry& e) {
+  if (e.index_value.empty()) return;
+  auto it = index_.find(index_key(namespace_of_key(key), e.index_value));
   if (it == index_.end()) return;
   it->second.erase(key);
   if (it->second.empty()) index_.erase(it);
@@ -180,41 +207,41 @@ cache_change object_cache::apply(watch_event_type type, boost::json::object obj)
   if (type == watch_event_type::bookmark) return change;
   std::string key = cache_key(obj);
   if (key.empty()) return change;
-  object_ptr stored = transform(std::move(obj));
   auto it = objects_.find(key);
+  // The version already held (written through by our own write): nothing changed.
+  if (type != watch_event_type::deleted && it != objects_.end()) {
+    if (const auto rv = metadata_string(obj, "resourceVersion"); !rv.empty() && rv == it->second.resource_version)
+      return change;
+  }
+  object_ptr trimmed;
+  entry stored = make_entry(std::move(obj), trimmed);
   if (type == watch_event_type::deleted) {
     change.what = cache_change::kind::deleted;
     if (it == objects_.end()) {
-      change.previous = std::move(stored);  // Unknown to us, but the handler still learns its final state.
+      change.previous = std::move(trimmed);  // Unknown to us, but the handler still learns its final state.
       return change;
     }
-    change.previous = std::move(it->second);
-    index_remove(key, *change.previous);
+    change.previous = load(it->second);
+    index_remove(key, it->second);
     objects_.erase(it);
     return change;
   }
-  // The version already held (written through by our own write): nothing changed.
-  if (it != objects_.end()) {
-    if (const auto rv = string_field(metadata_of(*stored), "resourceVersion");
-        !rv.empty() && rv == string_field(metadata_of(*it->second), "resourceVersion"))
-      return change;
-  }
-  return put(it, std::move(key), std::move(stored));
+  return put(it, std::move(key), std::move(stored), std::move(trimmed));
 }
 
-cache_change object_cache::put(map_type::iterator it, std::string key, object_ptr stored) {
+cache_change object_cache::put(map_type::iterator it, std::string key, entry stored, object_ptr trimmed) {
   cache_change change;
-  change.current = stored;
+  change.current = std::move(trimmed);
   if (it == objects_.end()) {
     change.what = cache_change::kind::added;
-    index_add(key, *stored);
+    index_add(key, stored);
     objects_.emplace(std::move(key), std::move(stored));
     return change;
   }
   change.what = cache_change::kind::updated;
-  change.previous = std::move(it->second);
-  index_remove(key, *change.previous);
-  index_add(key, *stored);
+  change.previous = load(it->second);
+  index_remove(key, it->second);
+  index_add(key, stored);
   it->second = std::move(stored);
   return change;
 }
@@ -225,34 +252,36 @@ cache_change object_cache::write_through(boost::json::object obj, std::string_vi
   if (key.empty() || string_field(metadata_of(obj), "resourceVersion").empty()) return change;
   auto it = objects_.find(key);
   if (based_on_rv.empty() ? it != objects_.end()
-                          : it == objects_.end() ||
-                                string_field(metadata_of(*it->second), "resourceVersion") != based_on_rv)
+                          : it == objects_.end() || it->second.resource_version != based_on_rv)
     return change;   // the cache moved on (or never had it): the watch knows better than this answer
-  return put(it, std::move(key), transform(std::move(obj)));
+  object_ptr trimmed;
+  entry stored = make_entry(std::move(obj), trimmed);
+  return put(it, std::move(key), std::move(stored), std::move(trimmed));
 }
 
 replace_result object_cache::replace(std::vector<boost::json::object> items, std::string list_rv) {
   replace_result out;
-  decltype(objects_) fresh;
+  map_type fresh;
   for (auto& item : items) {
     std::string key = cache_key(item);
     if (key.empty()) continue;
     std::string_view rv = string_field(metadata_of(item), "resourceVersion");
     auto old = objects_.find(key);
-    if (old != objects_.end() && !rv.empty() && string_field(metadata_of(*old->second), "resourceVersion") == rv) {
-      fresh.insert_or_assign(std::move(key), old->second);  // Unchanged: keep sharing the stored object.
+    if (old != objects_.end() && !rv.empty() && old->second.resource_version == rv) {
+      fresh.insert_or_assign(std::move(key), old->second);  // Unchanged: keep the stored object.
       continue;
     }
-    object_ptr stored = transform(std::move(item));
-    out.changed.push_back(stored);
+    object_ptr trimmed;
+    entry stored = make_entry(std::move(item), trimmed);
+    out.changed.push_back(std::move(trimmed));
     fresh.insert_or_assign(std::move(key), std::move(stored));
   }
-  for (auto& [key, obj] : objects_) {
-    if (!fresh.contains(key)) out.deleted.push_back(obj);
+  for (auto& [key, e] : objects_) {
+    if (!fresh.contains(key)) out.deleted.push_back(load(e));
   }
   objects_ = std::move(fresh);
   index_.clear();
-  for (const auto& [key, obj] : objects_) index_add(key, *obj);
+  for (const auto& [key, e] : objects_) index_add(key, e);
   resource_version_ = std::move(list_rv);
   return out;
 }
@@ -262,20 +291,29 @@ object_ptr object_cache::get(std::string_view ns, std::string_view name) const {
   if (!key.empty()) key += '/';
   key += name;
   auto it = objects_.find(key);
-  return it == objects_.end() ? nullptr : it->second;
+  return it == objects_.end() ? nullptr : load(it->second);
+}
+
+std::size_t object_cache::stored_bytes(std::string_view ns, std::string_view name) const {
+  std::string key(ns);
+  if (!key.empty()) key += '/';
+  key += name;
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return 0;
+  return it->second.tree ? allocated_bytes(*it->second.tree) : it->second.packed.capacity();
 }
 
 std::vector<object_ptr> object_cache::list(std::string_view ns) const {
   std::vector<object_ptr> out;
   if (ns.empty()) {
     out.reserve(objects_.size());
-    for (const auto& [key, obj] : objects_) out.push_back(obj);
+    for (const auto& [key, e] : objects_) out.push_back(load(e));
     return out;
   }
   std::string prefix(ns);
   prefix += '/';
   for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.starts_with(prefix); ++it) {
-    out.push_back(it->second);
+    out.push_back(load(it->second));
   }
   return out;
 }
@@ -285,13 +323,13 @@ std::vector<object_ptr> object_cache::by_label(std::string_view ns, std::string_
   auto it = index_.find(index_key(ns, value));
   if (it == index_.end()) return out;
   for (const auto& key : it->second) {
-    if (auto o = objects_.find(key); o != objects_.end()) out.push_back(o->second);
+    if (auto o = objects_.find(key); o != objects_.end()) out.push_back(load(o->second));
   }
   return out;
 }
 
 void object_cache::for_each(const std::function<void(const object_ptr&)>& fn) const {
-  for (const auto& [key, obj] : objects_) fn(obj);
+  for (const auto& [key, e] : objects_) fn(load(e));
 }
 
 }  // namespace habop::op

@@ -218,11 +218,11 @@ struct controller::impl {
     return e.index;
   }
 
-  /// observed_hash of a Habitat's cached StatefulSet and Service with the object versions they were computed from
-  /// (cached objects are immutable and replaced on change, so pointer equality is version equality): a converged
-  /// reconcile then hashes nothing. Under cache_mutex; dropped with the Habitat.
+  /// observed_hash of a Habitat's cached StatefulSet and Service with the object versions (uid and
+  /// resourceVersion) they were computed from: a converged reconcile then hashes nothing. Not the pointer: packed
+  /// caches hand out a fresh object per read. Under cache_mutex; dropped with the Habitat.
   struct hashed {
-    object_ptr object;
+    std::string version;
     std::uint64_t hash = 0;
   };
   std::map<std::string, std::pair<hashed, hashed>> observed_hashes;
@@ -232,7 +232,10 @@ struct controller::impl {
       memo = {};
       return std::nullopt;
     }
-    if (memo.object != current) memo = {current, reconcile::observed_hash(*current)};
+    std::string version = meta_string(*current, "uid");
+    version += '/';
+    version += metadata_string(*current, "resourceVersion");
+    if (memo.version != version) memo = {std::move(version), reconcile::observed_hash(*current)};
     return memo.hash;
   }
 
