@@ -217,3 +217,47 @@ TEST_CASE("Scaling down keeps the Habitat Ready in every round, and only Progres
   REQUIRE(test::converge(s, "ns", max_rounds) >= 0);
   check_converged(s, "ns", "web");
 }
+
+TEST_CASE("Habitats joining a shared peer ConfigMap at once do not conflict: references are added by uid") {
+  store s;
+  s.put("habitats", habitat("a"));
+  REQUIRE(test::converge(s, "ns", max_rounds) > 0);
+  s.put("habitats", habitat("b"));
+  s.put("habitats", habitat("c"));
+  s.put("habitats", habitat("d"));
+  // Two workers plan b and c from the same observed ConfigMap, then both writes land.
+  const reconcile::plan b = test::plan_for(s, "ns", "b");
+  const reconcile::plan c = test::plan_for(s, "ns", "c");
+  auto config_map_patch = [](const reconcile::plan& p) -> const reconcile::patch_object* {
+    for (const auto& op : p.operations)
+      if (const auto* patch = std::get_if<reconcile::patch_object>(&op); patch && patch->target.kind == "ConfigMap")
+        return patch;
+    return nullptr;
+  };
+  const reconcile::patch_object* from_b = config_map_patch(b);
+  REQUIRE(from_b);
+  CHECK(from_b->type == reconcile::patch_type::strategic);
+  CHECK_FALSE(from_b->body.at("metadata").as_object().contains("resourceVersion"));   // no precondition
+  CHECK(from_b->body.at("metadata").at("ownerReferences").as_array().size() == 3);   // b, c, d: a is there
+  for (const auto* p : {&b, &c}) {
+    const test::applied done = s.apply(*p, reconcile::habitat_ref(*s.get("habitats", "ns", p == &b ? "b" : "c")));
+    for (int code : done.codes) CHECK(code < 300);
+  }
+  std::vector<std::string> owners;
+  for (const auto& r : s.get("configmaps", "ns", "peer-watch-file")->at("metadata").at("ownerReferences").as_array())
+    owners.emplace_back(r.at("name").as_string());
+  CHECK(owners == std::vector<std::string>{"a", "b", "c", "d"});
+
+  // One leaves: any sharer removes just its reference, again without a precondition.
+  s.remove("habitats", "ns", "c");
+  const reconcile::plan after_leaving = test::plan_for(s, "ns", "a");
+  const reconcile::patch_object* removal = config_map_patch(after_leaving);
+  REQUIRE(removal);
+  CHECK(removal->type == reconcile::patch_type::strategic);
+  CHECK(removal->body == bj::parse(R"({"metadata":{"ownerReferences":[{"$patch":"delete","uid":"uid-c"}]}})"));
+  CHECK(test::converge(s, "ns", max_rounds) > 0);
+  owners.clear();
+  for (const auto& r : s.get("configmaps", "ns", "peer-watch-file")->at("metadata").at("ownerReferences").as_array())
+    owners.emplace_back(r.at("name").as_string());
+  CHECK(owners == std::vector<std::string>{"a", "b", "d"});
+}

@@ -1,6 +1,8 @@
 // The in-memory API store used by the convergence tests (see store.hpp).
 #include "store.hpp"
 
+#include <algorithm>
+
 #include "server_defaults.hpp"
 
 #include <boost/json/parse.hpp>
@@ -142,6 +144,30 @@ int store::patch(const object_ref& ref, const bj::object& body) {
   return 200;
 }
 
+int store::patch_owner_references(const object_ref& ref, const bj::object& body) {
+  auto it = objects_.find({ref.plural, ref.ns, ref.name});
+  if (it == objects_.end()) return 404;
+  const bj::value* changes = at_path(body, {"metadata", "ownerReferences"});
+  if (body.size() != 1 || body.at("metadata").as_object().size() != 1 || !changes || !changes->is_array())
+    return 415;   // anything else would need the API server's strategic merge, which habop does not send
+  bj::object& meta = meta_of(it->second);
+  bj::array refs = meta.contains("ownerReferences") ? meta["ownerReferences"].as_array() : bj::array{};
+  for (const auto& change : changes->as_array()) {
+    const bj::value& uid = change.at("uid");
+    auto same = std::find_if(refs.begin(), refs.end(), [&](const bj::value& r) { return r.at("uid") == uid; });
+    if (change.as_object().contains("$patch")) {
+      if (same != refs.end()) refs.erase(same);
+    } else if (same != refs.end()) {
+      *same = change;   // habop sends whole references: merging their fields is replacing them
+    } else {
+      refs.push_back(change);
+    }
+  }
+  meta["ownerReferences"] = std::move(refs);
+  meta["resourceVersion"] = next_rv();
+  return 200;
+}
+
 int store::remove_checked(const reconcile::delete_object& d) {
   auto it = objects_.find({d.target.plural, d.target.ns, d.target.name});
   if (it == objects_.end()) return 404;
@@ -156,7 +182,9 @@ applied store::apply(const reconcile::plan& p, const object_ref& habitat) {
   applied out;
   for (const auto& op : p.operations) {
     if (const auto* c = std::get_if<reconcile::create_object>(&op)) out.codes.push_back(create(c->target, c->body));
-    else if (const auto* pa = std::get_if<reconcile::patch_object>(&op)) out.codes.push_back(patch(pa->target, pa->body));
+    else if (const auto* pa = std::get_if<reconcile::patch_object>(&op))
+      out.codes.push_back(pa->type == reconcile::patch_type::strategic ? patch_owner_references(pa->target, pa->body)
+                                                                          : patch(pa->target, pa->body));
     else out.codes.push_back(remove_checked(std::get<reconcile::delete_object>(op)));
   }
   if (p.status) {

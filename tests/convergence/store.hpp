@@ -60,6 +60,8 @@ class store {
  private:
   int create(const reconcile::object_ref& ref, boost::json::object body);
   int patch(const reconcile::object_ref& ref, const boost::json::object& body);
+  /// The one strategic merge patch habop sends: owner references added, or removed with `$patch: delete`, by uid.
+  int patch_owner_references(const reconcile::object_ref& ref, const boost::json::object& body);
   int remove_checked(const reconcile::delete_object& d);
   std::string next_rv() { return std::to_string(++rv_); }
 

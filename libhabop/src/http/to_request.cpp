@@ -12,6 +12,7 @@ namespace {
 
 constexpr const char* content_json = "application/json";
 constexpr const char* content_merge_patch = "application/merge-patch+json";
+constexpr const char* content_strategic_merge_patch = "application/strategic-merge-patch+json";
 
 request make(const char* method, std::string path, const char* content_type, const bj::object& body,
              bool with_field_manager) {
@@ -67,7 +68,9 @@ request to_request(const reconcile::operation& op) {
   if (const auto* c = std::get_if<reconcile::create_object>(&op))
     return make("POST", resource_path(c->target, false), content_json, c->body, true);
   if (const auto* p = std::get_if<reconcile::patch_object>(&op))
-    return make("PATCH", resource_path(p->target, true), content_merge_patch, p->body, true);
+    return make("PATCH", resource_path(p->target, true),
+                p->type == reconcile::patch_type::strategic ? content_strategic_merge_patch : content_merge_patch,
+                p->body, true);
   const auto& d = std::get<reconcile::delete_object>(op);
   bj::object preconditions;
   if (!d.target.uid.empty()) preconditions["uid"] = d.target.uid;

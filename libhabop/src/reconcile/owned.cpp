@@ -71,14 +71,15 @@ bj::array merge_owner_references(const bj::object* observed_metadata, const bj::
   return out;
 }
 
+bool is_habitat_reference(const bj::object& ref) {
+  return member_string(&ref, "kind") == api::kind && member_string(&ref, "apiVersion").starts_with(api::group);
+}
+
 bj::array merge_shared_owner_references(const bj::object* observed_metadata, bj::array habitat_refs) {
   bj::array out = std::move(habitat_refs);
   if (const bj::array* refs = member_array(observed_metadata, "ownerReferences")) {
     for (const auto& r : *refs) {
-      if (!r.is_object()) continue;
-      const bool habitat = member_string(&r.get_object(), "kind") == api::kind &&
-                           member_string(&r.get_object(), "apiVersion").starts_with(api::group);
-      if (!habitat) out.push_back(r);
+      if (r.is_object() && !is_habitat_reference(r.get_object())) out.push_back(r);
     }
   }
   return out;

@@ -92,9 +92,49 @@ patch_object make_patch(object_ref target, merge_diff d, const bj::object& obser
   bj::value& meta = d.patch["metadata"];
   if (!meta.is_object()) meta = bj::object{};
   // The precondition: the server answers 409 if the object changed since it was observed.
-  meta.get_object()["resourceVersion"] = member_string(member_object(&observed, "metadata"), "resourceVersion");
+  const std::string_view rv = member_string(member_object(&observed, "metadata"), "resourceVersion");
+  meta.get_object()["resourceVersion"] = rv;
   std::string summary = join(d.changed, ", ");
-  return patch_object{std::move(target), std::move(d.patch), std::move(summary)};
+  return patch_object{std::move(target), std::move(d.patch), std::move(summary), patch_type::merge, std::string(rv)};
+}
+
+const bj::value* reference_with_uid(const bj::array* refs, std::string_view uid) {
+  if (!refs) return nullptr;
+  for (const auto& r : *refs)
+    if (r.is_object() && member_string(&r.get_object(), "uid") == uid) return &r;
+  return nullptr;
+}
+
+// Only the shared peer ConfigMap's Habitat references change (Habitats joined or left): a strategic merge patch
+// keyed by uid adds and removes just those, with no precondition, so that Habitats created together do not
+// conflict (409) on the one ConfigMap they share. References to anything else are left alone. Nullopt when the
+// references differ only in order.
+std::optional<patch_object> owner_references_patch(object_ref target, const bj::array& wanted,
+                                                   const bj::object& observed) {
+  const bj::array* have = member_array(member_object(&observed, "metadata"), "ownerReferences");
+  bj::array changes;
+  std::vector<std::string> summary;
+  for (const auto& r : wanted) {
+    if (!r.is_object()) continue;
+    const bj::value* had = reference_with_uid(have, member_string(&r.get_object(), "uid"));
+    if (had && *had == r) continue;
+    changes.push_back(r);
+    summary.push_back("+" + std::string(member_string(&r.get_object(), "name")));
+  }
+  if (have) {
+    for (const auto& r : *have) {
+      if (!r.is_object() || !is_habitat_reference(r.get_object())) continue;
+      const std::string_view uid = member_string(&r.get_object(), "uid");
+      if (reference_with_uid(&wanted, uid)) continue;
+      changes.push_back(bj::object{{"$patch", "delete"}, {"uid", uid}});
+      summary.push_back("-" + std::string(member_string(&r.get_object(), "name")));
+    }
+  }
+  if (changes.empty()) return std::nullopt;
+  bj::object body{{"metadata", bj::object{{"ownerReferences", std::move(changes)}}}};
+  return patch_object{std::move(target), std::move(body), "metadata.ownerReferences " + join(summary, " "),
+                      patch_type::strategic,
+                      std::string(member_string(member_object(&observed, "metadata"), "resourceVersion"))};
 }
 
 // The stamp a write leaves on an owned object: these inputs, and the object as it will be once the patch is applied
@@ -235,6 +275,15 @@ struct builder {
     set_owner_references(cm, merge_shared_owner_references(member_object(have, "metadata"), std::move(refs)));
     merge_diff d = diff_owned(cm, *have);
     if (d.empty()) return;
+    if (std::all_of(d.changed.begin(), d.changed.end(),
+                    [](const std::string& p) { return p == "metadata.ownerReferences"; })) {
+      const bj::value* wanted = member_object(&cm, "metadata")->if_contains("ownerReferences");
+      if (wanted && wanted->is_array()) {
+        if (auto patch = owner_references_patch(std::move(target), wanted->get_array(), *have))
+          patches.push_back(std::move(*patch));
+        return;
+      }
+    }
     const bool data_changed = std::any_of(d.changed.begin(), d.changed.end(),
                                           [](const std::string& p) { return p.starts_with("data"); });
     if (data_changed) {

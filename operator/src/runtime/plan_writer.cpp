@@ -14,9 +14,9 @@ const reconcile::object_ref& target_of(const reconcile::operation& op) {
   return std::visit([](const auto& o) -> const reconcile::object_ref& { return o.target; }, op);
 }
 
-// The version a write was based on: a patch's resourceVersion precondition; none for a create.
+// The version a write was based on: the observed version a patch was computed from; none for a create.
 std::string_view based_on(const reconcile::operation& op) {
-  if (const auto* p = std::get_if<reconcile::patch_object>(&op)) return metadata_string(p->body, "resourceVersion");
+  if (const auto* p = std::get_if<reconcile::patch_object>(&op)) return p->based_on;
   return {};
 }
 

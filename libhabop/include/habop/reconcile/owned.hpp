@@ -40,6 +40,9 @@ std::string controller_of(const boost::json::object& observed);
 boost::json::array merge_owner_references(const boost::json::object* observed_metadata,
                                           const boost::json::object& our_ref);
 
+/// Whether an owner reference points at a Habitat (any version of habop's group).
+bool is_habitat_reference(const boost::json::object& ref);
+
 /// The peer ConfigMap's references: `habitat_refs` (every sharing Habitat) plus observed references to anything
 /// that is not a Habitat (someone else's, left alone).
 boost::json::array merge_shared_owner_references(const boost::json::object* observed_metadata,

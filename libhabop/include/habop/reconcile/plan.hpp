@@ -29,12 +29,22 @@ struct create_object {
   bool operator==(const create_object&) const = default;
 };
 
-/// A JSON merge patch (RFC 7386) of only the fields habop owns. `body.metadata.resourceVersion` is set to the
-/// observed version, so the server answers 409 when the object changed since it was observed.
+/// How a patch body is read (the request's Content-Type).
+enum class patch_type {
+  merge,       ///< `application/merge-patch+json` (RFC 7386).
+  strategic,   ///< `application/strategic-merge-patch+json`: lists merged by key, for built-in kinds only.
+};
+
+/// A patch of only the fields habop owns. A merge patch carries `body.metadata.resourceVersion` set to the observed
+/// version, so the server answers 409 when the object changed since it was observed. A strategic merge patch is
+/// used where writes must commute instead: Habitats joining or leaving a shared peer ConfigMap add or remove just
+/// their own owner references (by uid), with no precondition.
 struct patch_object {
   object_ref target;
   boost::json::object body;
   std::string summary;       ///< For logs: `replicas 1→3, image a→b`.
+  patch_type type = patch_type::merge;
+  std::string based_on;      ///< The resourceVersion the patch was computed from (the precondition, if any).
   bool operator==(const patch_object&) const = default;
 };
 

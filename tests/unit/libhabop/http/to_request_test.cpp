@@ -36,13 +36,17 @@ TEST_CASE("A create is a POST of the whole object to the collection, as habitat-
   CHECK(bj::parse(r.body) == bj::value(body));
 }
 
-TEST_CASE("A patch is a JSON merge patch of the named object") {
+TEST_CASE("A patch is a JSON merge patch of the named object, or a strategic one when the plan says so") {
   bj::object body = bj::parse(R"({"metadata":{"resourceVersion":"7"},"spec":{"replicas":3}})").as_object();
-  auto r = http::to_request(operation{patch_object{sts, body, "spec.replicas"}});
+  auto r = http::to_request(operation{patch_object{sts, body, "spec.replicas", patch_type::merge, "7"}});
   CHECK(r.method == "PATCH");
   CHECK(r.path == "/apis/apps/v1/namespaces/ns/statefulsets/redis");
   CHECK(header(r, "Content-Type") == "application/merge-patch+json");
   CHECK(bj::parse(r.body) == bj::value(body));
+
+  auto s = http::to_request(operation{patch_object{sts, body, "metadata.ownerReferences", patch_type::strategic, "7"}});
+  CHECK(header(s, "Content-Type") == "application/strategic-merge-patch+json");
+  CHECK(bj::parse(s.body) == bj::value(body));
 }
 
 TEST_CASE("A delete carries DeleteOptions with uid and resourceVersion preconditions") {
