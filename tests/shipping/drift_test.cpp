@@ -10,7 +10,8 @@
 
 namespace {
 
-constexpr const char* regenerate = "HABOP_UPDATE_GOLDEN=1 ctest --test-dir build -R shipping_drift";
+// The binary, not ctest -R: CTest names tests by their Catch2 test case.
+constexpr const char* regenerate = "HABOP_UPDATE_GOLDEN=1 build/bin/shipping_drift_test";
 
 }  // namespace
 

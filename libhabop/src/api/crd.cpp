@@ -124,7 +124,8 @@ bj::object habitat_crd() {
       {"subresources",
        bj::object{{"status", bj::object{}},
                   {"scale", bj::object{{"specReplicasPath", ".spec.v1beta2.count"},
-                                       {"statusReplicasPath", ".status.replicas"}}}}},
+                                       {"statusReplicasPath", ".status.replicas"},
+                                       {"labelSelectorPath", ".status.selector"}}}}},
       {"additionalPrinterColumns", std::move(columns)},
   };
   bj::object names{{"kind", kind},         {"listKind", list_kind},

@@ -165,6 +165,8 @@ const field_spec table[] = {
     {.path = "status.conditions[].message", .max_length = 32768, .description = "For people."},
     {.path = "status.state", .description = "The original operator's state field, kept for its readers."},
     {.path = "status.message", .description = "The original operator's message field, kept for its readers."},
+    {.path = "status.selector",
+     .description = "Label selector of the Habitat's pods (the scale subresource's, for a HorizontalPodAutoscaler)."},
 };
 
 // Hand-written matchers, one per pattern above (std::regex costs microseconds per field and recurses per

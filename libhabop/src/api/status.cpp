@@ -56,6 +56,7 @@ habitat_status read_status(const bj::value& v, std::vector<field_cause>& causes)
   r.integer(o, "readyReplicas", s.ready_replicas);
   r.string(o, "state", s.state);
   r.string(o, "message", s.message);
+  r.string(o, "selector", s.selector);
   const bj::value* conditions = find_member(o, "conditions");
   if (conditions && conditions->is_array()) {
     const bj::array& a = conditions->get_array();
@@ -117,6 +118,7 @@ bj::object to_json(const habitat_status& s) {
   o["conditions"] = std::move(conditions);
   if (!s.state.empty()) o["state"] = s.state;
   if (!s.message.empty()) o["message"] = s.message;
+  if (!s.selector.empty()) o["selector"] = s.selector;
   return o;
 }
 

@@ -409,6 +409,8 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   api::habitat_status status = observed_status(raw);   // as observed, until update_status makes it the new one
   status_inputs in;
   in.generation = member_int(meta, "generation");
+  if (const std::string_view name = member_string(meta, "name"); !name.empty())
+    in.selector = std::string(render::label_habitat_name) + "=" + std::string(name);
   in.stateful_set = observed.stateful_set.get();
   in.pods = &observed.pods;
 

@@ -118,6 +118,7 @@ rollout rollout_of(const status_inputs& in, std::int32_t& replicas, std::int32_t
 bool update_status(const status_inputs& in, api::habitat_status& s, instant now) {
   const std::int64_t gen = in.generation;
   bool changed = assign(s.observed_generation, gen);
+  if (!in.selector.empty()) changed |= assign(s.selector, in.selector);
 
   std::int32_t replicas = 0;
   std::int32_t ready = 0;

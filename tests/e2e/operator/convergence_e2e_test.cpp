@@ -87,6 +87,11 @@ TEST_CASE("scaling up and down follows count, and a resync of a converged cluste
       },
       30s));
   CHECK(c.list(res::pods(), "default", "habitat-name=db").size() == 3);
+  // The scale subresource names the pods (what a HorizontalPodAutoscaler reads), and kubectl sees it.
+  const auto scale = c.kubectl_run({"get", "habitat", "db", "--subresource=scale", "-o",
+                                    "jsonpath={.spec.replicas} {.status.replicas} {.status.selector}"});
+  INFO(scale.err);
+  CHECK(scale.out == "3 3 habitat-name=db");
 
   // Scaling down: the member kept stays ready, so the Habitat stays Ready throughout (Progressing says ScalingDown).
   auto ready_since = [&] {

@@ -107,6 +107,9 @@ struct habitat_status {
   std::vector<condition> conditions;
   std::string state;      ///< The original's `status.state`, kept for its readers.
   std::string message;    ///< The original's `status.message`.
+  /// The pods' label selector (`habitat-name=<name>`): the scale subresource's `labelSelectorPath`, which a
+  /// HorizontalPodAutoscaler needs to read the pods' metrics.
+  std::string selector;
   bool operator==(const habitat_status&) const = default;
 };
 

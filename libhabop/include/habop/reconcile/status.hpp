@@ -39,6 +39,8 @@ struct problem {
 /// What the status is computed from.
 struct status_inputs {
   std::int64_t generation = 0;
+  /// `status.selector`: the label selector of the Habitat's pods.
+  std::string selector;
   std::int32_t count = 0;
   /// The observed StatefulSet, or nullptr.
   const boost::json::object* stateful_set = nullptr;

@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <habop/api/parse.hpp>
 #include <habop/reconcile/conditions.hpp>
 
 #include <catch2/catch.hpp>
@@ -51,7 +52,10 @@ TEST_CASE("Without a StatefulSet the Habitat is rolling out") {
   status_inputs in;
   in.generation = 1;
   in.count = 3;
+  in.selector = "habitat-name=web";
   auto s = compute_status(in, {}, t1);
+  CHECK(s.selector == "habitat-name=web");   // the scale subresource's labelSelectorPath
+  CHECK(api::to_json(s).at("selector") == "habitat-name=web");
   CHECK(cond(s, "Ready").reason == "RollingOut");
   CHECK(cond(s, "Progressing").status == "True");
   CHECK(cond(s, "Degraded").status == "False");
