@@ -66,7 +66,8 @@ const std::vector<resource_type>& review_types() {
   static const std::vector<resource_type> types{
       review("selfsubjectaccessreviews", "SelfSubjectAccessReview", false),
       review("subjectaccessreviews", "SubjectAccessReview", false),
-      review("localsubjectaccessreviews", "LocalSubjectAccessReview", true)};
+      review("localsubjectaccessreviews", "LocalSubjectAccessReview", true),
+      review("selfsubjectrulesreviews", "SelfSubjectRulesReview", false)};   // served by rules_review.cpp
   return types;
 }
 

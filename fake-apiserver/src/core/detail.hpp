@@ -40,7 +40,7 @@ obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
 enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom,
-                     storageclass };
+                     storageclass, controllerrevision };
 
 /// Everything the server knows about one served group/version/resource.
 struct resource_type {
@@ -239,8 +239,8 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
                       const table_options& o, std::string_view list_rv, std::string_view cont = {});
 
 // ---- access reviews (access_review.cpp)
-/// The authorization.k8s.io/v1 reviews served (create-only): SelfSubjectAccessReview, SubjectAccessReview and
-/// LocalSubjectAccessReview.
+/// The authorization.k8s.io/v1 reviews served (create-only): SelfSubjectAccessReview, SubjectAccessReview,
+/// LocalSubjectAccessReview and SelfSubjectRulesReview.
 const std::vector<resource_type>& review_types();
 const resource_type* find_review(std::string_view group, std::string_view version, std::string_view plural);
 

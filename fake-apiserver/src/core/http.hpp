@@ -92,6 +92,10 @@ result<bj::object> decode_body(const http_ctx& c, const resource_type& t);
 /// POST of an access review (review_types): the spec's question answered by `access` (AlwaysAllow when unset).
 handled serve_review(const object_store& store, const access_fn& access, const resource_type& t, const route& r,
                      const http_ctx& c);
+/// POST of a SelfSubjectRulesReview (rules_review.cpp): the effective user's rules in spec.namespace from
+/// `opts.rules`, or what server_options::rules documents when it is unset; 400 without a namespace.
+handled serve_rules_review(const object_store& store, const server_options& opts, const resource_type& t,
+                           const route& r, const http_ctx& c);
 handled serve_scale(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
 
 /// Everything a watch needs, taken from the query.

@@ -27,6 +27,7 @@ constexpr root_entry roots[] = {
     {"authorization.k8s.io", "SelfSubjectAccessReview", &pb::self_subject_access_review},
     {"authorization.k8s.io", "SubjectAccessReview", &pb::subject_access_review},
     {"authorization.k8s.io", "LocalSubjectAccessReview", &pb::subject_access_review},
+    {"authorization.k8s.io", "SelfSubjectRulesReview", &pb::self_subject_rules_review},
 };
 
 // The wrapper messages behind kind::int_or_string, quantity, time/micro_time and string_list; decoded as tables

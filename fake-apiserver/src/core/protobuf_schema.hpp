@@ -58,6 +58,6 @@ extern const message pod_template_spec;
 extern const message config_map, secret, namespace_, service_account, service;
 extern const message deployment;
 extern const message role, cluster_role, role_binding, cluster_role_binding, self_subject_access_review,
-    subject_access_review;
+    subject_access_review, self_subject_rules_review;
 
 }  // namespace habop::fake::pb

@@ -1,5 +1,5 @@
 // Protobuf tables of rbac.authorization.k8s.io/v1 (what `kubectl create role|clusterrole|rolebinding|
-// clusterrolebinding` sends) and of authorization.k8s.io/v1's access reviews (`kubectl auth can-i`).
+// clusterrolebinding` sends) and of authorization.k8s.io/v1's access and rules reviews (`kubectl auth can-i [--list]`).
 #include "protobuf_schema.hpp"
 
 namespace habop::fake::pb {
@@ -81,6 +81,30 @@ constexpr field review_fields[] = {
     {3, "status", kind::message, 0, &review_status},
 };
 
+// SelfSubjectRulesReview (`kubectl auth can-i --list`); kubectl sends the zero status.
+constexpr field rules_review_spec_fields[] = {{1, "namespace", kind::string, omit}};
+constinit const message rules_review_spec{"SelfSubjectRulesReviewSpec", rules_review_spec_fields};
+constexpr field resource_rule_fields[] = {
+    {1, "verbs", kind::string, rep},     {2, "apiGroups", kind::string, rep},
+    {3, "resources", kind::string, rep}, {4, "resourceNames", kind::string, rep},
+};
+constinit const message resource_rule{"ResourceRule", resource_rule_fields};
+constexpr field non_resource_rule_fields[] = {
+    {1, "verbs", kind::string, rep}, {2, "nonResourceURLs", kind::string, rep}};
+constinit const message non_resource_rule{"NonResourceRule", non_resource_rule_fields};
+constexpr field rules_review_status_fields[] = {
+    {1, "resourceRules", kind::message, rep, &resource_rule},
+    {2, "nonResourceRules", kind::message, rep, &non_resource_rule},
+    {3, "incomplete", kind::boolean},
+    {4, "evaluationError", kind::string, omit},
+};
+constinit const message rules_review_status{"SubjectRulesReviewStatus", rules_review_status_fields};
+constexpr field rules_review_fields[] = {
+    {1, "metadata", kind::message, 0, &object_meta},
+    {2, "spec", kind::message, 0, &rules_review_spec},
+    {3, "status", kind::message, 0, &rules_review_status},
+};
+
 }  // namespace
 
 constinit const message role{"Role", role_fields};
@@ -89,5 +113,6 @@ constinit const message role_binding{"RoleBinding", binding_fields};
 constinit const message cluster_role_binding{"ClusterRoleBinding", binding_fields};
 constinit const message self_subject_access_review{"SelfSubjectAccessReview", self_review_fields};
 constinit const message subject_access_review{"SubjectAccessReview", review_fields};
+constinit const message self_subject_rules_review{"SelfSubjectRulesReview", rules_review_fields};
 
 }  // namespace habop::fake::pb

@@ -2,6 +2,7 @@
 #include <habop/fake_apiserver/rbac.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 #include <boost/json/array.hpp>
 #include <boost/json/string.hpp>
@@ -141,6 +142,37 @@ const json::object* referenced_role(const rbac_policy& p, const json::object& bi
   return nullptr;
 }
 
+std::vector<std::string> owned(const std::vector<std::string_view>& views) {
+  return std::vector<std::string>(views.begin(), views.end());
+}
+
+// One grant that applies to a user: a binding naming them as `subject`, and the role it refers to (null: missing).
+struct grant {
+  const json::object* binding = nullptr;
+  std::string_view binding_ns;   // empty for a ClusterRoleBinding
+  const json::object* subject = nullptr;
+  const json::object* role = nullptr;
+};
+
+// The rule resolver's VisitRulesFor, shared by authorize and rules_for: every ClusterRoleBinding, then every
+// RoleBinding of `a.ns`, that binds the user; stops when `visit` returns false. Namespaced grants apply in their
+// own namespace only, never at cluster scope.
+template <class Visit>
+void visit_grants(const rbac_policy& p, const request_attributes& a, Visit visit) {
+  for (const json::object& binding : p.cluster_role_bindings) {
+    const json::object* subject = matching_subject(binding, "", a);
+    if (subject != nullptr && !visit(grant{&binding, {}, subject, referenced_role(p, binding, "")})) return;
+  }
+  if (a.ns.empty()) return;
+  for (const json::object& binding : p.role_bindings) {
+    const std::string_view binding_ns = meta_string(binding, "namespace");
+    if (binding_ns != a.ns) continue;
+    const json::object* subject = matching_subject(binding, binding_ns, a);
+    if (subject != nullptr && !visit(grant{&binding, binding_ns, subject, referenced_role(p, binding, binding_ns)}))
+      return;
+  }
+}
+
 }  // namespace
 
 rbac_policy policy_from_objects(const std::vector<boost::json::object>& objects) {
@@ -174,34 +206,59 @@ decision authorize(const rbac_policy& policy, const request_attributes& a) {
   if (std::find(a.groups.begin(), a.groups.end(), "system:masters") != a.groups.end()) {
     return {true, "allowed: member of system:masters"};
   }
-  for (const json::object& binding : policy.cluster_role_bindings) {
-    const json::object* subject = matching_subject(binding, "", a);
-    if (subject == nullptr) continue;
-    const json::object* ref = object_at(binding, "roleRef");
-    if (ref == nullptr || string_at(*ref, "kind") != "ClusterRole") continue;
-    const json::object* role = referenced_role(policy, binding, "");
-    if (role != nullptr && role_allows(*role, a)) {
-      return {true, "RBAC: allowed by ClusterRoleBinding \"" + std::string(meta_string(binding, "name")) +
-                        "\" of ClusterRole \"" + std::string(string_at(*ref, "name")) + "\" to " +
-                        describe_subject(*subject, "")};
-    }
+  decision d;
+  visit_grants(policy, a, [&](const grant& g) {
+    if (g.role == nullptr || !role_allows(*g.role, a)) return true;
+    const json::object& ref = *object_at(*g.binding, "roleRef");
+    const std::string binding(meta_string(*g.binding, "name"));
+    d = {true, "RBAC: allowed by " +
+                   (g.binding_ns.empty() ? "ClusterRoleBinding \"" + binding + "\""
+                                         : "RoleBinding \"" + binding + "/" + std::string(g.binding_ns) + "\"") +
+                   " of " + std::string(string_at(ref, "kind")) + " \"" + std::string(string_at(ref, "name")) +
+                   "\" to " + describe_subject(*g.subject, g.binding_ns)};
+    return false;
+  });
+  return d;
+}
+
+subject_rules rules_for(const rbac_policy& policy, const request_attributes& who) {
+  subject_rules out;
+  // kube-apiserver's bootstrap policy binds cluster-admin (`*` on everything) to system:masters.
+  if (std::find(who.groups.begin(), who.groups.end(), "system:masters") != who.groups.end()) {
+    out.resource_rules.push_back({{"*"}, {"*"}, {"*"}, {}});
+    out.non_resource_rules.push_back({{"*"}, {"*"}});
   }
-  // Namespaced grants apply to resource requests in their own namespace only (never to cluster scope).
-  if (a.ns.empty()) return {};
-  for (const json::object& binding : policy.role_bindings) {
-    const std::string_view binding_ns = meta_string(binding, "namespace");
-    if (binding_ns != a.ns) continue;
-    const json::object* subject = matching_subject(binding, binding_ns, a);
-    if (subject == nullptr) continue;
-    const json::object* role = referenced_role(policy, binding, binding_ns);
-    if (role != nullptr && role_allows(*role, a)) {
-      const json::object& ref = *object_at(binding, "roleRef");
-      return {true, "RBAC: allowed by RoleBinding \"" + std::string(meta_string(binding, "name")) + "/" +
-                        std::string(binding_ns) + "\" of " + std::string(string_at(ref, "kind")) + " \"" +
-                        std::string(string_at(ref, "name")) + "\" to " + describe_subject(*subject, binding_ns)};
+  std::vector<std::string> errors;
+  visit_grants(policy, who, [&](const grant& g) {
+    if (g.role == nullptr) {
+      // The role lister's NotFound, e.g. `clusterrole.rbac.authorization.k8s.io "x" not found`.
+      const json::object* ref = object_at(*g.binding, "roleRef");
+      std::string kind(ref ? string_at(*ref, "kind") : "");
+      for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string error = kind + ".rbac.authorization.k8s.io \"" + std::string(ref ? string_at(*ref, "name") : "") +
+                          "\" not found";
+      if (std::find(errors.begin(), errors.end(), error) == errors.end()) errors.push_back(std::move(error));
+      return true;
     }
-  }
-  return {};
+    const auto it = g.role->find("rules");
+    if (it == g.role->end() || !it->value().is_array()) return true;
+    for (const json::value& v : it->value().get_array()) {
+      if (!v.is_object()) continue;
+      const json::object& rule = v.get_object();
+      // The RBAC authorizer's RulesFor: a rule naming both resources and URLs yields one rule of each kind.
+      if (!strings_at(rule, "resources").empty())
+        out.resource_rules.push_back({owned(strings_at(rule, "verbs")), owned(strings_at(rule, "apiGroups")),
+                                      owned(strings_at(rule, "resources")), owned(strings_at(rule, "resourceNames"))});
+      if (!strings_at(rule, "nonResourceURLs").empty())
+        out.non_resource_rules.push_back(
+            {owned(strings_at(rule, "verbs")), owned(strings_at(rule, "nonResourceURLs"))});
+    }
+    return true;
+  });
+  // utilerrors.NewAggregate's wording: duplicates dropped, one error as is, several as `[a, b]`.
+  for (std::size_t i = 0; i < errors.size(); ++i) out.evaluation_error += (i == 0 ? "" : ", ") + errors[i];
+  if (errors.size() > 1) out.evaluation_error = "[" + out.evaluation_error + "]";
+  return out;
 }
 
 }  // namespace habop::fake

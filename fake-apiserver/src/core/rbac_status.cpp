@@ -1,4 +1,4 @@
-// kube-apiserver's 403 Forbidden Status, its bootstrap discovery roles, and the ready-made RBAC authorizer hook.
+// kube-apiserver's 403 Forbidden Status, its bootstrap discovery roles, and the ready-made RBAC hooks (access, rules).
 #include <habop/fake_apiserver/rbac.hpp>
 
 #include <algorithm>
@@ -56,6 +56,32 @@ bj::object cluster_role_binding(std::string_view name, std::initializer_list<std
                                            {"kind", "ClusterRole"},
                                            {"name", name}}},
                     {"subjects", std::move(subjects)}};
+}
+
+// The policy as last read, keyed by the store and its resourceVersion: RBAC objects cannot change without a write,
+// and a request asks several questions (impersonation, the request, owner references).
+struct policy_cache {
+  const object_store* store = nullptr;
+  std::uint64_t rv = 0;
+  rbac_policy policy;
+
+  const rbac_policy& read(const object_store& s) {
+    if (store != &s || rv != s.resource_version()) {
+      store = &s;
+      rv = s.resource_version();
+      policy = load_rbac_policy(s);
+    }
+    return policy;
+  }
+};
+
+// `a` with `system:masters` added when its user is one of the settings' superusers.
+request_attributes as_superuser(const rbac_settings& settings, request_attributes a) {
+  if (std::find(settings.superusers.begin(), settings.superusers.end(), a.user) != settings.superusers.end() &&
+      std::find(a.groups.begin(), a.groups.end(), "system:masters") == a.groups.end()) {
+    a.groups.emplace_back("system:masters");
+  }
+  return a;
 }
 
 }  // namespace
@@ -124,26 +150,19 @@ std::vector<std::pair<resource_key, boost::json::object>> bootstrap_rbac_objects
 }
 
 access_fn make_rbac_access(rbac_settings settings) {
-  // The policy as last read, keyed by the store and its resourceVersion: RBAC objects cannot change without a
-  // write, and a request asks several questions (impersonation, the request, owner references).
-  struct cache {
-    const object_store* store = nullptr;
-    std::uint64_t rv = 0;
-    rbac_policy policy;
-  };
-  return [settings = std::move(settings), last = std::make_shared<cache>()](const request_attributes& asked,
-                                                                           const object_store& store) {
-    if (last->store != &store || last->rv != store.resource_version()) {
-      *last = cache{&store, store.resource_version(), load_rbac_policy(store)};
-    }
-    request_attributes a = asked;
-    if (std::find(settings.superusers.begin(), settings.superusers.end(), a.user) != settings.superusers.end() &&
-        std::find(a.groups.begin(), a.groups.end(), "system:masters") == a.groups.end()) {
-      a.groups.emplace_back("system:masters");
-    }
-    const decision d = authorize(last->policy, a);
+  return [settings = std::move(settings), last = std::make_shared<policy_cache>()](const request_attributes& asked,
+                                                                                  const object_store& store) {
+    const request_attributes a = as_superuser(settings, asked);
+    const decision d = authorize(last->read(store), a);
     if (settings.audit) settings.audit(a, d);
     return d;
+  };
+}
+
+rules_fn make_rbac_rules(rbac_settings settings) {
+  return [settings = std::move(settings), last = std::make_shared<policy_cache>()](const request_attributes& who,
+                                                                                  const object_store& store) {
+    return rules_for(last->read(store), as_superuser(settings, who));
   };
 }
 

@@ -71,6 +71,9 @@ std::vector<resource_type> builtin_types() {
   deploy.has_scale = true;
   deploy.categories = {"all"};
   v.push_back(deploy);
+  // The StatefulSet controller's history (simulated by statefulset_revisions.cpp), read by `kubectl rollout`.
+  v.push_back(builtin("apps", "controllerrevisions", "controllerrevision", "ControllerRevision", true, {},
+                      printer::controllerrevision));
   v.push_back(builtin("coordination.k8s.io", "leases", "lease", "Lease", true, {}, printer::lease));
   v.push_back(builtin("rbac.authorization.k8s.io", "roles", "role", "Role", true, {}, printer::generic));
   v.push_back(builtin("rbac.authorization.k8s.io", "rolebindings", "rolebinding", "RoleBinding", true, {},

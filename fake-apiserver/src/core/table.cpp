@@ -222,6 +222,25 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
         created(o, c);
       };
       break;
+    case printer::controllerrevision:
+      // KAS's printControllerRevision: the controller as `<kind>.<group>/<name>` (lower-cased group kind).
+      cols.push_back(column("Controller", "string")); cols.push_back(column("Revision", "integer")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) {
+        std::string controller = "<none>";
+        if (const bj::value* refs = find_path(o, {"metadata", "ownerReferences"}); refs && refs->is_array())
+          for (const auto& r : refs->get_array()) {
+            const bj::object* ro = r.if_object();
+            if (!ro || !ro->if_contains("controller") || ro->at("controller") != true) continue;
+            const std::string api = string_at(*ro, {"apiVersion"});
+            const auto slash = api.find('/');
+            std::string kind = string_at(*ro, {"kind"});
+            if (slash != std::string::npos) kind += "." + api.substr(0, slash);
+            for (auto& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            controller = kind + "/" + string_at(*ro, {"name"});
+          }
+        c.emplace_back(controller); c.emplace_back(int_of(o, {"revision"})); created(o, c);
+      };
+      break;
     case printer::lease:
       cols.push_back(column("Holder", "string")); age_col();
       cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"spec", "holderIdentity"})); created(o, c); };

@@ -414,6 +414,7 @@ result<std::unique_ptr<server>> server::start(server_config config) {
                    .message = "server_config: set rbac or api.access, not both", .causes = {}};
     }
     config.api.access = make_rbac_access({.superusers = {std::string(net::admin_user)}, .audit = config.rbac_audit});
+    config.api.rules = make_rbac_rules({.superusers = {std::string(net::admin_user)}});
   }
 
   auto p = std::make_unique<impl>(std::move(config));

@@ -6,6 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "statefulset_revisions.hpp"
+
 namespace habop::fake {
 namespace bj = boost::json;
 namespace {
@@ -40,8 +42,9 @@ std::int64_t int_field(const bj::object& o, std::string_view a, std::string_view
 }  // namespace
 
 std::string template_revision(std::string_view sts_name, const bj::value& pod_template) {
-  // KAS: fnv32a over the template, printed in decimal and "safe-encoded" (no vowels, no look-alike digits).
-  std::string text = bj::serialize(pod_template);
+  // KAS: fnv32a over the template, printed in decimal and "safe-encoded" (no vowels, no look-alike digits). Keys
+  // sorted, as the controller hashes Go-encoded data: a rollback's re-ordered template must find its revision.
+  std::string text = bj::serialize(sorted_keys(pod_template));
   std::uint32_t h = 2166136261u;
   for (unsigned char c : text) {
     h ^= c;

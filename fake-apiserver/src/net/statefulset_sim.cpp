@@ -1,5 +1,5 @@
-// The simulated StatefulSet controller and kubelet: pods per ordinal, adoption of orphans, claims, rolling updates
-// and status.
+// The simulated StatefulSet controller and kubelet: pods per ordinal, adoption of orphans, claims, rolling updates,
+// revision history (statefulset_revisions.cpp) and status.
 #include <habop/fake_apiserver/simulation.hpp>
 
 #include <algorithm>
@@ -10,20 +10,12 @@
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
+#include "json_fields.hpp"
+#include "statefulset_revisions.hpp"
+
 namespace habop::fake {
 namespace bj = boost::json;
 namespace {
-
-const bj::object& object_or_empty(const bj::object& o, std::string_view key) {
-  static const bj::object empty;
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_object() ? v->get_object() : empty;
-}
-
-std::string str(const bj::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::int64_t num(const bj::object& o, std::string_view key, std::int64_t fallback) {
   const auto* v = o.if_contains(key);
@@ -34,13 +26,6 @@ std::int64_t num(const bj::object& o, std::string_view key, std::int64_t fallbac
 long ordinal_of(std::string_view pod_name, std::string_view sts_name) {
   auto parent = parent_and_ordinal(pod_name);
   return parent && parent->first == sts_name ? parent->second : -1;
-}
-
-// The owner reference the StatefulSet controller puts on its pods.
-bj::object controller_ref(const bj::object& sts_meta) {
-  return bj::object{{"apiVersion", "apps/v1"},      {"kind", "StatefulSet"},
-                    {"name", str(sts_meta, "name")}, {"uid", str(sts_meta, "uid")},
-                    {"controller", true},            {"blockOwnerDeletion", true}};
 }
 
 // spec.selector in the query syntax object_store::list takes (matchLabels, then matchExpressions).
@@ -98,7 +83,7 @@ bj::object build_pod(const bj::object& sts, long ord, const std::string& revisio
   labels["apps.kubernetes.io/pod-index"] = std::to_string(ord);
   bj::object pod_meta{{"name", name}, {"namespace", str(meta, "namespace")}, {"labels", labels}};
   if (tmeta.contains("annotations")) pod_meta["annotations"] = tmeta.at("annotations");
-  pod_meta["ownerReferences"] = bj::array{controller_ref(meta)};
+  pod_meta["ownerReferences"] = bj::array{stateful_set_owner_reference(meta)};
   bj::object pod_spec = object_or_empty(tmpl, "spec");
   pod_spec["hostname"] = name;
   if (!str(spec, "serviceName").empty()) pod_spec["subdomain"] = str(spec, "serviceName");
@@ -193,15 +178,15 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
   const bj::object& spec = object_or_empty(sts, "spec");
   const bj::object& status = object_or_empty(sts, "status");
   const long replicas = static_cast<long>(std::max<std::int64_t>(0, num(spec, "replicas", 1)));
-  const std::string update_rev = template_revision(name, spec.contains("template") ? spec.at("template") : bj::value());
-  std::string current_rev = str(status, "currentRevision");
-  if (current_rev.empty()) current_rev = update_rev;
   const bj::object& strategy = object_or_empty(spec, "updateStrategy");
   const bool on_delete = str(strategy, "type") == "OnDelete";
   const long partition = static_cast<long>(num(object_or_empty(strategy, "rollingUpdate"), "partition", 0));
   const write_options controller = as("kube-controller-manager");
   const write_options kubelet = as("kubelet");
-  std::size_t writes = 0;
+  const sts_revisions revisions = sync_revisions(store_, sts, now, controller);
+  const std::string& update_rev = revisions.update;
+  std::string current_rev = revisions.current;
+  std::size_t writes = revisions.writes;
 
   // Its pods by ordinal: those it owns, and orphans named like its members that its selector matches, adopted
   // first as the controller's ClaimPods does (ownerReference added, then managed like the others).
@@ -228,7 +213,7 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       bj::array refs;
       if (const auto* old = pmeta.if_contains("ownerReferences"); old != nullptr && old->is_array())
         refs = old->get_array();
-      refs.push_back(controller_ref(meta));
+      refs.push_back(stateful_set_owner_reference(meta));
       bj::object patch{{"metadata", bj::object{{"ownerReferences", std::move(refs)},
                                                {"resourceVersion", str(pmeta, "resourceVersion")}}}};
       if (auto adopted = store_.merge_patch(resources::pods(), ns, str(pmeta, "name"), patch, now, controller)) {
@@ -356,7 +341,9 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
                                   "status")) {
     ++writes;
   }
-  return writes;
+  std::set<std::string> live{revisions.current, update_rev};
+  for (const auto& [ord, pod] : pods) live.insert(revision_of(pod));
+  return writes + truncate_revisions(store_, sts, revisions.listed, live, now);
 }
 
 }  // namespace habop::fake

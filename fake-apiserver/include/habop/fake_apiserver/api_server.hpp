@@ -61,6 +61,10 @@ struct server_options {
   /// `impersonate` verb), the owner references a write sets, and SubjectAccessReviews; a denied request gets
   /// kube-apiserver's 403. Unset: AlwaysAllow (every question is allowed).
   access_fn access;
+  /// What SelfSubjectRulesReviews (`kubectl auth can-i --list`) answer, e.g. `make_rbac_rules` from rbac.hpp, to
+  /// match `access`. Unset: everything (AlwaysAllow's `*` rules) when `access` is unset too; otherwise no rules,
+  /// marked incomplete, as kube-apiserver reports an authorizer that cannot list its rules (a webhook).
+  rules_fn rules;
 };
 
 /// The fake apiserver: routes requests to Kubernetes API semantics over an in-memory object_store.

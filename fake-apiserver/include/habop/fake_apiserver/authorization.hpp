@@ -38,4 +38,32 @@ struct decision {
 /// `make_rbac_access` from rbac.hpp). Runs on the server's thread; must not throw.
 using access_fn = std::function<decision(const request_attributes& attrs, const object_store& store)>;
 
+/// One rule of a rules review (authorization.k8s.io/v1 ResourceRule): `verbs` on `resources` of `api_groups`,
+/// limited to `resource_names` when any; `*` stands for all.
+struct resource_rule {
+  std::vector<std::string> verbs, api_groups, resources, resource_names;
+  bool operator==(const resource_rule&) const = default;
+};
+
+/// A rule on non-resource paths (NonResourceRule): `verbs` on `non_resource_urls` (exact, `*`, or a `prefix*`).
+struct non_resource_rule {
+  std::vector<std::string> verbs, non_resource_urls;
+  bool operator==(const non_resource_rule&) const = default;
+};
+
+/// What a user may do in one namespace (SubjectRulesReviewStatus): `incomplete` when the authorizer cannot list
+/// everything it allows; `evaluation_error` says what could not be evaluated (e.g. a binding to a missing role).
+struct subject_rules {
+  std::vector<resource_rule> resource_rules;
+  std::vector<non_resource_rule> non_resource_rules;
+  bool incomplete = false;
+  std::string evaluation_error;
+  bool operator==(const subject_rules&) const = default;
+};
+
+/// kube-apiserver's `authorizer.RuleResolver` (what a SelfSubjectRulesReview answers): the rules `who.user` with
+/// `who.groups` holds in namespace `who.ns` (cluster-wide grants included; other fields are ignored), e.g.
+/// `make_rbac_rules` from rbac.hpp. Runs on the server's thread; must not throw.
+using rules_fn = std::function<subject_rules(const request_attributes& who, const object_store& store)>;
+
 }  // namespace habop::fake

@@ -38,6 +38,7 @@ inline resource_key persistentvolumeclaims() { return {"", "v1", "persistentvolu
 inline resource_key events() { return {"", "v1", "events"}; }
 inline resource_key statefulsets() { return {"apps", "v1", "statefulsets"}; }
 inline resource_key deployments() { return {"apps", "v1", "deployments"}; }
+inline resource_key controllerrevisions() { return {"apps", "v1", "controllerrevisions"}; }
 inline resource_key leases() { return {"coordination.k8s.io", "v1", "leases"}; }
 inline resource_key crds() { return {"apiextensions.k8s.io", "v1", "customresourcedefinitions"}; }
 }  // namespace resources

@@ -51,6 +51,14 @@ rbac_policy load_rbac_policy(const object_store& store);
 /// roles grant nothing; malformed objects are skipped. Never throws.
 decision authorize(const rbac_policy& policy, const request_attributes& attrs);
 
+/// The RBAC rule resolver behind a SelfSubjectRulesReview (the RBAC authorizer's RulesFor over the same bindings
+/// `authorize` reads): every rule of the roles bound to `who` by ClusterRoleBindings, and by RoleBindings in `who.ns`,
+/// as a resource rule (when it names resources) and a non-resource rule (when it names URLs). `system:masters` also
+/// gets cluster-admin's `*` rules, which kube-apiserver's bootstrap policy binds to it. A binding to a missing role
+/// adds the lister's NotFound (`clusterrole.rbac.authorization.k8s.io "x" not found`) to `evaluation_error`; the
+/// result is never `incomplete`. Never throws.
+subject_rules rules_for(const rbac_policy& policy, const request_attributes& who);
+
 /// The `message` of kube-apiserver's 403: `configmaps "x" is forbidden: User "u" cannot get resource "configmaps"
 /// in API group "" in the namespace "ns"` (`at the cluster scope` when there is no namespace; `<resource>.<group>`
 /// for named groups; `forbidden: User "u" cannot get path "/p"` for non-resource requests).
@@ -94,6 +102,10 @@ struct rbac_settings {
 /// Roles and bindings (read again only after a write), with `settings.superusers` in `system:masters`, every
 /// decision passed to `settings.audit`.
 access_fn make_rbac_access(rbac_settings settings);
+
+/// make_rbac_access's counterpart for `server_options::rules`: `rules_for` over the store's current Roles and
+/// bindings, with `settings.superusers` in `system:masters` (`settings.audit` is not called: no decision is made).
+rules_fn make_rbac_rules(rbac_settings settings);
 
 /// The hook signature of a request-level check: nullopt lets the request through, a response is sent instead.
 using authorizer_fn = std::function<std::optional<response>(const request& req, const object_store& store)>;

@@ -28,8 +28,9 @@ struct server_config {
   bool anonymous = false;                      ///< Also accept requests without a token (as `system:anonymous`).
   /// Enforce RBAC (`--authorization-mode=RBAC`): the bootstrap discovery roles are created at start, every request,
   /// impersonation and access review is authorized against the stored Roles and bindings (make_rbac_access;
-  /// `habop-admin` is a superuser) and a denial is kube-apiserver's 403 Forbidden Status. Off (AlwaysAllow): every
-  /// authenticated request is allowed. Must not be combined with `api.access`.
+  /// `habop-admin` is a superuser) and a denial is kube-apiserver's 403 Forbidden Status; rules reviews list the
+  /// same bindings' rules (make_rbac_rules). Off (AlwaysAllow): every authenticated request is allowed. Must not be
+  /// combined with `api.access`.
   bool rbac = false;
   /// With `rbac`: called on the server's thread with every authorization decision (e.g. to record what a client
   /// needs); it must not block and must synchronise what it shares.

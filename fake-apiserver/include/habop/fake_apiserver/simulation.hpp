@@ -27,7 +27,8 @@ struct simulation_options {
   bool operator==(const simulation_options&) const = default;
 };
 
-/// The `<sts>-<hash>` revision name KAS would give a StatefulSet's pod template (stable for equal templates).
+/// The `<sts>-<hash>` revision name KAS would give a StatefulSet's pod template (stable for equal templates, whatever
+/// the order of their fields).
 std::string template_revision(std::string_view sts_name, const boost::json::value& pod_template);
 
 /// The owner reference of `o` marked `controller: true`, if any (points into `o`).
@@ -40,9 +41,9 @@ std::optional<std::pair<std::string, long>> parent_and_ordinal(std::string_view 
 /// wrapping around after 508 addresses.
 std::string simulated_pod_ip(std::uint64_t n);
 
-/// Drives StatefulSets (pods, claims, status, scaling, RollingUpdate and OnDelete; orphaned pods they select are
-/// adopted) and gives Deployments a minimal status. It subscribes to the store's changes and does the work in `step`, never inside a change callback.
-/// Not thread-safe: use on the store's strand.
+/// Drives StatefulSets (pods, claims, ControllerRevisions, status, scaling, RollingUpdate and OnDelete; orphaned
+/// pods they select are adopted) and gives Deployments a minimal status. It subscribes to the store's changes and
+/// does the work in `step`, never inside a change callback. Not thread-safe: use on the store's strand.
 class workload_simulator {
  public:
   explicit workload_simulator(object_store& store, simulation_options opts = {});
