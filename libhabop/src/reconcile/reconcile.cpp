@@ -2,6 +2,7 @@
 #include <habop/reconcile/reconcile.hpp>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <habop/api/detail/lean_parse.hpp>
 #include <habop/api/parse.hpp>
@@ -98,11 +99,14 @@ patch_object make_patch(object_ref target, merge_diff d, const bj::object& obser
   return patch_object{std::move(target), std::move(d.patch), std::move(summary), patch_type::merge, std::string(rv)};
 }
 
-const bj::value* reference_with_uid(const bj::array* refs, std::string_view uid) {
-  if (!refs) return nullptr;
+// Each reference of `refs` by uid (a ring of N Habitats compares N references with N, not N²).
+std::unordered_map<std::string_view, const bj::value*> references_by_uid(const bj::array* refs) {
+  std::unordered_map<std::string_view, const bj::value*> out;
+  if (!refs) return out;
+  out.reserve(refs->size());
   for (const auto& r : *refs)
-    if (r.is_object() && member_string(&r.get_object(), "uid") == uid) return &r;
-  return nullptr;
+    if (r.is_object()) out.emplace(member_string(&r.get_object(), "uid"), &r);
+  return out;
 }
 
 // Only the shared peer ConfigMap's Habitat references change (Habitats joined or left): a strategic merge patch
@@ -112,12 +116,14 @@ const bj::value* reference_with_uid(const bj::array* refs, std::string_view uid)
 std::optional<patch_object> owner_references_patch(object_ref target, const bj::array& wanted,
                                                    const bj::object& observed) {
   const bj::array* have = member_array(member_object(&observed, "metadata"), "ownerReferences");
+  const auto had_by_uid = references_by_uid(have);
+  const auto wanted_by_uid = references_by_uid(&wanted);
   bj::array changes;
   std::vector<std::string> summary;
   for (const auto& r : wanted) {
     if (!r.is_object()) continue;
-    const bj::value* had = reference_with_uid(have, member_string(&r.get_object(), "uid"));
-    if (had && *had == r) continue;
+    const auto had = had_by_uid.find(member_string(&r.get_object(), "uid"));
+    if (had != had_by_uid.end() && *had->second == r) continue;
     changes.push_back(r);
     summary.push_back("+" + std::string(member_string(&r.get_object(), "name")));
   }
@@ -125,7 +131,7 @@ std::optional<patch_object> owner_references_patch(object_ref target, const bj::
     for (const auto& r : *have) {
       if (!r.is_object() || !is_habitat_reference(r.get_object())) continue;
       const std::string_view uid = member_string(&r.get_object(), "uid");
-      if (reference_with_uid(&wanted, uid)) continue;
+      if (wanted_by_uid.contains(uid)) continue;
       changes.push_back(bj::object{{"$patch", "delete"}, {"uid", uid}});
       summary.push_back("-" + std::string(member_string(&r.get_object(), "name")));
     }
