@@ -8,12 +8,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 #include <type_traits>
+
+#include <unistd.h>
 
 #include <boost/json.hpp>
 
@@ -160,6 +163,21 @@ double status_mb(int pid, const std::string& field = "VmRSS:") {
   return 0;
 }
 
+/// User plus system CPU time the process has used (/proc/<pid>/stat utime and stime), in seconds.
+double cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto comm_end = stat.rfind(')');   // the command name may contain spaces
+  if (comm_end == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(comm_end + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; fields >> field && i <= 15; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 double stop_seconds(operator_child& op) {
   const auto t0 = clock_type::now();
   op.process->signal(15);
@@ -223,6 +241,7 @@ void BM_operator_converges_1000(benchmark::State& state) {
     state.counters["rss_mb"] = status_mb(op.process->pid());
     state.counters["rss_anon_mb"] = status_mb(op.process->pid(), "RssAnon:");
     state.counters["rss_file_mb"] = status_mb(op.process->pid(), "RssFile:");
+    state.counters["operator_cpu_s"] = cpu_seconds(op.process->pid());
     state.counters["sigterm_exit_s"] = stop_seconds(op);
   }
 }

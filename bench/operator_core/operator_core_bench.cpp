@@ -1,4 +1,5 @@
 // Speed and memory of the operator core: bytes per cached Habitat, queue operations, /metrics and log lines.
+#include <habop/operator/cache_shapes.hpp>
 #include <habop/operator/log.hpp>
 #include <habop/operator/metrics.hpp>
 #include <habop/operator/object_cache.hpp>
@@ -45,8 +46,13 @@ boost::json::object habitat(int i) {
 
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
 
+/// Arg 0: a compact tree per Habitat; 1: the operator's Habitat cache (packed, with the peer index's summary).
+cache_options habitat_options(std::int64_t shaped) {
+  return shaped ? habitat_cache_options() : cache_options{"Habitat"};
+}
+
 void cache_bytes_per_habitat(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
+  const int n = 1000;
   std::vector<boost::json::object> items;
   for (int i = 0; i < n; ++i) items.push_back(habitat(i));
   double per_object = 0;
@@ -55,7 +61,7 @@ void cache_bytes_per_habitat(benchmark::State& state) {
     std::size_t before = heap_in_use();  // Before the copies: they are all freed again before measuring.
     auto copy = items;
     state.ResumeTiming();
-    object_cache cache({"Habitat"});
+    object_cache cache(habitat_options(state.range(0)));
     for (auto& o : copy) cache.apply(watch_event_type::added, std::move(o));
     state.PauseTiming();
     copy.clear();
@@ -67,7 +73,38 @@ void cache_bytes_per_habitat(benchmark::State& state) {
   state.counters["bytes_per_object"] = per_object;
   state.counters["objects_per_s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(cache_bytes_per_habitat)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(cache_bytes_per_habitat)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+/// What a reconcile pays to read its Habitat (a packed one is inflated and parsed).
+void cache_get_habitat(benchmark::State& state) {
+  object_cache cache(habitat_options(state.range(0)));
+  for (int i = 0; i < 1000; ++i) cache.apply(watch_event_type::added, habitat(i));
+  int i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(cache.get("apps", "habitat-" + std::to_string(i++ % 1000)));
+}
+BENCHMARK(cache_get_habitat)->Arg(0)->Arg(1);
+
+/// What a status write costs the cache (write_through: trim, and pack when packed).
+void cache_write_habitat(benchmark::State& state) {
+  object_cache cache(habitat_options(state.range(0)));
+  for (int i = 0; i < 1000; ++i) cache.apply(watch_event_type::added, habitat(i));
+  std::vector<boost::json::object> updates;
+  for (int i = 0; i < 1000; ++i) {
+    updates.push_back(habitat(i));
+    updates.back()["metadata"].as_object()["resourceVersion"] = "12346";
+  }
+  int i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    boost::json::object next = updates[static_cast<std::size_t>(i % 1000)];
+    next["metadata"].as_object()["resourceVersion"] = std::to_string(20000 + i);
+    const std::string based_on = i < 1000 ? "12345" : std::to_string(20000 + i - 1000);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(cache.write_through(std::move(next), based_on));
+    ++i;
+  }
+}
+BENCHMARK(cache_write_habitat)->Arg(0)->Arg(1);
 
 void queue_add_get_done(benchmark::State& state) {
   work_queue q;

@@ -209,6 +209,14 @@ std::string peer_index_key_of_habitat(const bj::object& raw) {
   return joined({*cm, member_string(meta, "name"), member_string(meta, "namespace"), member_string(meta, "uid")});
 }
 
+const std::vector<std::string>& peer_index_habitat_paths() {
+  // ring_secret_of and the owners' fields (name, namespace, uid) below.
+  static const std::vector<std::string> paths{"metadata.name", "metadata.namespace", "metadata.uid",
+                                              "metadata.deletionTimestamp", "customVersion",
+                                              "spec.v1beta2.service.ringSecretName"};
+  return paths;
+}
+
 std::string peer_index_key_of_pod(const bj::object& pod) {
   const auto seed = seed_of(pod);
   if (!seed) return {};

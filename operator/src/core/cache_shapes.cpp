@@ -1,13 +1,18 @@
-// The field masks of the controller's caches, with the libhabop reads that justify each kept path. StatefulSets and
-// Services are packed (read by key, one pair per reconcile); the kinds the peer index scans per namespace are not.
+// The field masks of the controller's caches, with the libhabop reads that justify each kept path. Habitats,
+// StatefulSets and Services are packed (read by key, once per reconcile); pods and ConfigMaps, which the peer index
+// scans per namespace, are not, and Habitats keep a summary of what it reads of them.
 #include <habop/operator/cache_shapes.hpp>
+
+#include <habop/reconcile/peers.hpp>
 
 namespace habop::op {
 
 cache_options habitat_cache_options() {
-  // reconcile.cpp parses the whole raw Habitat (parse_habitat rejects unknown fields, so nothing may be dropped);
-  // peers.cpp reads customVersion, metadata and spec.v1beta2.service.ringSecretName of every Habitat.
-  return cache_options{"Habitat", false, "", {}, true};
+  // reconcile.cpp parses the whole raw Habitat (parse_habitat rejects unknown fields, so nothing may be dropped), one
+  // per reconcile: packed. peers.cpp reads a few fields of every Habitat of a namespace: kept as a summary.
+  cache_options o{"Habitat", false, "", {}, true, true};
+  o.summary_paths = reconcile::peer_index_habitat_paths();
+  return o;
 }
 
 cache_options stateful_set_cache_options() {

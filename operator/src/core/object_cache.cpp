@@ -161,6 +161,10 @@ object_cache::entry object_cache::make_entry(boost::json::object obj, object_ptr
   e.index_value = label_value(obj, options_.index_label);
   if (packer_) e.packed = packer_->pack(obj);
   if (!e.packed.empty()) {
+    if (!options_.summary_paths.empty()) {
+      e.summary = std::make_shared<const boost::json::object>(
+          compact_copy(project_fields(boost::json::object(obj), options_.summary_paths)));
+    }
     trimmed = std::make_shared<const boost::json::object>(std::move(obj));   // for the handler only
     return e;
   }
@@ -300,21 +304,35 @@ std::size_t object_cache::stored_bytes(std::string_view ns, std::string_view nam
   key += name;
   auto it = objects_.find(key);
   if (it == objects_.end()) return 0;
-  return it->second.tree ? allocated_bytes(*it->second.tree) : it->second.packed.capacity();
+  const entry& e = it->second;
+  if (e.tree) return allocated_bytes(*e.tree);
+  return e.packed.capacity() + (e.summary ? allocated_bytes(*e.summary) : 0);
 }
 
-std::vector<object_ptr> object_cache::list(std::string_view ns) const {
-  std::vector<object_ptr> out;
+template <class Fn>
+void object_cache::for_each_in(std::string_view ns, Fn&& fn) const {
   if (ns.empty()) {
-    out.reserve(objects_.size());
-    for (const auto& [key, e] : objects_) out.push_back(load(e));
-    return out;
+    for (const auto& [key, e] : objects_) fn(e);
+    return;
   }
   std::string prefix(ns);
   prefix += '/';
   for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.starts_with(prefix); ++it) {
-    out.push_back(load(it->second));
+    fn(it->second);
   }
+}
+
+std::vector<object_ptr> object_cache::list(std::string_view ns) const {
+  std::vector<object_ptr> out;
+  if (ns.empty()) out.reserve(objects_.size());
+  for_each_in(ns, [&](const entry& e) { out.push_back(load(e)); });
+  return out;
+}
+
+std::vector<object_ptr> object_cache::summaries(std::string_view ns) const {
+  std::vector<object_ptr> out;
+  if (ns.empty()) out.reserve(objects_.size());
+  for_each_in(ns, [&](const entry& e) { out.push_back(e.summary ? e.summary : load(e)); });
   return out;
 }
 
@@ -329,7 +347,7 @@ std::vector<object_ptr> object_cache::by_label(std::string_view ns, std::string_
 }
 
 void object_cache::for_each(const std::function<void(const object_ptr&)>& fn) const {
-  for (const auto& [key, e] : objects_) fn(load(e));
+  for_each_in({}, [&](const entry& e) { fn(load(e)); });
 }
 
 }  // namespace habop::op

@@ -34,7 +34,7 @@ struct json_packer::streams {
 
 json_packer::json_packer() : z_(std::make_unique<streams>()) {
   // Negative window bits: raw deflate, no zlib header or checksum (the bytes never leave this process).
-  z_->deflate_ready = deflateInit2(&z_->deflate, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -window_bits, mem_level,
+  z_->deflate_ready = deflateInit2(&z_->deflate, Z_BEST_SPEED, Z_DEFLATED, -window_bits, mem_level,
                                    Z_DEFAULT_STRATEGY) == Z_OK;
   z_->inflate_ready = inflateInit2(&z_->inflate, -window_bits) == Z_OK;
 }

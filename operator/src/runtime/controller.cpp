@@ -131,7 +131,7 @@ struct controller::impl {
     }
     note_peer_inputs(ns, previous ? reconcile::peer_index_key_of_habitat(*previous) : std::string(),
                      current ? reconcile::peer_index_key_of_habitat(*current) : std::string());
-    if (!current && habitats.list(ns).empty()) {
+    if (!current && habitats.summaries(ns).empty()) {
       peer_indexes.erase(ns);
       peer_generations.erase(ns);
     }
@@ -165,7 +165,7 @@ struct controller::impl {
     // Only existence matters to reconcile (contents are never read): an edited Secret changes nothing.
     if (previous && current) return;
     const auto& obj = current ? *current : *previous;
-    for (const auto& h : habitats.list(meta_string(obj, "namespace"))) {
+    for (const auto& h : habitats.summaries(meta_string(obj, "namespace"))) {
       enqueue(meta_string(*h, "namespace") + "/" + meta_string(*h, "name"));
     }
   }
@@ -212,7 +212,7 @@ struct controller::impl {
     peer_index_entry& e = peer_indexes[ns];
     if (!e.index || e.generation != generation) {
       e.index = std::make_shared<const reconcile::peer_index>(reconcile::build_peer_index(
-          habitats.list(ns), pods.list(ns), config_maps.list(ns), reconcile_options.max_peer_seeds));
+          habitats.summaries(ns), pods.list(ns), config_maps.list(ns), reconcile_options.max_peer_seeds));
       e.generation = generation;
     }
     return e.index;
@@ -432,9 +432,7 @@ struct controller::impl {
       resync_cv.wait_for(lock, options.resync_period, [this] { return stopping.load(); });
       if (stopping) return;
       std::lock_guard cache_lock(cache_mutex);
-      habitats.for_each([this](const object_ptr& h) {
-        enqueue(meta_string(*h, "namespace") + "/" + meta_string(*h, "name"));
-      });
+      for (const auto& h : habitats.summaries()) enqueue(meta_string(*h, "namespace") + "/" + meta_string(*h, "name"));
     }
   }
 };

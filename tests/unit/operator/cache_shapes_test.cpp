@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 
 #include <habop/operator/compact_json.hpp>
+#include <habop/reconcile/peers.hpp>
 #include <habop/reconcile/reconcile.hpp>
 
 namespace bj = boost::json;
@@ -103,12 +104,16 @@ struct cluster {
 
   /// The snapshot with every object passed through `shape` (as the cache stores it) or kept whole.
   reconcile::snapshot snapshot(bool projected) const {
-    auto stored = [&](const cache_options& o, const bj::object& obj) {
+    // Read back as the controller reads: by key (through packing), and Habitats as the peer index scans them.
+    auto stored = [&](const cache_options& o, const bj::object& obj, bool summary = false) {
       object_cache c(projected ? o : cache_options{o.kind, false, o.index_label, {}, false});
-      return c.apply(watch_event_type::added, obj).current;
+      c.apply(watch_event_type::added, obj);
+      const auto& meta = obj.at("metadata");
+      if (summary) return c.summaries().at(0);
+      return c.get(meta.at("namespace").as_string(), meta.at("name").as_string());
     };
     reconcile::snapshot s;
-    push(s.habitats, stored(habitat_cache_options(), habitat));
+    push(s.habitats, stored(habitat_cache_options(), habitat, true));
     put(s.stateful_set, stored(stateful_set_cache_options(), sts));
     put(s.service, stored(service_cache_options(), svc));
     push(s.config_maps, stored(config_map_cache_options(), cm));
@@ -120,7 +125,8 @@ struct cluster {
   }
   object_ptr stored_habitat(bool projected) const {
     object_cache c(projected ? habitat_cache_options() : cache_options{"Habitat", false, "", {}, false});
-    return c.apply(watch_event_type::added, habitat).current;
+    c.apply(watch_event_type::added, habitat);
+    return c.get(habitat.at("metadata").at("namespace").as_string(), habitat.at("metadata").at("name").as_string());
   }
 };
 
@@ -213,4 +219,59 @@ TEST_CASE("projected objects are small: a pod costs about a kilobyte", "[cache_s
                     .current;
   CHECK(secret->size() == 3);
   CHECK(secret->at("metadata").as_object().size() == 3);
+}
+
+TEST_CASE("Habitats are packed, and their summaries index peers exactly like the whole Habitats",
+          "[cache_shapes]") {
+  object_cache packed(habitat_cache_options());
+  std::vector<object_ptr> whole;
+  auto add = [&](bj::object h) {
+    whole.push_back(std::make_shared<const bj::object>(h));
+    packed.apply(watch_event_type::added, std::move(h));
+  };
+  for (int i = 0; i < 6; ++i) {
+    bj::object h = habitat();
+    auto& meta = h["metadata"].as_object();
+    meta["name"] = "web-" + std::to_string(i);
+    meta["uid"] = "uid-" + std::to_string(i);
+    auto& service = h["spec"].as_object()["v1beta2"].as_object()["service"].as_object();
+    if (i % 3 == 1) service["ringSecretName"] = "prod-ring-20170829113029";   // another ConfigMap
+    if (i == 4) meta["deletionTimestamp"] = "2024-01-01T00:00:00Z";              // shares nothing any more
+    if (i == 5) h["customVersion"] = "v1beta1";                                 // not ours to index
+    h["status"] = parse(R"({"observedGeneration":1,"replicas":3,"readyReplicas":3,"state":"Running",
+      "message":"3/3 members ready","selector":"habitat-name=web","conditions":[
+      {"type":"Ready","status":"True","observedGeneration":1,"lastTransitionTime":"2024-01-01T00:00:00Z",
+       "reason":"Available","message":"3/3 members ready"},
+      {"type":"Progressing","status":"False","observedGeneration":1,"lastTransitionTime":"2024-01-01T00:00:00Z",
+       "reason":"Available","message":"3/3 members ready"},
+      {"type":"Degraded","status":"False","observedGeneration":1,"lastTransitionTime":"2024-01-01T00:00:00Z",
+       "reason":"AsExpected","message":""}]})");
+    add(std::move(h));
+  }
+  // Whole on reads by key (as the cache trims them), small in the summaries the peer index scans.
+  REQUIRE(packed.get("ns", "web-0"));
+  CHECK(*packed.get("ns", "web-0") == transform_for_cache(*whole[0], false));
+  const auto summaries = packed.summaries("ns");
+  REQUIRE(summaries.size() == 6);
+  CHECK_FALSE(summaries[0]->contains("status"));
+  CHECK(allocated_bytes(*summaries[0]) * 3 < allocated_bytes(*whole[0]));
+  CHECK(packed.stored_bytes("ns", "web-1") * 2 < allocated_bytes(*whole[1]));
+
+  const auto from_summaries = reconcile::build_peer_index(summaries, {});
+  const auto from_whole = reconcile::build_peer_index(whole, {});
+  REQUIRE(from_summaries.rings.size() == from_whole.rings.size());
+  CHECK(from_whole.rings.size() == 2);
+  for (const auto& [name, ring] : from_whole.rings) {
+    INFO(name);
+    REQUIRE(from_summaries.rings.contains(name));
+    const auto& other = from_summaries.rings.at(name).owners;
+    REQUIRE(other.size() == ring.owners.size());
+    for (std::size_t i = 0; i < other.size(); ++i) {
+      CHECK(other[i].name == ring.owners[i].name);
+      CHECK(other[i].uid == ring.owners[i].uid);
+      CHECK(other[i].ns == ring.owners[i].ns);
+    }
+  }
+  for (std::size_t i = 0; i < whole.size(); ++i)
+    CHECK(reconcile::peer_index_key_of_habitat(*summaries[i]) == reconcile::peer_index_key_of_habitat(*whole[i]));
 }

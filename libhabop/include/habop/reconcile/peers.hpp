@@ -95,6 +95,10 @@ const peer_index& peers_of(const snapshot& observed, std::optional<peer_index>& 
 /// nothing, e.g. a pod that cannot seed). An index stays exact while no added, deleted or changed object's key
 /// changes: a controller rebuilds it only then, not on every status write of a namespace's Habitats and pods.
 std::string peer_index_key_of_habitat(const boost::json::object& raw_habitat);
+
+/// The paths of a raw Habitat that `build_peer_index`, `peer_index_key_of_habitat` and `peer_config_map_of` read
+/// (dotted, as a cache's field mask takes them): a Habitat projected to these indexes exactly like the whole one.
+const std::vector<std::string>& peer_index_habitat_paths();
 std::string peer_index_key_of_pod(const boost::json::object& pod);
 
 /// The peer ConfigMap name a raw Habitat maps to, read without a full parse so that scanning every Habitat of a

@@ -41,8 +41,11 @@ struct cache_options {
   /// Store each object deflated against the cache's first object (`json_packer`) and inflate it on every read:
   /// ~30× smaller than `compact` for objects that look alike, but each `get`, `list` or `by_label` costs an
   /// inflate and a parse per object. For caches read by key (a Habitat's StatefulSet and Service), never for
-  /// ones scanned per namespace (Habitats, pods, ConfigMaps feed the peer index). Overrides `compact`.
+  /// ones scanned per namespace (pods and ConfigMaps feed the peer index). Overrides `compact`.
   bool pack = false;
+  /// With `pack`: each object is also kept projected to these paths (`project_fields`), compact and unpacked, for
+  /// `summaries`: readers that scan a namespace (the peer index reads a few fields of every Habitat) inflate nothing.
+  std::vector<std::string> summary_paths;
   bool operator==(const cache_options&) const = default;
 };
 
@@ -100,6 +103,9 @@ class object_cache {
   object_ptr get(std::string_view ns, std::string_view name) const;
   /// Every object in `ns` (empty: all namespaces), in name order.
   std::vector<object_ptr> list(std::string_view ns = {}) const;
+  /// Every object in `ns` (empty: all namespaces), in name order, projected to `summary_paths` where it is packed
+  /// with a summary (otherwise whole, as `list` gives it).
+  std::vector<object_ptr> summaries(std::string_view ns = {}) const;
   /// Objects in `ns` whose `index_label` equals `value`, in name order.
   std::vector<object_ptr> by_label(std::string_view ns, std::string_view value) const;
   void for_each(const std::function<void(const object_ptr&)>& fn) const;
@@ -118,6 +124,7 @@ class object_cache {
   struct entry {
     object_ptr tree;
     std::string packed;
+    object_ptr summary;          ///< With `packed` and `summary_paths`.
     std::string resource_version;
     std::string index_value;     ///< Its `index_label`'s value ("" when unindexed).
   };
@@ -125,6 +132,9 @@ class object_cache {
   /// Trims `obj` (transform_for_cache, project_fields) into `trimmed`, and returns how it is stored.
   entry make_entry(boost::json::object obj, object_ptr& trimmed) const;
   object_ptr load(const entry& e) const;
+  /// The entries of `ns` (empty: all), in key order.
+  template <class Fn>
+  void for_each_in(std::string_view ns, Fn&& fn) const;
   /// Stores `stored` at `key` (`it`: its entry, or end when new), indexed; an added or updated change whose
   /// `current` is `trimmed`.
   cache_change put(map_type::iterator it, std::string key, entry stored, object_ptr trimmed);

@@ -11,8 +11,10 @@ namespace habop::op {
 
 /// Raw deflate with a preset dictionary: the first object packed becomes the dictionary, so later objects of the
 /// same shape (every Habitat's StatefulSet is rendered by the same code) cost only what differs — names, uids,
-/// versions, an image — about 150 bytes for a 1.5 KB StatefulSet where a compact tree costs 4.5 KB. Reading one
-/// back costs an inflate and a parse (a few µs), so this suits caches read by key, not ones scanned in bulk.
+/// versions, an image — about 125 bytes for a 1.5 KB StatefulSet where a compact tree costs 4.5 KB. Reading one
+/// back costs an inflate and a parse (~5 µs for a Habitat), storing one a serialization and a deflate (~12 µs more
+/// than a compact tree), so this suits caches read by key, not ones scanned in bulk. Fastest compression level:
+/// with a dictionary this close, higher levels save a few bytes for 60% more time.
 ///
 /// Not thread-safe (it reuses its zlib streams); one cache, under that cache's lock, owns one packer. The small
 /// window (4 KB) keeps both streams under 40 KB; objects larger than that still pack, less well.
