@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -10,7 +11,7 @@
 namespace habop::op {
 
 template <class V>
-V* event_recorder::lru<V>::find(const std::string& key) {
+V* event_recorder::lru<V>::find(std::uint64_t key) {
   auto it = map_.find(key);
   if (it == map_.end()) return nullptr;
   items_.splice(items_.begin(), items_, it->second);  // Most recently used first.
@@ -18,7 +19,7 @@ V* event_recorder::lru<V>::find(const std::string& key) {
 }
 
 template <class V>
-V& event_recorder::lru<V>::put(const std::string& key, V value) {
+V& event_recorder::lru<V>::put(std::uint64_t key, V value) {
   if (V* existing = find(key)) {
     *existing = std::move(value);
     return *existing;
@@ -37,6 +38,8 @@ namespace {
 using reconcile::event;
 
 std::string event_ns(const event& e) { return e.regarding.ns.empty() ? "default" : e.regarding.ns; }
+
+std::uint64_t hashed(const std::string& key) { return std::hash<std::string>{}(key); }
 
 std::string object_key(const event_recorder_options& o, const event& e) {
   // Joined with a separator client-go does not use, so ("ab","c") and ("a","bc") cannot collide.
@@ -107,8 +110,8 @@ std::optional<event_write> event_recorder::record(const event& e, instant now) {
   std::string object = object_key(options_, e);
 
   // 1. Spam filter: a token bucket per source and object.
-  spam_record* bucket = spam_.find(object);
-  if (!bucket) bucket = &spam_.put(object, spam_record{static_cast<double>(options_.spam_burst), now});
+  spam_record* bucket = spam_.find(hashed(object));
+  if (!bucket) bucket = &spam_.put(hashed(object), spam_record{static_cast<double>(options_.spam_burst), now});
   if (now > bucket->last) {
     double refill_us = static_cast<double>(std::chrono::microseconds(options_.spam_refill).count());
     double earned = refill_us > 0 ? static_cast<double>(now.unix_micros - bucket->last.unix_micros) / refill_us : 0;
@@ -123,10 +126,10 @@ std::optional<event_write> event_recorder::record(const event& e, instant now) {
 
   // 2. Aggregator: too many distinct messages for one (object, type, reason) in the window become one event.
   std::string aggregate_key = object + e.type + '\x1f' + e.reason + '\x1f';
-  aggregate_record* agg = aggregates_.find(aggregate_key);
+  aggregate_record* agg = aggregates_.find(hashed(aggregate_key));
   if (!agg || now.unix_micros - agg->last.unix_micros >
                   std::chrono::microseconds(options_.aggregate_interval).count()) {
-    agg = &aggregates_.put(aggregate_key, aggregate_record{{}, now});
+    agg = &aggregates_.put(hashed(aggregate_key), aggregate_record{{}, now});
   }
   agg->last = now;
   if (std::find(agg->messages.begin(), agg->messages.end(), e.message) == agg->messages.end()) {
@@ -142,7 +145,7 @@ std::optional<event_write> event_recorder::record(const event& e, instant now) {
 
   // 3. Repeat detection: the same key PATCHes the existing Event instead of creating another.
   std::string ns = event_ns(e);
-  if (observed_record* seen = observed_.find(key); seen && seen->ns == ns) {
+  if (observed_record* seen = observed_.find(hashed(key)); seen && seen->ns == ns) {
     ++seen->count;
     boost::json::object patch{{"count", seen->count}, {"lastTimestamp", to_rfc3339(now)}, {"message", message}};
     event_write w;
@@ -159,7 +162,7 @@ std::optional<event_write> event_recorder::record(const event& e, instant now) {
   w.what = event_write::kind::create;
   w.name = event_name(e, now);
   w.request = post(ns, event_body(options_, e, w.name, message, 1, now, now));
-  observed_.put(key, observed_record{w.name, ns, 1, now});
+  observed_.put(hashed(key), observed_record{w.name, ns, 1, now});
   return w;
 }
 
