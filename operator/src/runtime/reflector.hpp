@@ -69,7 +69,8 @@ class reflector {
   /// Metadata for a metadata-only cache until the server answers 406; touched by the reflector thread only.
   object_format format_;
   /// Where each watch event is parsed (bump-allocated, released per line; bigger events spill to the heap).
-  static constexpr std::size_t scratch_size = 64 * 1024;
+  /// 32 KB holds a parsed Pod, StatefulSet or Habitat event; a 1,000-owner peer ConfigMap spills.
+  static constexpr std::size_t scratch_size = 32 * 1024;
   std::unique_ptr<unsigned char[]> scratch_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};
