@@ -40,8 +40,9 @@ struct cache_options {
   bool compact = true;
   /// Store each object deflated against the cache's first object (`json_packer`) and inflate it on every read:
   /// ~30× smaller than `compact` for objects that look alike, but each `get`, `list` or `by_label` costs an
-  /// inflate and a parse per object. For caches read by key (a Habitat's StatefulSet and Service), never for
-  /// ones scanned per namespace (pods and ConfigMaps feed the peer index). Overrides `compact`.
+  /// inflate and a parse per object, and each store a serialization and a deflate. For caches read by key (a
+  /// Habitat, its StatefulSet and Service), not ones scanned per namespace (pods and ConfigMaps feed the peer
+  /// index). Overrides `compact`.
   bool pack = false;
   /// With `pack`: each object is also kept projected to these paths (`project_fields`), compact and unpacked, for
   /// `summaries`: readers that scan a namespace (the peer index reads a few fields of every Habitat) inflate nothing.
@@ -110,8 +111,8 @@ class object_cache {
   std::vector<object_ptr> by_label(std::string_view ns, std::string_view value) const;
   void for_each(const std::function<void(const object_ptr&)>& fn) const;
 
-  /// Bytes held for the object at `ns`/`name` (its compact block or packed bytes, not the map's node); 0 when
-  /// absent. What the memory benchmark reports per kind.
+  /// Bytes held for the object at `ns`/`name` (its compact block, or its packed bytes and summary; not the map's
+  /// node); 0 when absent. What the memory benchmark reports per kind.
   std::size_t stored_bytes(std::string_view ns, std::string_view name) const;
 
   /// The last resourceVersion seen (list or event); where a watch resumes. Empty before the first list.
