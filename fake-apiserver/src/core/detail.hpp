@@ -40,7 +40,7 @@ obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
 enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom,
-                     storageclass, controllerrevision };
+                     storageclass, controllerrevision, pvc };
 
 /// Everything the server knows about one served group/version/resource.
 struct resource_type {
@@ -211,6 +211,14 @@ const bj::object* builtin_schema(const resource_type& t);
 void prune_object_meta(bj::object& obj, std::vector<std::string>& unknown);
 /// Structural check of a CRD schema; returns causes for 422.
 void schema_check_structural(const bj::object& schema, const std::string& path, std::vector<field_cause>& causes);
+
+// ---- defaulting (defaults.cpp)
+/// kube-apiserver's SetDefaults_* for built-in kinds: fills what the client left unset (absent, null or ""),
+/// never changes a value it set. Idempotent; applied to every create and every non-status update.
+void set_defaults(const resource_type& t, bj::object& obj);
+/// A Service's allocated fields (clusterIP(s), ipFamilies, ipFamilyPolicy, node ports): kept from `old` (null on
+/// create) when the new object leaves them out, else allocated.
+void allocate_service(bj::object& obj, const bj::object* old, std::uint32_t& next_ip, std::int64_t& next_node_port);
 
 // ---- events.k8s.io view (events_view.cpp)
 bj::object event_core_to_v1(const bj::object& core);

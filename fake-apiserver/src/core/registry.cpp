@@ -45,7 +45,7 @@ std::vector<resource_type> builtin_types() {
   v.push_back(secret);
   v.push_back(builtin("", "serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"}, printer::generic));
   auto pvc = builtin("", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, {"pvc"},
-                     printer::generic);
+                     printer::pvc);
   pvc.has_status = true;
   v.push_back(pvc);
   auto ev = builtin("", "events", "event", "Event", true, {"ev"}, printer::event);

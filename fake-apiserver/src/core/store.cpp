@@ -49,8 +49,10 @@ void fold_string_data(bj::object& obj) {
   obj.erase("stringData");
 }
 
+// What a create sets beyond defaulting: initial status (KAS strategies' PrepareForCreate) and allocations.
 void kind_defaults_on_create(const resource_type& t, bj::object& obj, std::uint32_t& next_ip,
                              std::int64_t& next_node_port) {
+  set_defaults(t, obj);
   if (t.storage == "/namespaces") {
     obj["spec"] = bj::object{{"finalizers", bj::array{"kubernetes"}}};
     obj["status"] = bj::object{{"phase", "Active"}};
@@ -62,38 +64,9 @@ void kind_defaults_on_create(const resource_type& t, bj::object& obj, std::uint3
     obj["status"] = bj::object{{"replicas", 0}, {"availableReplicas", 0}};
   } else if (t.storage == "apps/deployments") {
     obj["status"] = bj::object{};
-  } else if (t.storage == "/secrets") {
-    if (!obj.contains("type")) obj["type"] = "Opaque";
   } else if (t.storage == "/services") {
-    bj::object* spec = object_at(obj, "spec");
-    if (!spec->contains("type")) (*spec)["type"] = "ClusterIP";
-    if (!spec->contains("sessionAffinity")) (*spec)["sessionAffinity"] = "None";
-    const std::string type = string_at(*spec, {"type"});
-    // An ExternalName Service is a DNS alias: no cluster IP. NodePort and LoadBalancer ports get a node port.
-    if (type != "ExternalName") {
-      auto ip = spec->find("clusterIP");
-      if (ip == spec->end() || !ip->value().is_string() || ip->value().get_string().empty()) {
-        std::uint32_t n = next_ip++;
-        (*spec)["clusterIP"] = "10.96." + std::to_string((n >> 8) & 0xff) + "." + std::to_string(n & 0xff);
-      }
-      (*spec)["clusterIPs"] = bj::array{(*spec)["clusterIP"]};
-    }
-    const bool node_ports = type == "NodePort" || type == "LoadBalancer";
-    if (node_ports && !spec->contains("externalTrafficPolicy")) (*spec)["externalTrafficPolicy"] = "Cluster";
-    if (auto p = spec->find("ports"); p != spec->end() && p->value().is_array())
-      for (auto& port : p->value().get_array())
-        if (auto* po = port.if_object()) {
-          if (!po->contains("protocol")) (*po)["protocol"] = "TCP";
-          if (!po->contains("targetPort") && po->contains("port")) (*po)["targetPort"] = (*po)["port"];
-          if (node_ports && !po->contains("nodePort")) {
-            (*po)["nodePort"] = next_node_port;
-            next_node_port = next_node_port == 32767 ? 30000 : next_node_port + 1;
-          }
-        }
+    allocate_service(obj, nullptr, next_ip, next_node_port);
     obj["status"] = bj::object{{"loadBalancer", bj::object{}}};
-  } else if (t.storage == "storage.k8s.io/storageclasses") {
-    if (!obj.contains("reclaimPolicy")) obj["reclaimPolicy"] = "Delete";
-    if (!obj.contains("volumeBindingMode")) obj["volumeBindingMode"] = "Immediate";
   } else if (t.has_status && !t.builtin) {
     obj.erase("status");   // CRs with a status subresource ignore status on create
   }
@@ -319,6 +292,8 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
       else next.erase("status");
     }
     fold_string_data(next);
+    set_defaults(t, next);
+    if (t.storage == "/services") allocate_service(next, &old, next_ip, next_node_port);
   }
   next["apiVersion"] = old.at("apiVersion");
   next["kind"] = old.at("kind");

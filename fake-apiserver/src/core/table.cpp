@@ -124,6 +124,16 @@ std::int64_t pod_restarts(const bj::object& o) {
 
 std::string or_none(std::string s) { return s.empty() ? "<none>" : s; }
 
+// helper.GetAccessModesAsString: short names, each once, in a fixed order.
+std::string access_modes(const bj::object& o) {
+  const auto modes = string_list(o, {"status", "accessModes"});
+  std::string out;
+  for (auto [mode, abbrev] : {std::pair{"ReadWriteOnce", "RWO"}, std::pair{"ReadOnlyMany", "ROX"},
+                              std::pair{"ReadWriteMany", "RWX"}, std::pair{"ReadWriteOncePod", "RWOP"}})
+    if (std::find(modes.begin(), modes.end(), mode) != modes.end()) out += (out.empty() ? "" : ",") + std::string(abbrev);
+  return out;
+}
+
 }  // namespace
 
 bj::object make_table(const resource_type& t, const std::vector<const bj::object*>& objs, instant now,
@@ -239,6 +249,27 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
             controller = kind + "/" + string_at(*ro, {"name"});
           }
         c.emplace_back(controller); c.emplace_back(int_of(o, {"revision"})); created(o, c);
+      };
+      break;
+    case printer::pvc:
+      // printPersistentVolumeClaim of KAS 1.29+: capacity and access modes only once bound to a volume.
+      cols.push_back(column("Status", "string")); cols.push_back(column("Volume", "string"));
+      cols.push_back(column("Capacity", "string")); cols.push_back(column("Access Modes", "string"));
+      cols.push_back(column("StorageClass", "string")); cols.push_back(column("VolumeAttributesClass", "string"));
+      age_col(); cols.push_back(column("VolumeMode", "string", "", 1));
+      cells = [&](const bj::object& o, bj::array& c) {
+        std::string phase = string_at(o, {"status", "phase"});
+        if (find_path(o, {"metadata", "deletionTimestamp"})) phase = "Terminating";
+        const std::string volume = string_at(o, {"spec", "volumeName"});
+        std::string sc = string_at(o, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"});
+        if (sc.empty()) sc = string_at(o, {"spec", "storageClassName"});
+        const std::string vac = string_at(o, {"spec", "volumeAttributesClassName"});
+        const std::string mode = string_at(o, {"spec", "volumeMode"});
+        c.emplace_back(phase); c.emplace_back(volume);
+        c.emplace_back(volume.empty() ? "" : string_at(o, {"status", "capacity", "storage"}));
+        c.emplace_back(volume.empty() ? "" : access_modes(o));
+        c.emplace_back(sc); c.emplace_back(vac.empty() ? "<unset>" : vac); created(o, c);
+        c.emplace_back(mode.empty() ? "<unset>" : mode);
       };
       break;
     case printer::lease:

@@ -263,34 +263,43 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       }
     }
   }
-  // Missing ordinals are created at the update revision (RollingUpdate and OnDelete alike).
-  for (long ord = 0; ord < replicas; ++ord) {
-    if (pods.count(ord) != 0) continue;
-    bj::object pod = build_pod(sts, ord, update_rev);
-    pod["spec"].as_object()["nodeName"] = opts_.node_name;
-    if (auto created = store_.create(resources::pods(), ns, pod, now, controller)) {
-      ++writes;
-      changed_set = true;
-      pods.emplace(ord, std::move(*created));
-    } else {
-      // E.g. a pod of that name owned by something else: try again later, as the controller requeues.
-      sts_retry_.try_emplace(key, instant{now.unix_micros + opts_.retry_delay_micros});
-    }
-  }
-  // The kubelet's part: every pod runs and is ready at once, with a fresh IP.
-  for (auto& [ord, pod] : pods) {
-    if (str(object_or_empty(pod, "status"), "phase") == "Running" && is_ready(pod)) continue;
+  // The kubelet's part: a pod runs and is ready at once, with a fresh IP. Whether it is ready now.
+  auto make_ready = [&](bj::object& pod) {
+    if (str(object_or_empty(pod, "status"), "phase") == "Running" && is_ready(pod)) return true;
     std::string ip = allocate_ip();
     auto patched = store_.merge_patch(resources::pods(), ns, str(object_or_empty(pod, "metadata"), "name"),
                                       bj::object{{"status", running_status(pod, ip, now, container_ids_)}}, now,
                                       kubelet, "status");
-    if (patched) {
-      ++writes;
-      pod = std::move(*patched);
-    } else {
+    if (!patched) {
       used_ips_.erase(ip);
+      return false;
     }
+    ++writes;
+    pod = std::move(*patched);
+    return true;
+  };
+  // Missing ordinals are created at the update revision (RollingUpdate and OnDelete alike). OrderedReady (the
+  // default) creates ordinal n only once n-1 is Running and Ready; as our kubelet readies a pod in the same pass,
+  // that interleaves creation and readiness in ordinal order. Parallel creates them all first.
+  const bool ordered = str(spec, "podManagementPolicy") != "Parallel";
+  for (long ord = 0; ord < replicas; ++ord) {
+    if (pods.count(ord) == 0) {
+      bj::object pod = build_pod(sts, ord, update_rev);
+      pod["spec"].as_object()["nodeName"] = opts_.node_name;
+      if (auto created = store_.create(resources::pods(), ns, pod, now, controller)) {
+        ++writes;
+        changed_set = true;
+        pods.emplace(ord, std::move(*created));
+      } else {
+        // E.g. a pod of that name owned by something else: try again later, as the controller requeues.
+        sts_retry_.try_emplace(key, instant{now.unix_micros + opts_.retry_delay_micros});
+        if (ordered) break;
+        continue;
+      }
+    }
+    if (ordered && !make_ready(pods.at(ord))) break;
   }
+  for (auto& [ord, pod] : pods) make_ready(pod);
   // RollingUpdate: once everything is ready, replace the highest-ordinal stale pod, one at a time.
   bool all_ready = !changed_set && static_cast<long>(pods.size()) == replicas &&
                    std::all_of(pods.begin(), pods.end(), [](const auto& p) { return is_ready(p.second); });

@@ -81,11 +81,15 @@ TEST_CASE("a StatefulSet's first sync records its template as revision 1", "[sim
   CHECK(owner.at("kind") == "StatefulSet");
   CHECK(owner.at("uid") == created->at("metadata").at("uid"));
   CHECK(owner.at("controller") == true);
-  // The patch kubectl applies on undo, keys sorted as the controller's Go encoder writes them.
+  // The patch kubectl applies on undo, keys sorted as the controller's Go encoder writes them; the template as
+  // the server defaulted it.
   CHECK(bj::serialize(rev->at("data")) ==
         R"({"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,)"
-        R"("labels":{"app":"web","tier":"front"}},"spec":{"containers":[{"image":"nginx:1","name":"main",)"
-        R"("resources":{}}]}}}})");
+        R"("labels":{"app":"web","tier":"front"}},"spec":{"containers":[{"image":"nginx:1",)"
+        R"("imagePullPolicy":"IfNotPresent","name":"main","resources":{},)"
+        R"("terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],)"
+        R"("dnsPolicy":"ClusterFirst","restartPolicy":"Always","schedulerName":"default-scheduler",)"
+        R"("securityContext":{},"terminationGracePeriodSeconds":30}}}})");
   auto pods = store.list(resources::pods(), "default", "app=web");
   REQUIRE(pods);
   REQUIRE(pods->size() == 2);
