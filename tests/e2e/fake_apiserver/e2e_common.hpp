@@ -97,6 +97,26 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
 subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
 )";
 
+/// The ServiceAccount the RBAC tests authenticate as, with `--token-user r3ader=<it>`.
+inline const std::string reader_user = "system:serviceaccount:apps:reader";
+
+/// A fake-apiserver under RBAC that knows `reader_user` by the token `r3ader`, with namespace `apps` (and, with
+/// `bind_reader`, `reader_role_yaml` applied); nullopt when no kubectl is installed.
+inline std::optional<cluster> start_rbac_cluster(bool bind_reader) {
+  auto c = start_cluster("1.32", {"--authorization-mode=RBAC", "--token-user", "r3ader=" + reader_user});
+  if (!c) return c;
+  c->ok({"create", "namespace", "apps"});
+  if (bind_reader) c->ok({"apply", "-f", "-"}, reader_role_yaml);
+  return c;
+}
+
+/// A kubectl for `c` that authenticates as `reader_user`.
+inline test::kubectl reader_kubectl(const cluster& c) {
+  test::kubectl reader = c.kubectl;
+  reader.kubeconfig = c.home.write("reader-kubeconfig", with_token(test::read_text_file(c.kubectl.kubeconfig), "r3ader"));
+  return reader;
+}
+
 /// Polls `pred` every 50 ms until it holds or `timeout` passes.
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {

@@ -5,7 +5,6 @@
 #include "e2e_common.hpp"
 
 namespace test = habop::test;
-using habop::e2e::with_token;
 
 namespace {
 
@@ -53,14 +52,10 @@ spec: {user: jane, resourceAttributes: {verb: get, resource: pods, namespace: de
 
 TEST_CASE("under RBAC, can-i answers from the bindings and --as needs the impersonate verb",
           "[e2e][kubectl][auth][rbac]") {
-  const std::string reader_user = "system:serviceaccount:apps:reader";
-  auto c = habop::e2e::start_cluster("1.32", {"--authorization-mode=RBAC", "--token-user", "r3ader=" + reader_user});
+  const std::string& reader_user = habop::e2e::reader_user;
+  auto c = habop::e2e::start_rbac_cluster(true);
   if (!c) return;
-  c->ok({"create", "namespace", "apps"});
-  c->ok({"apply", "-f", "-"}, habop::e2e::reader_role_yaml);
-  test::kubectl reader = c->kubectl;
-  reader.kubeconfig = c->home.write("reader-kubeconfig",
-                                    with_token(test::read_text_file(c->kubectl.kubeconfig), "r3ader"));
+  test::kubectl reader = habop::e2e::reader_kubectl(*c);
 
   // Self reviews (allowed to every authenticated user by system:basic-user).
   CHECK(can_i(reader, {"list", "configmaps", "-n", "apps"}) == "yes");

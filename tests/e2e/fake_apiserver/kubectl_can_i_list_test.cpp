@@ -8,7 +8,6 @@
 #include "e2e_common.hpp"
 
 namespace test = habop::test;
-using habop::e2e::with_token;
 
 namespace {
 
@@ -77,11 +76,9 @@ TEST_CASE("kubectl auth can-i --list on an AlwaysAllow server lists every verb o
 
 TEST_CASE("under RBAC, can-i --list shows what the bindings grant in the namespace, impersonated or not",
           "[e2e][kubectl][auth][rbac]") {
-  const std::string reader_user = "system:serviceaccount:apps:reader";
-  auto c = habop::e2e::start_cluster("1.32", {"--authorization-mode=RBAC", "--token-user", "r3ader=" + reader_user});
+  const std::string& reader_user = habop::e2e::reader_user;
+  auto c = habop::e2e::start_rbac_cluster(true);
   if (!c) return;
-  c->ok({"create", "namespace", "apps"});
-  c->ok({"apply", "-f", "-"}, habop::e2e::reader_role_yaml);
   c->ok({"apply", "-f", "-"}, R"(
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -94,9 +91,7 @@ metadata: {name: token-getter, namespace: apps}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: token-getter}
 subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
 )");
-  test::kubectl reader = c->kubectl;
-  reader.kubeconfig = c->home.write("reader-kubeconfig",
-                                    with_token(test::read_text_file(c->kubectl.kubeconfig), "r3ader"));
+  test::kubectl reader = habop::e2e::reader_kubectl(*c);
 
   // The reader's own rules in apps: its Roles, plus the bootstrap roles of every authenticated user.
   const auto in_apps = rules(reader, {"-n", "apps"});

@@ -55,13 +55,10 @@ TEST_CASE("anonymous mode accepts requests without credentials but still rejects
 
 TEST_CASE("the binary with --authorization-mode=RBAC authorizes --token-user users by stored bindings; the admin stays a superuser",
           "[e2e][auth][rbac]") {
-  const std::string user = "system:serviceaccount:apps:reader";
-  auto c = habop::e2e::start_cluster("1.32", {"--authorization-mode=RBAC", "--token-user", "r3ader=" + user});
+  const std::string& user = habop::e2e::reader_user;
+  auto c = habop::e2e::start_rbac_cluster(false);
   if (!c) return;
-  c->ok({"create", "namespace", "apps"});
-  test::kubectl reader = c->kubectl;
-  reader.kubeconfig = c->home.write("reader-kubeconfig",
-                                    with_token(test::read_text_file(c->kubectl.kubeconfig), "r3ader"));
+  test::kubectl reader = habop::e2e::reader_kubectl(*c);
   auto denied = reader.run({"get", "configmaps", "-n", "apps"});
   CHECK_FALSE(denied.ok());
   CHECK(denied.err.find("configmaps is forbidden: User \"" + user + "\" cannot list resource \"configmaps\" in API "
