@@ -2,6 +2,8 @@
 #include "detail.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace habop::fake {
 namespace {
@@ -10,6 +12,46 @@ bj::object column(std::string name, std::string type, std::string format = "", i
                   std::string description = "") {
   return bj::object{{"name", std::move(name)}, {"type", std::move(type)}, {"format", std::move(format)},
                     {"description", std::move(description)}, {"priority", priority}};
+}
+
+// The wide Containers and Images cells of a workload (KAS's layoutContainerCells): names and images of the pod
+// template's containers, comma-joined.
+void template_containers(const bj::object& workload, bj::array& cells) {
+  std::string names, images;
+  if (const bj::value* cs = find_path(workload, {"spec", "template", "spec", "containers"}); cs && cs->is_array()) {
+    for (const auto& c : cs->get_array()) {
+      if (!c.is_object()) continue;
+      names += (names.empty() ? "" : ",") + string_at(c.get_object(), {"name"});
+      images += (images.empty() ? "" : ",") + string_at(c.get_object(), {"image"});
+    }
+  }
+  cells.emplace_back(names);
+  cells.emplace_back(images);
+}
+
+// spec.selector as metav1.FormatLabelSelector writes it: one requirement per label (`k=v`) and expression
+// (`key in (a,b)`, `key notin (a,b)`, `key`, `!key`), sorted by key as labels.Selector prints; `<none>` when empty.
+std::string label_selector_text(const bj::object& workload) {
+  std::vector<std::pair<std::string, std::string>> parts;   // key, requirement
+  if (const bj::value* labels = find_path(workload, {"spec", "selector", "matchLabels"}); labels && labels->is_object())
+    for (const auto& [k, v] : labels->get_object())
+      parts.emplace_back(std::string(k), std::string(k) + "=" + (v.is_string() ? std::string(v.get_string()) : ""));
+  if (const bj::value* exprs = find_path(workload, {"spec", "selector", "matchExpressions"}); exprs && exprs->is_array())
+    for (const auto& e : exprs->get_array()) {
+      if (!e.is_object()) continue;
+      const std::string key = string_at(e.get_object(), {"key"}), op = string_at(e.get_object(), {"operator"});
+      std::string values;
+      if (const bj::value* vs = e.get_object().if_contains("values"); vs && vs->is_array())
+        for (const auto& v : vs->get_array()) values += (values.empty() ? "" : ",") + (v.is_string() ? std::string(v.get_string()) : "");
+      if (op == "In") parts.emplace_back(key, key + " in (" + values + ")");
+      else if (op == "NotIn") parts.emplace_back(key, key + " notin (" + values + ")");
+      else if (op == "Exists") parts.emplace_back(key, key);
+      else if (op == "DoesNotExist") parts.emplace_back(key, "!" + key);
+    }
+  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  for (const auto& [key, requirement] : parts) out += (out.empty() ? "" : ",") + requirement;
+  return out.empty() ? "<none>" : out;
 }
 
 std::string age(const bj::object& o, instant now, std::initializer_list<std::string_view> path) {
@@ -190,18 +232,24 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
       break;
     case printer::statefulset:
       cols.push_back(column("Ready", "string")); age_col();
+      cols.push_back(column("Containers", "string", "", 1)); cols.push_back(column("Images", "string", "", 1));
       cells = [&](const bj::object& o, bj::array& c) {
         c.emplace_back(std::to_string(int_of(o, {"status", "readyReplicas"})) + "/" + std::to_string(int_of(o, {"spec", "replicas"})));
         created(o, c);
+        template_containers(o, c);
       };
       break;
     case printer::deployment:
       cols.push_back(column("Ready", "string")); cols.push_back(column("Up-to-date", "integer"));
       cols.push_back(column("Available", "integer")); age_col();
+      cols.push_back(column("Containers", "string", "", 1)); cols.push_back(column("Images", "string", "", 1));
+      cols.push_back(column("Selector", "string", "", 1));
       cells = [&](const bj::object& o, bj::array& c) {
         c.emplace_back(std::to_string(int_of(o, {"status", "readyReplicas"})) + "/" + std::to_string(int_of(o, {"spec", "replicas"})));
         c.emplace_back(int_of(o, {"status", "updatedReplicas"})); c.emplace_back(int_of(o, {"status", "availableReplicas"}));
         created(o, c);
+        template_containers(o, c);
+        c.emplace_back(label_selector_text(o));
       };
       break;
     case printer::event:

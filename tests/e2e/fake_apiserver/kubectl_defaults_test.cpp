@@ -68,7 +68,7 @@ TEST_CASE("kubectl rollout status works on a StatefulSet applied without updateS
   CHECK(c->ok({"get", "statefulset", "db", "-o", "jsonpath={.status.readyReplicas}"}) == "3");
 }
 
-TEST_CASE("kubectl get pvc prints kube-apiserver 1.29+'s columns", "[e2e][kubectl][defaults]") {
+TEST_CASE("kubectl get pvc prints kube-apiserver 1.29+'s columns, and get statefulset -o wide its containers and images", "[e2e][kubectl][defaults]") {
   auto c = habop::e2e::start_cluster("1.32", {"--simulate-workloads"});
   if (!c) return;
   c->ok({"apply", "-f", "-"}, db_yaml);
@@ -94,4 +94,12 @@ TEST_CASE("kubectl get pvc prints kube-apiserver 1.29+'s columns", "[e2e][kubect
   const std::string wide = c->ok({"get", "pvc", "data-db-0", "-o", "wide"});
   CHECK(wide.substr(0, wide.find('\n')).find("VOLUMEMODE") != std::string::npos);
   CHECK(wide.find("Filesystem") != std::string::npos);
+
+  // The StatefulSet's wide columns, as KAS prints them.
+  const std::string sts = c->ok({"get", "statefulset", "db", "-o", "wide"});
+  CHECK(words(sts.substr(0, sts.find('\n'))) == std::vector<std::string>{"NAME", "READY", "AGE", "CONTAINERS", "IMAGES"});
+  const auto sts_cells = words(sts.substr(sts.find('\n') + 1));
+  REQUIRE(sts_cells.size() == 5);
+  CHECK(sts_cells[3] == "main");
+  CHECK(sts_cells[4] == "postgres:16");
 }

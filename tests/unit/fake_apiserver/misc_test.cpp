@@ -157,3 +157,27 @@ TEST_CASE("a YAML body that is not UTF-8 is rejected before anything is stored")
   CHECK(yaml.head.status == 400);
   CHECK(c.call("GET", cm_path + "/y").head.status == 404);
 }
+
+TEST_CASE("workload tables have KAS's wide columns: containers, images and the Deployment's selector") {
+  api_server srv;
+  client c{srv};
+  const char* table = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  c.call("POST", "/apis/apps/v1/namespaces/default/statefulsets", R"({"metadata":{"name":"db"},"spec":{
+    "serviceName":"db","selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}},
+    "spec":{"containers":[{"name":"main","image":"postgres:16"},{"name":"sidecar","image":"busybox"}]}}}})");
+  auto sts = c.json(c.call("GET", "/apis/apps/v1/namespaces/default/statefulsets", "", "", table));
+  CHECK(at(sts, "/columnDefinitions/3/name") == "Containers");
+  CHECK(at(sts, "/columnDefinitions/3/priority") == "1");
+  CHECK(at(sts, "/rows/0/cells/3") == "main,sidecar");
+  CHECK(at(sts, "/rows/0/cells/4") == "postgres:16,busybox");
+
+  c.call("POST", "/apis/apps/v1/namespaces/default/deployments", R"({"metadata":{"name":"web"},"spec":{
+    "selector":{"matchLabels":{"tier":"front","app":"web"},"matchExpressions":[{"key":"env","operator":"In","values":["a","b"]},
+    {"key":"canary","operator":"DoesNotExist"}]},
+    "template":{"metadata":{"labels":{"app":"web","tier":"front","env":"a"}},"spec":{"containers":[{"name":"nginx","image":"nginx:1"}]}}}})");
+  auto deploy = c.json(c.call("GET", "/apis/apps/v1/namespaces/default/deployments", "", "", table));
+  CHECK(at(deploy, "/columnDefinitions/7/name") == "Selector");
+  CHECK(at(deploy, "/rows/0/cells/5") == "nginx");
+  CHECK(at(deploy, "/rows/0/cells/6") == "nginx:1");
+  CHECK(at(deploy, "/rows/0/cells/7") == "app=web,!canary,env in (a,b),tier=front");   // by key
+}
