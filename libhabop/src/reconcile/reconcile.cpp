@@ -390,6 +390,18 @@ struct builder {
                         ": create it; pods are not created with a broken mount",
                     true}};
   }
+
+  // `default` is not checked: the ServiceAccount controller keeps it in every namespace.
+  std::optional<problem> service_account_problem(const api::habitat& h) const {
+    const std::optional<std::string>& name = h.spec.service_account_name;
+    if (!observed.service_account_names || !name || name->empty() || *name == "default" ||
+        observed.service_account_names->contains(*name))
+      return std::nullopt;
+    return problem{reasons::service_account_not_found,
+                   "ServiceAccount \"" + *name + "\" (spec.v1beta2.serviceAccountName) not found in namespace " +
+                       h.metadata.ns + ": create it; the StatefulSet controller cannot create pods without it",
+                   true};
+  }
 };
 
 api::habitat_status observed_status(const bj::object& raw) {
@@ -443,8 +455,9 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   b.service(h);
   b.config_map(h);
   std::vector<problem> missing = b.secret_problems(h);
-  // A missing Secret would leave pods stuck in ContainerCreating: the StatefulSet waits. The shell watches
-  // Secrets, so their creation triggers a reconcile and no requeue is needed.
+  if (auto account = b.service_account_problem(h)) missing.push_back(std::move(*account));
+  // A missing Secret would leave pods stuck in ContainerCreating, a missing ServiceAccount uncreated: the
+  // StatefulSet waits. The shell watches both, so their creation triggers a reconcile and no requeue is needed.
   if (missing.empty()) {
     const spec_change change = b.stateful_set(h);
     in.stateful_set_changing = change != spec_change::none;

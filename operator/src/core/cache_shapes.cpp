@@ -49,6 +49,11 @@ cache_options pod_cache_options() {
                        true};
 }
 
+cache_options service_account_cache_options() {
+  // reconcile.cpp service_account_problem: only whether a name exists in the namespace.
+  return cache_options{"ServiceAccount", true, "", {"metadata.name"}, true};
+}
+
 cache_options secret_cache_options() {
   // reconcile.cpp secret_problems: only whether a name exists in the namespace.
   return cache_options{"Secret", true, "", {"metadata.name"}, true};

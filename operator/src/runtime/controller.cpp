@@ -69,6 +69,7 @@ struct controller::impl {
   object_cache config_maps{config_map_cache_options()};
   object_cache pods{pod_cache_options()};
   object_cache secrets{secret_cache_options()};
+  object_cache service_accounts{service_account_cache_options()};
   /// ns → peer ConfigMap name → Habitat names mapped to it; and Habitat key → its ConfigMap (under cache_mutex).
   std::map<std::string, std::map<std::string, std::set<std::string>>> sharers;
   std::map<std::string, std::pair<std::string, std::string>> peer_of;
@@ -160,9 +161,10 @@ struct controller::impl {
     m.cache_objects.set({"ConfigMap"}, static_cast<double>(config_maps.size()));
   }
 
-  void on_secret(const object_ptr& previous, const object_ptr& current) {
-    m.cache_objects.set({"Secret"}, static_cast<double>(secrets.size()));
-    // Only existence matters to reconcile (contents are never read): an edited Secret changes nothing.
+  /// Secrets and ServiceAccounts: only existence matters to reconcile (contents are never read), so an edit
+  /// changes nothing; an appearance or a disappearance wakes the namespace's Habitats.
+  void on_named(const char* kind, const object_cache& cache, const object_ptr& previous, const object_ptr& current) {
+    m.cache_objects.set({kind}, static_cast<double>(cache.size()));
     if (previous && current) return;
     const auto& obj = current ? *current : *previous;
     for (const auto& h : habitats.summaries(meta_string(obj, "namespace"))) {
@@ -307,6 +309,8 @@ struct controller::impl {
     // With the index given, reconcile reads neither the namespace's Habitats nor other Habitats' pods.
     s.pods = pods.by_label(ns, name);
     for (const auto& secret : secrets.list(ns)) s.secret_names.insert(meta_string(*secret, "name"));
+    s.service_account_names.emplace();
+    for (const auto& account : service_accounts.list(ns)) s.service_account_names->insert(meta_string(*account, "name"));
     s.peers = peer_index_for(ns);
     return s;
   }
@@ -452,7 +456,9 @@ controller::controller(client& api, logger log, operator_metrics& metrics, contr
   p.add_reflector("Pod", "v1", "/api/v1", "pods", selector, p.pods,
                   [&p](const object_ptr& a, const object_ptr& b) { p.on_pod(a, b); });
   p.add_reflector("Secret", "v1", "/api/v1", "secrets", "", p.secrets,
-                  [&p](const object_ptr& a, const object_ptr& b) { p.on_secret(a, b); });
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_named("Secret", p.secrets, a, b); });
+  p.add_reflector("ServiceAccount", "v1", "/api/v1", "serviceaccounts", "", p.service_accounts,
+                  [&p](const object_ptr& a, const object_ptr& b) { p.on_named("ServiceAccount", p.service_accounts, a, b); });
   p.m.max_concurrent_reconciles.set(controller_label, p.options.workers);
 }
 

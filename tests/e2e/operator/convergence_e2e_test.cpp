@@ -200,6 +200,25 @@ TEST_CASE("a missing Secret gives SecretNotFound and heals when the Secret appea
   CHECK(operator_cluster::eventually([&] { return ready(c, "needs"); }, 30s));
 }
 
+TEST_CASE("a missing ServiceAccount gives ServiceAccountNotFound and heals when kubectl creates it",
+          "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c);
+  REQUIRE(c.apply(habitat_manifest("runs-as", 1, "    serviceAccountName: later-sa\n")).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] {
+        auto h = c.get(habitats, "default", "runs-as");
+        return h && condition_of(*h, "Ready").second == "ServiceAccountNotFound";
+      },
+      30s));
+  CHECK_FALSE(c.get(res::statefulsets(), "default", "runs-as"));   // its controller could create no pod
+  REQUIRE(c.kubectl_run({"create", "serviceaccount", "later-sa"}).ok());
+  CHECK(operator_cluster::eventually([&] { return ready(c, "runs-as"); }, 30s));
+  auto sts = c.get(res::statefulsets(), "default", "runs-as");
+  REQUIRE(sts);
+  CHECK(sts->at("spec").at("template").at("spec").at("serviceAccountName") == "later-sa");
+}
+
 TEST_CASE("an invalid Habitat gets one event and a condition, and is not retried", "[e2e][operator]") {
   operator_cluster c;
   auto op = ready_operator(c, {"--resync-period", "1s"});

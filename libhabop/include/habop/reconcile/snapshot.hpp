@@ -38,6 +38,10 @@ struct snapshot {
   std::vector<object_ptr> pods;
   /// Names of the Secrets that exist in the namespace.
   std::set<std::string> secret_names;
+  /// Names of the ServiceAccounts in the namespace, when the caller watches them: a Habitat naming an absent one
+  /// (`spec.v1beta2.serviceAccountName`) gets `ServiceAccountNotFound`, as the StatefulSet controller could create
+  /// no pod. Nullopt: not checked.
+  std::optional<std::set<std::string>> service_account_names;
   /// `build_peer_index(habitats, pods)` (peers.hpp), shared by every snapshot of the namespace so that the
   /// namespace is grouped once rather than per reconcile (and kept while `peer_index_key_of_*` of its objects
   /// stay the same); null: reconcile builds it (same results).

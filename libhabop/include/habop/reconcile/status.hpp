@@ -19,6 +19,7 @@ namespace reasons {
 inline constexpr const char* invalid_spec = "InvalidSpec";                 ///< Fix the fields the message lists.
 inline constexpr const char* unsupported_version = "UnsupportedVersion";   ///< Set `customVersion: v1beta2`.
 inline constexpr const char* secret_not_found = "SecretNotFound";          ///< Create the Secret the message names.
+inline constexpr const char* service_account_not_found = "ServiceAccountNotFound";   ///< Create the one named.
 inline constexpr const char* immutable_field_changed = "ImmutableFieldChanged";   ///< Delete with --cascade=orphan.
 inline constexpr const char* owner_conflict = "OwnerConflict";             ///< An object habop needs is someone else's.
 inline constexpr const char* insufficient_members = "InsufficientMembers"; ///< A leader topology needs count ≥ 3.

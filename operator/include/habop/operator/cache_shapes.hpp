@@ -19,5 +19,6 @@ cache_options config_map_cache_options();
 cache_options pod_cache_options();
 /// Names only (reconcile checks that referenced Secrets exist); no data, no annotations.
 cache_options secret_cache_options();
+cache_options service_account_cache_options();
 
 }  // namespace habop::op

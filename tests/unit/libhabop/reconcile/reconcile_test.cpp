@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json/serialize.hpp>
+
 namespace bj = boost::json;
 using namespace habop;
 using namespace habop::reconcile;
@@ -80,6 +82,36 @@ TEST_CASE("A missing Secret blocks only the StatefulSet") {
   CHECK(std::any_of(p.events.begin(), p.events.end(), [](auto& e) {
     return e.reason == "SecretNotFound" && e.type == "Warning" && e.message.find("ringSecretName") != std::string::npos;
   }));
+}
+
+TEST_CASE("A missing ServiceAccount blocks the StatefulSet when the caller watches ServiceAccounts") {
+  auto h = habitat("redis", R"({"spec":{"v1beta2":{"serviceAccountName":"redis-sa"}}})");
+  auto creates_stateful_set = [](const plan& p) {
+    return std::any_of(p.operations.begin(), p.operations.end(), [](const operation& op) {
+      return std::get<create_object>(op).target.kind == "StatefulSet";
+    });
+  };
+  snapshot s = alone(h);
+  CHECK(creates_stateful_set(reconcile::reconcile(h, s, now)));   // not watched: not checked
+
+  s.service_account_names = std::set<std::string>{"default", "other"};
+  plan p = reconcile::reconcile(h, s, now);
+  CHECK_FALSE(creates_stateful_set(p));
+  CHECK(p.operations.size() == 2);   // the Service and the peer ConfigMap still
+  CHECK(std::any_of(p.events.begin(), p.events.end(), [](auto& e) {
+    return e.reason == "ServiceAccountNotFound" && e.type == "Warning" &&
+           e.message.find("spec.v1beta2.serviceAccountName") != std::string::npos;
+  }));
+  REQUIRE(p.status);
+  CHECK(bj::serialize(*p.status).find("ServiceAccountNotFound") != std::string::npos);
+
+  s.service_account_names->insert("redis-sa");
+  CHECK(creates_stateful_set(reconcile::reconcile(h, s, now)));
+  // `default` always exists (the ServiceAccount controller keeps it), even before a cache has seen it.
+  auto d = habitat("redis", R"({"spec":{"v1beta2":{"serviceAccountName":"default"}}})");
+  snapshot empty = alone(d);
+  empty.service_account_names = std::set<std::string>{};
+  CHECK(creates_stateful_set(reconcile::reconcile(d, empty, now)));
 }
 
 TEST_CASE("Malformed Habitats and observed objects give a plan, never an exception") {
