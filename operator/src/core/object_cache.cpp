@@ -153,9 +153,14 @@ object_cache::object_cache(cache_options options) : options_(std::move(options))
   if (options_.pack) packer_ = std::make_unique<json_packer>();
 }
 
-object_cache::entry object_cache::make_entry(boost::json::object obj, object_ptr& trimmed) const {
+boost::json::object object_cache::trim(boost::json::object obj) const {
   obj = transform_for_cache(std::move(obj), options_.metadata_only);
   if (!options_.keep_paths.empty()) obj = project_fields(std::move(obj), options_.keep_paths);
+  return obj;
+}
+
+object_cache::entry object_cache::make_entry(boost::json::object obj, object_ptr& trimmed) const {
+  obj = trim(std::move(obj));
   entry e;
   e.resource_version = metadata_string(obj, "resourceVersion");
   e.index_value = label_value(obj, options_.index_label);
@@ -217,12 +222,11 @@ cache_change object_cache::apply(watch_event_type type, boost::json::object obj)
     if (const auto rv = metadata_string(obj, "resourceVersion"); !rv.empty() && rv == it->second.resource_version)
       return change;
   }
-  object_ptr trimmed;
-  entry stored = make_entry(std::move(obj), trimmed);
   if (type == watch_event_type::deleted) {
     change.what = cache_change::kind::deleted;
     if (it == objects_.end()) {
-      change.previous = std::move(trimmed);  // Unknown to us, but the handler still learns its final state.
+      // Unknown to us, but the handler still learns its final state.
+      change.previous = std::make_shared<const boost::json::object>(trim(std::move(obj)));
       return change;
     }
     change.previous = load(it->second);
@@ -230,6 +234,8 @@ cache_change object_cache::apply(watch_event_type type, boost::json::object obj)
     objects_.erase(it);
     return change;
   }
+  object_ptr trimmed;
+  entry stored = make_entry(std::move(obj), trimmed);
   return put(it, std::move(key), std::move(stored), std::move(trimmed));
 }
 
@@ -312,27 +318,39 @@ std::size_t object_cache::stored_bytes(std::string_view ns, std::string_view nam
 template <class Fn>
 void object_cache::for_each_in(std::string_view ns, Fn&& fn) const {
   if (ns.empty()) {
-    for (const auto& [key, e] : objects_) fn(e);
+    for (const auto& [key, e] : objects_) fn(key, e);
     return;
   }
   std::string prefix(ns);
   prefix += '/';
   for (auto it = objects_.lower_bound(prefix); it != objects_.end() && it->first.starts_with(prefix); ++it) {
-    fn(it->second);
+    fn(it->first, it->second);
   }
 }
 
 std::vector<object_ptr> object_cache::list(std::string_view ns) const {
   std::vector<object_ptr> out;
   if (ns.empty()) out.reserve(objects_.size());
-  for_each_in(ns, [&](const entry& e) { out.push_back(load(e)); });
+  for_each_in(ns, [&](const std::string&, const entry& e) { out.push_back(load(e)); });
   return out;
 }
 
 std::vector<object_ptr> object_cache::summaries(std::string_view ns) const {
   std::vector<object_ptr> out;
   if (ns.empty()) out.reserve(objects_.size());
-  for_each_in(ns, [&](const entry& e) { out.push_back(e.summary ? e.summary : load(e)); });
+  for_each_in(ns, [&](const std::string&, const entry& e) { out.push_back(e.summary ? e.summary : load(e)); });
+  return out;
+}
+
+std::vector<std::string> object_cache::keys(std::string_view ns) const {
+  std::vector<std::string> out;
+  for_each_in(ns, [&](const std::string& key, const entry&) { out.push_back(key); });
+  return out;
+}
+
+std::set<std::string> object_cache::names(std::string_view ns) const {
+  std::set<std::string> out;
+  for_each_in(ns, [&](const std::string& key, const entry&) { out.insert(key.substr(key.find('/') + 1)); });
   return out;
 }
 
@@ -347,7 +365,7 @@ std::vector<object_ptr> object_cache::by_label(std::string_view ns, std::string_
 }
 
 void object_cache::for_each(const std::function<void(const object_ptr&)>& fn) const {
-  for_each_in({}, [&](const entry& e) { fn(load(e)); });
+  for_each_in({}, [&](const std::string&, const entry& e) { fn(load(e)); });
 }
 
 }  // namespace habop::op

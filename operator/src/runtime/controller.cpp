@@ -132,7 +132,7 @@ struct controller::impl {
     }
     note_peer_inputs(ns, previous ? reconcile::peer_index_key_of_habitat(*previous) : std::string(),
                      current ? reconcile::peer_index_key_of_habitat(*current) : std::string());
-    if (!current && habitats.summaries(ns).empty()) {
+    if (!current && habitats.keys(ns).empty()) {
       peer_indexes.erase(ns);
       peer_generations.erase(ns);
     }
@@ -167,9 +167,7 @@ struct controller::impl {
     m.cache_objects.set({kind}, static_cast<double>(cache.size()));
     if (previous && current) return;
     const auto& obj = current ? *current : *previous;
-    for (const auto& h : habitats.summaries(meta_string(obj, "namespace"))) {
-      enqueue(meta_string(*h, "namespace") + "/" + meta_string(*h, "name"));
-    }
+    for (const auto& key : habitats.keys(meta_string(obj, "namespace"))) enqueue(key);
   }
 
   void add_reflector(const std::string& kind, const std::string& api_version, const std::string& group_path,
@@ -308,9 +306,8 @@ struct controller::impl {
     s.service_hash = hash_of(svc_hash, s.service);
     // With the index given, reconcile reads neither the namespace's Habitats nor other Habitats' pods.
     s.pods = pods.by_label(ns, name);
-    for (const auto& secret : secrets.list(ns)) s.secret_names.insert(meta_string(*secret, "name"));
-    s.service_account_names.emplace();
-    for (const auto& account : service_accounts.list(ns)) s.service_account_names->insert(meta_string(*account, "name"));
+    s.secret_names = secrets.names(ns);
+    s.service_account_names = service_accounts.names(ns);
     s.peers = peer_index_for(ns);
     return s;
   }
@@ -436,7 +433,7 @@ struct controller::impl {
       resync_cv.wait_for(lock, options.resync_period, [this] { return stopping.load(); });
       if (stopping) return;
       std::lock_guard cache_lock(cache_mutex);
-      for (const auto& h : habitats.summaries()) enqueue(meta_string(*h, "namespace") + "/" + meta_string(*h, "name"));
+      for (const auto& key : habitats.keys()) enqueue(key);
     }
   }
 };

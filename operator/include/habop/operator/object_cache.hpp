@@ -107,6 +107,11 @@ class object_cache {
   /// Every object in `ns` (empty: all namespaces), in name order, projected to `summary_paths` where it is packed
   /// with a summary (otherwise whole, as `list` gives it).
   std::vector<object_ptr> summaries(std::string_view ns = {}) const;
+  /// The key (`ns/name`, or `name` when cluster-scoped) of every object in `ns` (empty: all), in order; reads no
+  /// object, so a packed cache inflates nothing.
+  std::vector<std::string> keys(std::string_view ns = {}) const;
+  /// The names of the objects in `ns` (what reconcile asks of Secrets and ServiceAccounts); reads no object.
+  std::set<std::string> names(std::string_view ns) const;
   /// Objects in `ns` whose `index_label` equals `value`, in name order.
   std::vector<object_ptr> by_label(std::string_view ns, std::string_view value) const;
   void for_each(const std::function<void(const object_ptr&)>& fn) const;
@@ -130,10 +135,12 @@ class object_cache {
     std::string index_value;     ///< Its `index_label`'s value ("" when unindexed).
   };
   using map_type = std::map<std::string, entry, std::less<>>;
-  /// Trims `obj` (transform_for_cache, project_fields) into `trimmed`, and returns how it is stored.
+  /// `obj` as this cache keeps it: transform_for_cache, then project_fields.
+  boost::json::object trim(boost::json::object obj) const;
+  /// Trims `obj` into `trimmed` (what handlers see), and returns how it is stored (packed or compact).
   entry make_entry(boost::json::object obj, object_ptr& trimmed) const;
   object_ptr load(const entry& e) const;
-  /// The entries of `ns` (empty: all), in key order.
+  /// `fn(key, entry)` for the entries of `ns` (empty: all), in key order.
   template <class Fn>
   void for_each_in(std::string_view ns, Fn&& fn) const;
   /// Stores `stored` at `key` (`it`: its entry, or end when new), indexed; an added or updated change whose
