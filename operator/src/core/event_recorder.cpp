@@ -110,8 +110,9 @@ std::optional<event_write> event_recorder::record(const event& e, instant now) {
   std::string object = object_key(options_, e);
 
   // 1. Spam filter: a token bucket per source and object.
-  spam_record* bucket = spam_.find(hashed(object));
-  if (!bucket) bucket = &spam_.put(hashed(object), spam_record{static_cast<double>(options_.spam_burst), now});
+  const std::uint64_t object_id = hashed(object);
+  spam_record* bucket = spam_.find(object_id);
+  if (!bucket) bucket = &spam_.put(object_id, spam_record{static_cast<double>(options_.spam_burst), now});
   if (now > bucket->last) {
     double refill_us = static_cast<double>(std::chrono::microseconds(options_.spam_refill).count());
     double earned = refill_us > 0 ? static_cast<double>(now.unix_micros - bucket->last.unix_micros) / refill_us : 0;
@@ -126,10 +127,11 @@ std::optional<event_write> event_recorder::record(const event& e, instant now) {
 
   // 2. Aggregator: too many distinct messages for one (object, type, reason) in the window become one event.
   std::string aggregate_key = object + e.type + '\x1f' + e.reason + '\x1f';
-  aggregate_record* agg = aggregates_.find(hashed(aggregate_key));
+  const std::uint64_t aggregate_id = hashed(aggregate_key);
+  aggregate_record* agg = aggregates_.find(aggregate_id);
   if (!agg || now.unix_micros - agg->last.unix_micros >
                   std::chrono::microseconds(options_.aggregate_interval).count()) {
-    agg = &aggregates_.put(hashed(aggregate_key), aggregate_record{{}, now});
+    agg = &aggregates_.put(aggregate_id, aggregate_record{{}, now});
   }
   agg->last = now;
   if (std::find(agg->messages.begin(), agg->messages.end(), e.message) == agg->messages.end()) {
