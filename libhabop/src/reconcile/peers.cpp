@@ -50,17 +50,21 @@ std::optional<std::string> peer_config_map_of(const bj::object& raw) {
   return config_map_for(*secret);
 }
 
-bool is_seed_candidate(const bj::object& pod) {
-  if (detail::has_member(member_object(&pod, "metadata"), "deletionTimestamp")) return false;
-  const bj::object* status = member_object(&pod, "status");
-  if (member_string(status, "phase") != "Running" || member_string(status, "podIP").empty()) return false;
-  if (const bj::array* conditions = detail::member_array(status, "conditions")) {
+bool pod_ready(const bj::object& pod) {
+  if (const bj::array* conditions = detail::member_array(member_object(&pod, "status"), "conditions")) {
     for (const auto& c : *conditions) {
       if (!c.is_object()) continue;
       if (member_string(&c.get_object(), "type") == "Ready") return member_string(&c.get_object(), "status") == "True";
     }
   }
   return false;
+}
+
+bool is_seed_candidate(const bj::object& pod) {
+  if (detail::has_member(member_object(&pod, "metadata"), "deletionTimestamp")) return false;
+  const bj::object* status = member_object(&pod, "status");
+  if (member_string(status, "phase") != "Running" || member_string(status, "podIP").empty()) return false;
+  return pod_ready(pod);
 }
 
 std::vector<std::string> parse_seed_lines(std::string_view data) {

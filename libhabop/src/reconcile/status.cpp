@@ -7,6 +7,7 @@
 
 #include <habop/reconcile/conditions.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
+#include <habop/reconcile/peers.hpp>
 
 namespace habop::reconcile {
 namespace {
@@ -66,14 +67,7 @@ std::int32_t kept_members_ready(const status_inputs& in) {
     if (!numeric || ordinal >= in.count || has_member(meta, "deletionTimestamp")) continue;
     if (!revision.empty() && member_string(member_object(meta, "labels"), "controller-revision-hash") != revision)
       continue;
-    const boost::json::array* conditions = member_array(member_object(pod.get(), "status"), "conditions");
-    if (!conditions) continue;
-    for (const auto& c : *conditions) {
-      if (c.is_object() && member_string(&c.get_object(), "type") == "Ready") {
-        if (member_string(&c.get_object(), "status") == "True") ++ready;
-        break;
-      }
-    }
+    if (pod_ready(*pod)) ++ready;
   }
   return ready;
 }

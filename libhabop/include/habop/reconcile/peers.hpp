@@ -95,11 +95,11 @@ const peer_index& peers_of(const snapshot& observed, std::optional<peer_index>& 
 /// nothing, e.g. a pod that cannot seed). An index stays exact while no added, deleted or changed object's key
 /// changes: a controller rebuilds it only then, not on every status write of a namespace's Habitats and pods.
 std::string peer_index_key_of_habitat(const boost::json::object& raw_habitat);
+std::string peer_index_key_of_pod(const boost::json::object& pod);
 
 /// The paths of a raw Habitat that `build_peer_index`, `peer_index_key_of_habitat` and `peer_config_map_of` read
 /// (dotted, as a cache's field mask takes them): a Habitat projected to these indexes exactly like the whole one.
 const std::vector<std::string>& peer_index_habitat_paths();
-std::string peer_index_key_of_pod(const boost::json::object& pod);
 
 /// The peer ConfigMap name a raw Habitat maps to, read without a full parse so that scanning every Habitat of a
 /// namespace stays cheap; nullopt when the Habitat is being deleted, has another customVersion, or a malformed
@@ -108,6 +108,9 @@ std::optional<std::string> peer_config_map_of(const boost::json::object& raw_hab
 
 /// Whether a pod may seed: phase Running, condition Ready=True, no deletionTimestamp, and a pod IP.
 bool is_seed_candidate(const boost::json::object& pod);
+
+/// Whether the pod's Ready condition is True (seeds, and the members a scale-down keeps, need it).
+bool pod_ready(const boost::json::object& pod);
 
 /// The non-empty lines of a peer file.
 std::vector<std::string> parse_seed_lines(std::string_view data);
