@@ -97,6 +97,15 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
 subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
 )";
 
+/// A RoleBinding of the `reader` Role in `apps` to the Group `devs`: what a user impersonated with that group gets.
+inline const char* devs_reader_binding_yaml = R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: devs-read, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: Group, name: devs}]
+)";
+
 /// The ServiceAccount the RBAC tests authenticate as, with `--token-user r3ader=<it>`.
 inline const std::string reader_user = "system:serviceaccount:apps:reader";
 

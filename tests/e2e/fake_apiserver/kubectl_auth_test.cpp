@@ -91,13 +91,8 @@ kind: ClusterRoleBinding
 metadata: {name: reader-impersonates}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: impersonator}
 subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: devs-read, namespace: apps}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
-subjects: [{kind: Group, name: devs}]
 )");
+  c->ok({"apply", "-f", "-"}, habop::e2e::devs_reader_binding_yaml);
   // Now the request runs as jane: without the group she may not list, with it she may.
   r = reader.run({"get", "configmaps", "-n", "apps", "--as=jane"});
   CHECK_FALSE(r.ok());

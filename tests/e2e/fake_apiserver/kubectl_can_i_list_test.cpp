@@ -113,13 +113,7 @@ subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
   CHECK(has(as_reader, row{"configmaps", "[]", "[]", "[list]"}));
   CHECK_FALSE(mentions(as_reader, "*.*"));
   // A group's binding counts for a user impersonated with that group only.
-  c->ok({"apply", "-f", "-"}, R"(
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: devs-read, namespace: apps}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
-subjects: [{kind: Group, name: devs}]
-)");
+  c->ok({"apply", "-f", "-"}, habop::e2e::devs_reader_binding_yaml);
   CHECK(has(rules(c->kubectl, {"-n", "apps", "--as=jane", "--as-group=devs"}), row{"configmaps", "[]", "[]", "[list]"}));
   CHECK_FALSE(mentions(rules(c->kubectl, {"-n", "apps", "--as=jane"}), "configmaps"));
 }

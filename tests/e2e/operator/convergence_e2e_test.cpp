@@ -188,11 +188,7 @@ TEST_CASE("a missing Secret gives SecretNotFound and heals when the Secret appea
   auto op = ready_operator(c);
   REQUIRE(c.apply(habitat_manifest("needs", 1, "      configSecretName: later\n")).ok());
   REQUIRE(operator_cluster::eventually(
-      [&] {
-        auto h = c.get(habitats, "default", "needs");
-        return h && condition_of(*h, "Ready").second == "SecretNotFound";
-      },
-      30s));
+      [&] { return habop::test::ready_reason_is(c, "needs", "SecretNotFound"); }, 30s));
   boost::json::object secret{{"apiVersion", "v1"}, {"kind", "Secret"},
                              {"metadata", {{"name", "later"}, {"namespace", "default"}}},
                              {"stringData", {{"user.toml", "x = 1\n"}}}};
@@ -206,11 +202,7 @@ TEST_CASE("a missing ServiceAccount gives ServiceAccountNotFound and heals when 
   auto op = ready_operator(c);
   REQUIRE(c.apply(habitat_manifest("runs-as", 1, "    serviceAccountName: later-sa\n")).ok());
   REQUIRE(operator_cluster::eventually(
-      [&] {
-        auto h = c.get(habitats, "default", "runs-as");
-        return h && condition_of(*h, "Ready").second == "ServiceAccountNotFound";
-      },
-      30s));
+      [&] { return habop::test::ready_reason_is(c, "runs-as", "ServiceAccountNotFound"); }, 30s));
   CHECK_FALSE(c.get(res::statefulsets(), "default", "runs-as"));   // its controller could create no pod
   REQUIRE(c.kubectl_run({"create", "serviceaccount", "later-sa"}).ok());
   CHECK(operator_cluster::eventually([&] { return ready(c, "runs-as"); }, 30s));
@@ -229,11 +221,7 @@ TEST_CASE("an invalid Habitat gets one event and a condition, and is not retried
       "    service: {name: redis, topology: standalone}\n";
   REQUIRE(c.apply(manifest).ok());
   REQUIRE(operator_cluster::eventually(
-      [&] {
-        auto h = c.get(habitats, "default", "badmount");
-        return h && condition_of(*h, "Ready").second == "InvalidSpec";
-      },
-      30s));
+      [&] { return habop::test::ready_reason_is(c, "badmount", "InvalidSpec"); }, 30s));
   std::this_thread::sleep_for(3s);  // Three resyncs: still one event, no StatefulSet.
   int events = 0;
   for (const auto& e : c.list(res::events(), "default")) {

@@ -26,6 +26,13 @@ inline bool habitat_ready(operator_cluster& c, const std::string& name, const st
   return h && condition_of(*h, "Ready").first == "True";
 }
 
+/// Whether the Habitat's Ready condition has the reason `reason` (`SecretNotFound`, `InvalidSpec`, ...).
+inline bool ready_reason_is(operator_cluster& c, const std::string& name, const std::string& reason,
+                            const std::string& ns = "default") {
+  auto h = c.get(habitat_resource, ns, name);
+  return h && condition_of(*h, "Ready").second == reason;
+}
+
 /// Starts an operator and waits for `/readyz`.
 inline operator_process ready_operator(operator_cluster& c, const std::vector<std::string>& extra = {}) {
   std::string err;
