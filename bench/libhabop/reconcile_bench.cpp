@@ -47,7 +47,7 @@ void BM_reconcile_empty_cluster(benchmark::State& state) {
   const boost::json::object habitat = test::typical_habitat("typical");
   reconcile::snapshot snap;
   snap.habitats.push_back(reconcile::share(habitat));
-  snap.secret_names = {"user-toml", "prod-ring-20170829113029"};
+  snap.secret_names = std::set<std::string>{"user-toml", "prod-ring-20170829113029"};
   for (auto _ : state) {
     reconcile::plan p = reconcile::reconcile(habitat, snap, now);
     benchmark::DoNotOptimize(p);

@@ -99,6 +99,7 @@ reconcile::snapshot store::observe(const std::string& ns, const std::string& nam
     if (label(*cm, "habitat") == "true") s.config_maps.push_back(reconcile::share(*cm));
   for (const auto* p : list("pods", ns))
     if (label(*p, "habitat") == "true") s.pods.push_back(reconcile::share(*p));
+  s.secret_names.emplace();   // a controller that watches Secrets: an absent one is SecretNotFound
   if (auto it = secrets_.find(ns); it != secrets_.end()) s.secret_names = it->second;
   return s;
 }

@@ -3,8 +3,10 @@
 // under enforced RBAC (authenticated with its ServiceAccount's token) it needs every rule deploy/ grants and no more.
 #include <habop/test_support/fake_apiserver.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <sstream>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -271,4 +273,78 @@ TEST_CASE("under enforced RBAC, a request outside the bindings is denied with ku
   CHECK(secrets.err.find(R"(secrets is forbidden: User "system:serviceaccount:habitat-operator:habitat-operator" )"
                          R"(cannot list resource "secrets" in API group "" in the namespace "default")") !=
         std::string::npos);
+}
+
+namespace {
+
+/// `objects` with `resource` taken out of every Role and ClusterRole rule (a rule left with none is dropped): the
+/// grants of an older release, applied before the operator that needs them.
+std::vector<bj::object> without_resource(std::vector<bj::object> objects, std::string_view resource) {
+  for (auto& o : objects) {
+    if (o.at("kind") != "Role" && o.at("kind") != "ClusterRole") continue;
+    bj::array kept;
+    for (auto& rule : o.at("rules").as_array()) {
+      auto& resources = rule.as_object().at("resources").as_array();
+      resources.erase(std::remove(resources.begin(), resources.end(), bj::value(resource)), resources.end());
+      if (!resources.empty()) kept.push_back(rule);
+    }
+    o["rules"] = std::move(kept);
+  }
+  return objects;
+}
+
+/// How many lines of the logfmt `log` have the field `field` (`key=value`) and contain `text`.
+std::size_t lines_with(const std::string& log, std::string_view field, std::string_view text) {
+  std::size_t n = 0;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    line = " " + line + " ";
+    if (line.find(" " + std::string(field) + " ") != std::string::npos && line.find(text) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("without list on Secrets and ServiceAccounts the operator converges without those checks, warns once, "
+          "and checks again once granted",
+          "[shipping][e2e][rbac]") {
+  cluster c(true);
+  const std::vector<bj::object> rendered = habop::shipping::kustomize("namespaced");
+  c.run({"apply", "--validate=strict", "-f", "-"},
+        as_yaml_stream(without_resource(without_resource(rendered, "secrets"), "serviceaccounts")));
+  const std::string kubeconfig = c.home.write(
+      "operator-kubeconfig",
+      habop::fake::make_kubeconfig(c.api->server->address(), c.api->server->ca_pem(), operator_token));
+  habop::test::process_options opts;
+  opts.unset_env = {"KUBECONFIG"};
+  auto op = habop::test::child_process::spawn(operator_argv(rendered, kubeconfig), opts);
+  REQUIRE(op);
+
+  // A Habitat naming a ServiceAccount that does not exist: unchecked, the operator creates its StatefulSet.
+  c.run({"apply", "-n", "habitat-operator", "-f", "-"}, example("standalone"));
+  c.run({"patch", "-n", "habitat-operator", "habitat", "example-standalone-habitat", "--type=merge", "-p",
+         R"({"spec":{"v1beta2":{"serviceAccountName":"not-yet"}}})"});
+  INFO("operator stderr:\n" << op->err());
+  REQUIRE(c.eventually({"get", "-n", "habitat-operator", "statefulset", "example-standalone-habitat"}));
+  for (const char* kind : {"kind=Secret", "kind=ServiceAccount"}) {
+    CHECK(lines_with(op->err(), kind, "not allowed to list") == 1);
+  }
+
+  // The grants arrive: the reflectors retry, list, and reconcile checks the name again.
+  c.run({"apply", "--validate=strict", "-f", "-"}, as_yaml_stream(rendered));
+  CHECK(c.eventually({"wait", "-n", "habitat-operator", "habitat/example-standalone-habitat",
+                      "--for=jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}=ServiceAccountNotFound",
+                      "--timeout=5s"},
+                     std::chrono::seconds(90)));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto both_back = [&] {
+    return lines_with(op->err(), "kind=Secret", "listing is permitted again") == 1 &&
+           lines_with(op->err(), "kind=ServiceAccount", "listing is permitted again") == 1;
+  };
+  while (!both_back() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(both_back());
+  op->signal();
+  CHECK(op->wait(std::chrono::seconds(20)) == 0);
 }

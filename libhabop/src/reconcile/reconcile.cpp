@@ -378,7 +378,7 @@ struct builder {
     const api::service& s = h.spec.service;
     std::vector<std::string> missing;
     auto check = [&](const std::optional<std::string>& name, const char* field) {
-      if (name && !observed.secret_names.count(*name))
+      if (name && observed.secret_names && !observed.secret_names->contains(*name))
         missing.push_back("Secret \"" + *name + "\" (spec.v1beta2.service." + field + ")");
     };
     check(s.config_secret_name, "configSecretName");

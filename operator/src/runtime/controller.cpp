@@ -74,6 +74,9 @@ struct controller::impl {
   std::map<std::string, std::map<std::string, std::set<std::string>>> sharers;
   std::map<std::string, std::pair<std::string, std::string>> peer_of;
   std::vector<std::unique_ptr<reflector>> reflectors;
+  /// The optional ones: while a list is forbidden, reconcile is told the names are unknown (not checked).
+  const reflector* secrets_reflector = nullptr;
+  const reflector* service_accounts_reflector = nullptr;
 
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
@@ -170,17 +173,21 @@ struct controller::impl {
     for (const auto& key : habitats.keys(meta_string(obj, "namespace"))) enqueue(key);
   }
 
-  void add_reflector(const std::string& kind, const std::string& api_version, const std::string& group_path,
-                     const std::string& plural, const std::string& selector, object_cache& cache,
-                     change_handler handler) {
+  /// `optional`: a cache reconcile can do without (reflector_config::optional).
+  reflector& add_reflector(const std::string& kind, const std::string& api_version, const std::string& group_path,
+                           const std::string& plural, const std::string& selector, object_cache& cache,
+                           change_handler handler, bool optional = false) {
     reflector_config cfg;
     cfg.kind = kind;
     cfg.api_version = api_version;
     cfg.path = group_path + (options.ns.empty() ? "" : "/namespaces/" + options.ns) + "/" + plural;
     cfg.label_selector = selector;
+    cfg.optional = optional;
+    if (optional) cfg.on_availability_change = [this] { for (const auto& key : habitats.keys()) enqueue(key); };
     by_kind[kind] = {&cache, handler};
     reflectors.push_back(std::make_unique<reflector>(api, log.with({{"kind", kind}}), std::move(cfg), cache,
                                                      cache_mutex, std::move(handler)));
+    return *reflectors.back();
   }
 
   /// Each watched kind's cache and change handler, as its reflector has them (write_through feeds the same pair).
@@ -306,8 +313,8 @@ struct controller::impl {
     s.service_hash = hash_of(svc_hash, s.service);
     // With the index given, reconcile reads neither the namespace's Habitats nor other Habitats' pods.
     s.pods = pods.by_label(ns, name);
-    s.secret_names = secrets.names(ns);
-    s.service_account_names = service_accounts.names(ns);
+    if (secrets_reflector->available()) s.secret_names = secrets.names(ns);
+    if (service_accounts_reflector->available()) s.service_account_names = service_accounts.names(ns);
     s.peers = peer_index_for(ns);
     return s;
   }
@@ -452,10 +459,13 @@ controller::controller(client& api, logger log, operator_metrics& metrics, contr
                   [&p](const object_ptr& a, const object_ptr& b) { p.on_config_map(a, b); });
   p.add_reflector("Pod", "v1", "/api/v1", "pods", selector, p.pods,
                   [&p](const object_ptr& a, const object_ptr& b) { p.on_pod(a, b); });
-  p.add_reflector("Secret", "v1", "/api/v1", "secrets", "", p.secrets,
-                  [&p](const object_ptr& a, const object_ptr& b) { p.on_named("Secret", p.secrets, a, b); });
-  p.add_reflector("ServiceAccount", "v1", "/api/v1", "serviceaccounts", "", p.service_accounts,
-                  [&p](const object_ptr& a, const object_ptr& b) { p.on_named("ServiceAccount", p.service_accounts, a, b); });
+  p.secrets_reflector = &p.add_reflector(
+      "Secret", "v1", "/api/v1", "secrets", "", p.secrets,
+      [&p](const object_ptr& a, const object_ptr& b) { p.on_named("Secret", p.secrets, a, b); }, true);
+  p.service_accounts_reflector = &p.add_reflector(
+      "ServiceAccount", "v1", "/api/v1", "serviceaccounts", "", p.service_accounts,
+      [&p](const object_ptr& a, const object_ptr& b) { p.on_named("ServiceAccount", p.service_accounts, a, b); },
+      true);
   p.m.max_concurrent_reconciles.set(controller_label, p.options.workers);
 }
 

@@ -111,6 +111,10 @@ bool reflector::list() {
     }
     if (!r || r->status != 200) {
       const auto e = r ? to_error(*r) : r.error();
+      if (config_.optional && e.code == 403) {
+        become_unavailable(e);
+        return false;
+      }
       if (!stopping()) log_.warn("list failed", {{"code", e.code}, {"reason", e.reason},
                                                  {"error", e.message}});
       return false;
@@ -147,11 +151,33 @@ bool reflector::list() {
       auto it = old.find(cache_key(*now));
       on_change_(it == old.end() ? nullptr : it->second, now);
     }
+    if (!available_) {
+      available_ = true;
+      log_.info("listing is permitted again; the checks that need this cache are back on", {});
+      if (config_.on_availability_change) config_.on_availability_change();
+    }
   }
   synced_ = true;
   backoff_ = std::chrono::milliseconds(0);
   log_.debug("listed", {{"resourceVersion", list_rv}});
   return true;
+}
+
+void reflector::become_unavailable(const error& forbidden) {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& gone : cache_.replace({}, "").deleted) on_change_(gone, nullptr);
+    if (available_ || !synced_) {
+      log_.warn("not allowed to list " + config_.path + "; carrying on without this cache (the checks that need it "
+                "are skipped) and retrying: grant list and watch on it (see the shipped Role)",
+                {{"code", forbidden.code}, {"reason", forbidden.reason}, {"error", forbidden.message}});
+    }
+    if (available_) {
+      available_ = false;
+      if (config_.on_availability_change) config_.on_availability_change();
+    }
+  }
+  synced_ = true;
 }
 
 bool reflector::fall_back(int status) {

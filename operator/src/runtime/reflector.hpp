@@ -23,6 +23,14 @@ struct reflector_config {
   std::string api_version;         ///< `habitat.sh/v1beta1`, `apps/v1`, `v1`.
   std::string path;                ///< The collection: `/api/v1/pods` or `/api/v1/namespaces/ns/pods`.
   std::string label_selector;      ///< Server-side filter, empty for none.
+  /// A cache reconcile can do without (Secrets, ServiceAccounts: existence checks only). When the server forbids
+  /// listing it (403, e.g. an operator upgraded without its new Role), the reflector counts as synced but not
+  /// `available`, holds no objects, warns once, and keeps retrying with backoff, so the missing permission costs
+  /// that check rather than the whole operator's readiness.
+  bool optional = false;
+  /// Called (cache mutex held) when an optional reflector becomes available or unavailable: what reconcile checks
+  /// changes for every object, not only for those whose dependents the cache's own changes wake.
+  std::function<void()> on_availability_change;
   std::chrono::milliseconds min_backoff{800};
   std::chrono::milliseconds max_backoff{30'000};
 };
@@ -49,6 +57,9 @@ class reflector {
   bool synced() const { return synced_.load(); }
   /// LISTs made so far (initial one included): relists after 410 show up here.
   int lists() const { return lists_.load(); }
+  /// False while an optional reflector's LIST is forbidden (its cache is then empty). Changes under the cache
+  /// mutex, together with the cache, so a reader holding the mutex sees both agree.
+  bool available() const { return available_.load(); }
 
  private:
   void run();
@@ -58,6 +69,8 @@ class reflector {
   void sleep_backoff();
   /// After a reply with `status`: true when it made the reflector switch from metadata to full objects (406).
   bool fall_back(int status);
+  /// An optional reflector whose LIST was forbidden: empties the cache (handlers see the deletions) and reports.
+  void become_unavailable(const error& forbidden);
   bool stopping() const { return stop_.load(); }
 
   client& api_;
@@ -74,6 +87,7 @@ class reflector {
   std::unique_ptr<unsigned char[]> scratch_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};
+  std::atomic<bool> available_{true};
   std::atomic<int> lists_{0};
   std::chrono::milliseconds backoff_{0};
   std::mutex sleep_mutex_;

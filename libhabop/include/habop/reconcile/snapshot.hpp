@@ -36,8 +36,10 @@ struct snapshot {
   /// `peers` set only the reconciled Habitat's own pods (label `habitat-name`) are read, so a caller that keeps the
   /// index may pass just those.
   std::vector<object_ptr> pods;
-  /// Names of the Secrets that exist in the namespace.
-  std::set<std::string> secret_names;
+  /// Names of the Secrets in the namespace, when the caller watches them: a Habitat naming an absent one (user.toml,
+  /// ring key or files) gets `SecretNotFound` and no StatefulSet, as its pods could not mount it. Nullopt: not
+  /// checked (a controller not allowed to list Secrets; the kubelet then reports the broken mount on the pod).
+  std::optional<std::set<std::string>> secret_names;
   /// Names of the ServiceAccounts in the namespace, when the caller watches them: a Habitat naming an absent one
   /// (`spec.v1beta2.serviceAccountName`) gets `ServiceAccountNotFound`, as the StatefulSet controller could create
   /// no pod. Nullopt: not checked.

@@ -52,7 +52,7 @@ TEST_CASE("In an empty cluster the plan creates the Service, the peer ConfigMap,
 TEST_CASE("Reconcile is deterministic: the same inputs give the same plan") {
   auto h = test::typical_habitat("t");
   snapshot s = alone(h);
-  s.secret_names = {"user-toml", "prod-ring-20170829113029"};
+  s.secret_names = std::set<std::string>{"user-toml", "prod-ring-20170829113029"};
   CHECK(reconcile::reconcile(h, s, now) == reconcile::reconcile(h, s, now));
 }
 
@@ -74,9 +74,13 @@ TEST_CASE("An unparsable Habitat still gets a terminal plan with a status and on
   CHECK(p.status->at("state") == "Invalid");
 }
 
-TEST_CASE("A missing Secret blocks only the StatefulSet") {
+TEST_CASE("A missing Secret blocks only the StatefulSet when the caller watches Secrets") {
   auto h = habitat("redis", R"({"spec":{"v1beta2":{"service":{"ringSecretName":"r-20170829113029"}}}})");
-  plan p = reconcile::reconcile(h, alone(h), now);
+  snapshot s = alone(h);
+  CHECK(reconcile::reconcile(h, s, now).operations.size() == 3);   // not watched: not checked
+
+  s.secret_names = std::set<std::string>{"user-toml"};
+  plan p = reconcile::reconcile(h, s, now);
   REQUIRE(p.operations.size() == 2);
   for (const auto& op : p.operations) CHECK(std::get<create_object>(op).target.kind != "StatefulSet");
   CHECK(std::any_of(p.events.begin(), p.events.end(), [](auto& e) {
