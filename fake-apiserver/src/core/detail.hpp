@@ -150,6 +150,8 @@ std::string check_dns_subdomain(std::string_view name);
 /// kube-apiserver's ValidatePathSegmentName (names of RBAC objects such as `system:discovery`).
 std::string check_path_segment(std::string_view name);
 std::string check_dns_label(std::string_view name);
+/// kube-apiserver's NameIsDNS1035Label (Service names): a DNS label that starts with a letter.
+std::string check_dns1035_label(std::string_view name);
 std::vector<field_cause> check_labels(const bj::object& meta);
 const bj::value* find_path(const bj::object& o, std::initializer_list<std::string_view> path);
 std::string string_at(const bj::object& o, std::initializer_list<std::string_view> path);

@@ -230,7 +230,19 @@ void schema_validate(const bj::value& v, const bj::object& s, const std::string&
     const bj::object* props = sub(s, "properties");
     const bj::object* addl = sub(s, "additionalProperties");
     for (const auto& [k, x] : *o) {
-      if (path.empty() && (k == "apiVersion" || k == "kind" || k == "metadata")) continue;
+      if (path.empty() && k == "metadata") {
+        // A CRD may restrict only name and generateName; kube-apiserver checks them after its own name rules.
+        const bj::object* ms = props ? sub(*props, "metadata") : nullptr;
+        const bj::object* mprops = ms ? sub(*ms, "properties") : nullptr;
+        if (mprops && x.is_object()) {
+          for (std::string_view f : {"name", "generateName"}) {
+            const bj::value* fv = x.get_object().if_contains(f);
+            if (const bj::object* fs = sub(*mprops, f); fs && fv) schema_validate(*fv, *fs, child("metadata", f), causes);
+          }
+        }
+        continue;
+      }
+      if (path.empty() && (k == "apiVersion" || k == "kind")) continue;
       if (const bj::object* ps = props ? sub(*props, k) : nullptr) schema_validate(x, *ps, child(path, k), causes);
       else if (addl) schema_validate(x, *addl, child(path, k), causes);
     }

@@ -170,6 +170,7 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   // RBAC objects are named like path segments (`system:discovery`), as kube-apiserver's ValidatePathSegmentName.
   const bool rbac = t.storage.starts_with("rbac.authorization.k8s.io/");
   std::string name_problem = t.storage == "/namespaces" ? check_dns_label(name)
+                             : t.storage == "/services" ? check_dns1035_label(name)
                              : rbac ? check_path_segment(name)
                                     : check_dns_subdomain(name);
   if (t.storage == "apiextensions.k8s.io/customresourcedefinitions") name_problem.clear();   // checked in validate_crd

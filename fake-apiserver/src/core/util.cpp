@@ -172,6 +172,14 @@ std::string check_dns_label(std::string_view name) {
          "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 }
 
+std::string check_dns1035_label(std::string_view name) {
+  if (name.size() > 63) return "must be no more than 63 characters";
+  if (dns_label_ok(name) && !(name.front() >= '0' && name.front() <= '9')) return {};
+  return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+         "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+         "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+}
+
 namespace {
 bool qualified_name_ok(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;

@@ -9,7 +9,8 @@ namespace habop::api {
 namespace {
 
 // Patterns use only syntax that ECMA-262 (std::regex, the validator) and RE2 (the API server) read the same way.
-constexpr std::string_view dns_label = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+// A Service name (kube-apiserver's NameIsDNS1035Label): the headless Service is named after the Habitat.
+constexpr std::string_view dns1035_label = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
 constexpr std::string_view dns_subdomain = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 constexpr std::string_view dns_subdomain_or_empty =
     "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$";
@@ -42,10 +43,11 @@ using ft = field_type;
 
 const field_spec table[] = {
     {.path = "metadata", .type = ft::object, .required = true, .description = "Standard object metadata."},
-    {.path = "metadata.name", .required = true, .pattern = dns_label, .max_length = 52,
-     .description = "A DNS-1123 label of at most 52 characters: it names the StatefulSet, whose pods are "
-                    "`<name>-<ordinal>` and carry a `controller-revision-hash` label `<name>-<10 characters>` "
-                    "that must fit in 63 characters, and it is the `habitat-name` label value."},
+    {.path = "metadata.name", .required = true, .pattern = dns1035_label, .max_length = 52,
+     .description = "A DNS-1035 label of at most 52 characters: it names the headless Service (whose name must "
+                    "start with a letter) and the StatefulSet, whose pods are `<name>-<ordinal>` and carry a "
+                    "`controller-revision-hash` label `<name>-<10 characters>` that must fit in 63 characters, and "
+                    "it is the `habitat-name` label value."},
     {.path = "customVersion", .required = true, .enum_values = custom_versions,
      .description = "The layout of `spec`. Only `v1beta2` exists; it is top-level (a sibling of `spec`) for "
                     "compatibility with the original operator."},
@@ -186,6 +188,9 @@ constexpr bool is_dns_label(std::string_view s) {
   return !s.empty() && lower_or_digit(s.front()) && lower_or_digit(s.back()) &&
          all_of(s, [](char c) { return lower_or_digit(c) || c == '-'; });
 }
+constexpr bool is_dns1035_label(std::string_view s) {
+  return is_dns_label(s) && !digit(s.front());
+}
 constexpr bool is_dns_subdomain(std::string_view s) {
   while (true) {
     const std::size_t dot = s.find('.');
@@ -230,8 +235,8 @@ struct pattern_entry {
   pattern_matcher match;
 };
 constexpr pattern_entry patterns[] = {
-    {dns_label, "a lowercase RFC 1123 label: letters a-z, digits and '-', starting and ending with a letter or digit",
-     is_dns_label},
+    {dns1035_label, "a lowercase RFC 1035 label: letters a-z, digits and '-', starting with a letter and ending "
+                    "with a letter or digit", is_dns1035_label},
     {dns_subdomain, "a lowercase RFC 1123 subdomain: labels of a-z, 0-9 and '-' separated by '.', each starting and "
                     "ending with a letter or digit", is_dns_subdomain},
     {dns_subdomain_or_empty, "empty, or a lowercase RFC 1123 subdomain (a StorageClass name)",

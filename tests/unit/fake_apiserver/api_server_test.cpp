@@ -91,6 +91,23 @@ TEST_CASE("bad input gives Status codes") {
   CHECK(at(c.json(fs), "/message") == "field label not supported: spec.foo");
 }
 
+TEST_CASE("names are DNS subdomains, Service names DNS-1035 labels, as kube-apiserver validates them") {
+  api_server srv;
+  client c{srv};
+  CHECK(c.call("POST", cm_path, cm("9.lives")).head.status == 201);
+  const auto service = [](const std::string& name) {
+    return R"({"apiVersion":"v1","kind":"Service","metadata":{"name":")" + name + R"("},)" +
+           R"("spec":{"ports":[{"port":80}]}})";
+  };
+  const std::string svc_path = "/api/v1/namespaces/default/services";
+  CHECK(c.call("POST", svc_path, service("web-9")).head.status == 201);
+  for (const char* name : {"9lives", "a.b"}) {
+    auto bad = c.call("POST", svc_path, service(name));
+    CHECK(bad.head.status == 422);
+    CHECK(at(c.json(bad), "/message").find("a DNS-1035 label must consist of") != std::string::npos);
+  }
+}
+
 TEST_CASE("label and field selectors and paging") {
   api_server srv;
   client c{srv};

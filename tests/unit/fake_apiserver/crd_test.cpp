@@ -20,6 +20,7 @@ const std::string crd = R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"Custo
                                 {"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"},
                                 {"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}],
     "schema":{"openAPIV3Schema":{"type":"object","properties":{
+      "metadata":{"type":"object","properties":{"name":{"type":"string","pattern":"^[a-z]","maxLength":10}}},
       "spec":{"type":"object","required":["color"],"properties":{
         "replicas":{"type":"integer","minimum":0,"maximum":10,"default":1,"format":"int32"},
         "color":{"type":"string","enum":["red","blue"]},
@@ -93,6 +94,25 @@ TEST_CASE("custom resources: pruning per fieldValidation, defaulting, validation
   auto missing = c.call("POST", wpath, widget(R"({"replicas":11})"));
   CHECK(at(c.json(missing), "/message").find("spec.color: Required value") != std::string::npos);
   CHECK(at(c.json(missing), "/message").find("spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10") != std::string::npos);
+}
+
+TEST_CASE("custom resources: a CRD's metadata.name restrictions are checked") {
+  api_server srv;
+  client c{srv};
+  REQUIRE(c.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).head.status == 201);
+  auto named = [](const std::string& name) {
+    return R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":")" + name +
+           R"("},"spec":{"color":"red"}})";
+  };
+  CHECK(c.call("POST", wpath, named("w2")).head.status == 201);
+  auto digit = c.call("POST", wpath, named("9w"));
+  REQUIRE(digit.head.status == 422);
+  CHECK(at(c.json(digit), "/message") ==
+        "Widget.example.com \"9w\" is invalid: metadata.name: Invalid value: \"9w\": metadata.name in body should "
+        "match '^[a-z]'");
+  auto long_name = c.call("POST", wpath, named("abcdefghijk"));
+  REQUIRE(long_name.head.status == 422);
+  CHECK(at(c.json(long_name), "/message").find("metadata.name: Too long: may not be more than 10") != std::string::npos);
 }
 
 TEST_CASE("custom resources: SMP is 415, status subresource, selectable fields, printer columns") {

@@ -155,16 +155,20 @@ TEST_CASE("validate: persistentStorage") {
   CHECK(api::validate(h).empty());
 }
 
-TEST_CASE("validate: metadata.name fits the StatefulSet's pods and labels") {
+TEST_CASE("validate: metadata.name fits the Service name, the StatefulSet's pods and labels") {
   auto h = valid();
   h.metadata.name = std::string(52, 'a');
+  CHECK(api::validate(h).empty());
+  h.metadata.name = "web-2";
   CHECK(api::validate(h).empty());
   h.metadata.name = std::string(53, 'a');
   expect_one(h, "metadata.name", "FieldValueTooLong", "must have at most 52 characters (has 53)");
   h.metadata.name = "nginx-1.2.3";
-  expect_one(h, "metadata.name", "FieldValueInvalid", "lowercase RFC 1123 label");
+  expect_one(h, "metadata.name", "FieldValueInvalid", "lowercase RFC 1035 label");
+  h.metadata.name = "9lives";   // a valid object name, but not a valid Service name
+  expect_one(h, "metadata.name", "FieldValueInvalid", "starting with a letter");
   h.metadata.name = "";
-  expect_one(h, "metadata.name", "FieldValueInvalid", "lowercase RFC 1123 label");
+  expect_one(h, "metadata.name", "FieldValueInvalid", "lowercase RFC 1035 label");
 }
 
 TEST_CASE("validate: Secret names are DNS subdomains") {
