@@ -180,13 +180,17 @@ TEST_CASE("AllAtOnce deletes every stale pod in one plan and only those") {
 
 TEST_CASE("An immutable StatefulSet change is reported, never patched") {
   store s = converged("a");
+  const bj::value template_before = s.get("statefulsets", "ns", "a")->at("spec").at("template");
   bj::object h = *s.get("habitats", "ns", "a");
   h["spec"].as_object()["v1beta2"].as_object()["persistentStorage"] = bj::parse(R"({"size":"1Gi","mountPath":"/data"})");
+  h["spec"].as_object()["v1beta2"].as_object()["image"] = "habitat/redis-hab:2";
   s.put("habitats", h);
   CHECK(test::converge(s, "ns") > 0);   // the store answers 422 to any immutable-field patch
   CHECK(condition(s, "a", "Degraded") == "ImmutableFieldChanged");
   CHECK(condition(s, "a", "Degraded", "message").find("spec.volumeClaimTemplates") != std::string::npos);
   CHECK(condition(s, "a", "Degraded", "message").find("--cascade=orphan") != std::string::npos);
+  // Nor is the pod template: it would mount a claim the StatefulSet does not have.
+  CHECK(s.get("statefulsets", "ns", "a")->at("spec").at("template") == template_before);
   const auto& ev = s.events();
   CHECK(std::count_if(ev.begin(), ev.end(), [](auto& e) { return e.reason == "ImmutableFieldChanged"; }) == 1);
 
@@ -194,7 +198,9 @@ TEST_CASE("An immutable StatefulSet change is reported, never patched") {
     s.remove("statefulsets", "ns", "a");
     CHECK(test::converge(s, "ns") > 0);
     CHECK(condition(s, "a", "Degraded", "status") == "False");
-    CHECK(s.get("statefulsets", "ns", "a")->at("spec").at("volumeClaimTemplates").as_array().size() == 1);
+    const bj::object recreated = *s.get("statefulsets", "ns", "a");
+    CHECK(recreated.at("spec").at("volumeClaimTemplates").as_array().size() == 1);
+    CHECK(recreated.at("spec").at("template").at("spec").at("containers").at(0).at("image") == "habitat/redis-hab:2");
   }
 }
 

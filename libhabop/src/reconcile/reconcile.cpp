@@ -325,15 +325,22 @@ struct builder {
     set_stamp(projection, provisional_stamp(*have, inputs));
     // Never patched: the API server rejects any change to them, and the original's PUT of them failed for ever.
     const std::vector<std::string> immutable = take_immutable_fields(projection, *have);
+    // The pod template's volume mounts name the claim templates: patched alone, it would mount a claim the
+    // StatefulSet does not have (the API server rejects it) or drop the data volume from the pods. It waits.
+    const bool claims_differ =
+        std::find(immutable.begin(), immutable.end(), "spec.volumeClaimTemplates") != immutable.end();
     if (!immutable.empty()) {
       problems.push_back({reasons::immutable_field_changed,
                           "StatefulSet " + h.metadata.name + ": " + join(immutable, ", ") +
-                              " cannot be changed in place; delete the StatefulSet keeping its pods (kubectl delete "
-                              "statefulset " + h.metadata.name + " -n " + h.metadata.ns +
-                              " --cascade=orphan) and habop recreates it",
+                              " cannot be changed in place" + (claims_differ ? " (nor the pod template, whose "
+                                                                               "volume mounts name the claims)"
+                                                                             : "") +
+                              "; delete the StatefulSet keeping its pods (kubectl delete statefulset " +
+                              h.metadata.name + " -n " + h.metadata.ns + " --cascade=orphan) and habop recreates it",
                           false});
     }
     own_stateful_set(projection);
+    if (claims_differ) projection["spec"].as_object().erase("template");   // own_stateful_set made spec an object
     const bj::array* ours = member_array(member_object(&projection, "metadata"), "ownerReferences");
     if (ours && !ours->empty() && ours->front().is_object())
       set_owner_references(projection, merge_owner_references(member_object(have, "metadata"), ours->front().get_object()));
