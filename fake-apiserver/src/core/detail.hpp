@@ -153,6 +153,8 @@ std::string check_dns_label(std::string_view name);
 /// kube-apiserver's NameIsDNS1035Label (Service names): a DNS label that starts with a letter.
 std::string check_dns1035_label(std::string_view name);
 std::vector<field_cause> check_labels(const bj::object& meta);
+/// Every container's volumeMounts name a volume of the pod (pods and the pod templates kube-apiserver validates).
+std::vector<field_cause> check_volume_mounts(const resource_type& t, const bj::object& obj);
 const bj::value* find_path(const bj::object& o, std::initializer_list<std::string_view> path);
 std::string string_at(const bj::object& o, std::initializer_list<std::string_view> path);
 /// The strings of the array at `path` (non-strings skipped; none when absent or not an array).

@@ -203,10 +203,11 @@ void object_store::impl::on_crd_changed() {
   ++types_generation;
 }
 
-std::vector<field_cause> object_store::impl::validate_common(const resource_type&, const bj::object& obj) const {
-  std::vector<field_cause> causes;
+std::vector<field_cause> object_store::impl::validate_common(const resource_type& t, const bj::object& obj) const {
+  std::vector<field_cause> causes = check_volume_mounts(t, obj);
   if (const bj::value* meta = find_path(obj, {"metadata"}); meta && meta->is_object()) {
-    causes = check_labels(meta->get_object());
+    auto label_causes = check_labels(meta->get_object());
+    causes.insert(causes.end(), label_causes.begin(), label_causes.end());
     if (const bj::value* refs = find_path(meta->get_object(), {"ownerReferences"})) {
       if (!refs->is_array()) {
         causes.push_back({"metadata.ownerReferences", "FieldValueInvalid", "Invalid value: must be a list"});

@@ -108,6 +108,30 @@ TEST_CASE("names are DNS subdomains, Service names DNS-1035 labels, as kube-apis
   }
 }
 
+TEST_CASE("volumeMounts must name a volume of the pod; StatefulSet templates are left to their pods") {
+  api_server srv;
+  client c{srv};
+  const std::string pod_spec = R"({"containers":[{"name":"c","image":"i","volumeMounts":[{"name":"data",)"
+                               R"("mountPath":"/data"},{"name":"cfg","mountPath":"/cfg"}]}],)"
+                               R"("volumes":[{"name":"cfg","emptyDir":{}}]})";
+  auto pod = c.call("POST", "/api/v1/namespaces/default/pods",
+                    R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":)" + pod_spec + "}");
+  REQUIRE(pod.head.status == 422);
+  CHECK(at(c.json(pod), "/message") ==
+        R"(Pod "p" is invalid: spec.containers[0].volumeMounts[0].name: Not found: "data")");
+  const std::string labels = R"({"matchLabels":{"a":"b"}})";
+  const std::string template_ = R"({"metadata":{"labels":{"a":"b"}},"spec":)" + pod_spec + "}";
+  auto deployment = c.call("POST", "/apis/apps/v1/namespaces/default/deployments",
+                           R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},)"
+                           R"("spec":{"selector":)" + labels + R"(,"template":)" + template_ + "}}");
+  REQUIRE(deployment.head.status == 422);
+  CHECK(at(c.json(deployment), "/details/causes/0/field") == "spec.template.spec.containers[0].volumeMounts[0].name");
+  auto sts = c.call("POST", "/apis/apps/v1/namespaces/default/statefulsets",
+                    R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"s"},)"
+                    R"("spec":{"serviceName":"s","selector":)" + labels + R"(,"template":)" + template_ + "}}");
+  CHECK(sts.head.status == 201);
+}
+
 TEST_CASE("label and field selectors and paging") {
   api_server srv;
   client c{srv};
