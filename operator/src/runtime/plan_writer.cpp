@@ -35,7 +35,11 @@ std::optional<plan_writer::failure> plan_writer::send(const http::request& req, 
   if (r && r->status == 404 && missing_is_ok) return std::nullopt;
   ++errors_;
   const habop::error e = r ? to_error(*r) : r.error();
-  log_.warn(what + " failed", {{"code", e.code}, {"reason", e.reason}, {"error", e.message}});
+  // A 409 is optimistic concurrency at work (the reconcile runs again from fresh state): worth a line, not a warning.
+  if (r && r->status == 409)
+    log_.info(what + " conflicted, reconciling again from fresh state", {{"code", e.code}, {"reason", e.reason}});
+  else
+    log_.warn(what + " failed", {{"code", e.code}, {"reason", e.reason}, {"error", e.message}});
   if (!r) return failure{outcome::retry, std::nullopt};
   if (r->status == 409)
     return failure{is_create && e.reason == "AlreadyExists" ? outcome::already_exists : outcome::conflict, e};
