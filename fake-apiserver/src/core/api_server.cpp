@@ -111,6 +111,7 @@ handled dispatch(const object_store& store, object_store::impl& s, const http_ct
       if (r.k == route::kind::item && t->namespaced && r.ns.empty()) return reply(status_response(path_not_found()));
       if (!r.sub.empty()) {
         if (r.sub == "scale" && t->has_scale) return serve_scale(s, *t, r, c);
+        if (r.sub == "log" && t->has_log) return serve_pod_log(s, *t, r, c);
         if (!(r.sub == "status" && t->has_status) && !(r.sub == "finalize" && t->plural == "namespaces"))
           return reply(status_response(path_not_found()));
       }

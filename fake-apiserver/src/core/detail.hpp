@@ -49,6 +49,7 @@ struct resource_type {
   std::vector<std::string> short_names, categories;
   bool has_status = false;
   bool has_scale = false;
+  bool has_log = false;          ///< Serves `<plural>/log` (pods: pod_log.cpp).
   std::string scale_spec_path = ".spec.replicas", scale_status_path = ".status.replicas", scale_selector_path;
   bool builtin = true;           ///< Built-ins accept strategic merge patch and protobuf (a few kinds).
   std::string storage;           ///< Storage id shared by views of one object set (events: "/events").

@@ -73,6 +73,10 @@ bj::object aggregated_resource(const resource_type& t) {
     subs.push_back(bj::object{{"subresource", "scale"},
                               {"responseKind", bj::object{{"group", "autoscaling"}, {"version", "v1"}, {"kind", "Scale"}}},
                               {"verbs", sub_verbs()}});
+  if (t.has_log)
+    subs.push_back(bj::object{{"subresource", "log"},
+                              {"responseKind", bj::object{{"group", t.group}, {"version", t.version}, {"kind", t.kind}}},
+                              {"verbs", bj::array{"get"}}});
   if (!subs.empty()) r["subresources"] = std::move(subs);
   return r;
 }
@@ -163,6 +167,9 @@ handled serve_discovery(object_store::impl& s, const route& r, const http_ctx& c
     if (t->has_scale)
       resources.push_back(bj::object{{"name", t->plural + "/scale"}, {"singularName", ""}, {"namespaced", t->namespaced},
                                      {"group", "autoscaling"}, {"version", "v1"}, {"kind", "Scale"}, {"verbs", sub_verbs()}});
+    if (t->has_log)
+      resources.push_back(bj::object{{"name", t->plural + "/log"}, {"singularName", ""}, {"namespaced", t->namespaced},
+                                     {"kind", t->kind}, {"verbs", bj::array{"get"}}});
   }
   bj::object doc{{"kind", "APIResourceList"}, {"apiVersion", "v1"},
                  {"groupVersion", group.empty() ? r.version : group + "/" + r.version},

@@ -97,6 +97,10 @@ handled serve_review(const object_store& store, const access_fn& access, const r
 handled serve_rules_review(const object_store& store, const server_options& opts, const resource_type& t,
                            const route& r, const http_ctx& c);
 handled serve_scale(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
+/// GET pods/{name}/log (pod_log.cpp): a simulated Habitat Supervisor log as `text/plain`, after kube-apiserver's and
+/// the kubelet's checks of PodLogOptions (container, previous, tailLines, limitBytes, sinceSeconds/sinceTime,
+/// timestamps); `follow` sends the same log and ends the response.
+handled serve_pod_log(const object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
 
 /// Everything a watch needs, taken from the query.
 struct watch_params {

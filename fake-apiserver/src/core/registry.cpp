@@ -30,6 +30,7 @@ std::vector<resource_type> builtin_types() {
   v.push_back(ns);
   auto pod = builtin("", "pods", "pod", "Pod", true, {"po"}, printer::pod);
   pod.has_status = true;
+  pod.has_log = true;
   pod.categories = {"all"};
   pod.field_labels = {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
                       "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"};

@@ -147,17 +147,17 @@ data:
   a: "1"
 )";
 
-inline const char* statefulset_yaml = R"(apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 2
-  serviceName: web
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: main, image: "nginx:1"}]}
-)";
+/// A StatefulSet manifest: `replicas` pods of `name` in namespace default, selected by the label `label` (`key: value`),
+/// running the one container `container` (a YAML flow mapping).
+inline std::string stateful_set_yaml(const std::string& name, const std::string& label, const std::string& container,
+                                     int replicas = 2) {
+  return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: " + name + ", namespace: default}\nspec:\n" +
+         "  replicas: " + std::to_string(replicas) + "\n  serviceName: " + name + "\n  selector: {matchLabels: {" +
+         label + "}}\n  template:\n    metadata: {labels: {" + label + "}}\n    spec: {containers: [" + container +
+         "]}\n";
+}
+
+inline const std::string statefulset_yaml = stateful_set_yaml("web", "app: web", R"({name: main, image: "nginx:1"})");
 
 inline const char* crd_yaml = R"(apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
