@@ -19,8 +19,8 @@ cache_options stateful_set_cache_options() {
   // owned.cpp / reconcile.cpp: metadata (uid, generation, resourceVersion, ownerReferences, labels, the
   // rendered-hash annotation) and the whole rendered spec (diff_owned, take_immutable_fields, own_stateful_set's
   // "must be absent" pod fields, spec.updateStrategy.type). status.cpp: observedGeneration, replicas,
-  // readyReplicas, updatedReplicas; restart_stale_pods: updateRevision.
-  return cache_options{"StatefulSet", false, "habitat-name",
+  // readyReplicas, updatedReplicas; restart_stale_pods: updateRevision. Read by name only: no label index.
+  return cache_options{"StatefulSet", false, "",
                        {"spec", "status.observedGeneration", "status.replicas", "status.readyReplicas",
                         "status.updatedReplicas", "status.updateRevision"},
                        true, true};
@@ -28,7 +28,8 @@ cache_options stateful_set_cache_options() {
 
 cache_options service_cache_options() {
   // reconcile.cpp / owned.cpp: metadata as for StatefulSets; spec.clusterIP, spec.selector and the rendered spec.
-  return cache_options{"Service", false, "habitat-name", {"spec"}, true, true};
+  // Read by name only: no label index.
+  return cache_options{"Service", false, "", {"spec"}, true, true};
 }
 
 cache_options config_map_cache_options() {

@@ -31,7 +31,7 @@ struct cache_options {
   std::string kind;                          ///< For logs and the habop_cache_objects{kind} gauge.
   /// Keep only `apiVersion`, `kind` and `metadata` (Secrets: never hold data/stringData in memory).
   bool metadata_only = false;
-  /// Label indexed by `by_label` (empty: no index). Pods and StatefulSets point at their Habitat this way.
+  /// Label indexed by `by_label` (empty: no index). Pods point at their Habitat this way.
   std::string index_label = "habitat-name";
   /// Field mask (`project_fields`): when non-empty, only `apiVersion`, `kind`, `metadata` and these paths are kept,
   /// so e.g. Pods cost a few hundred bytes instead of kilobytes. Empty keeps everything.
