@@ -45,31 +45,106 @@ struct rollout {
   bool keep = false;           ///< Not known yet: leave Ready and Progressing as the last reconcile set them.
 };
 
-// How many members a scale-down keeps are ready, not leaving and (when the controller reports one) at the
-// StatefulSet's update revision. Members are the pods named `<statefulset>-<ordinal>`, ordinal below `count`.
+// Whether `pod` is a member the Habitat keeps: named `<statefulset>-<ordinal>`, ordinal below `count`, not leaving.
+bool kept_member(const status_inputs& in, const boost::json::object& pod) {
+  using namespace detail;
+  const std::string_view sts_name = member_string(member_object(in.stateful_set, "metadata"), "name");
+  const boost::json::object* meta = member_object(&pod, "metadata");
+  const std::string_view name = member_string(meta, "name");
+  if (sts_name.empty() || !name.starts_with(sts_name) || name.size() < sts_name.size() + 2 ||
+      name[sts_name.size()] != '-')
+    return false;
+  const std::string_view digits = name.substr(sts_name.size() + 1);
+  std::int64_t ordinal = 0;
+  bool numeric = digits.size() <= 9;
+  for (char c : digits) {
+    numeric = numeric && c >= '0' && c <= '9';
+    ordinal = ordinal * 10 + (c - '0');
+  }
+  return numeric && ordinal < in.count && !has_member(meta, "deletionTimestamp");
+}
+
+// How many members a scale-down keeps are ready and (when the controller reports one) at the StatefulSet's update
+// revision.
 std::int32_t kept_members_ready(const status_inputs& in) {
   using namespace detail;
   if (!in.pods) return 0;
-  const std::string_view sts_name = member_string(member_object(in.stateful_set, "metadata"), "name");
   const std::string_view revision = member_string(member_object(in.stateful_set, "status"), "updateRevision");
   std::int32_t ready = 0;
   for (const auto& pod : *in.pods) {
+    if (!kept_member(in, *pod)) continue;
     const boost::json::object* meta = member_object(pod.get(), "metadata");
-    const std::string_view name = member_string(meta, "name");
-    if (!name.starts_with(sts_name) || name.size() < sts_name.size() + 2 || name[sts_name.size()] != '-') continue;
-    const std::string_view digits = name.substr(sts_name.size() + 1);
-    std::int64_t ordinal = 0;
-    bool numeric = digits.size() <= 9;
-    for (char c : digits) {
-      numeric = numeric && c >= '0' && c <= '9';
-      ordinal = ordinal * 10 + (c - '0');
-    }
-    if (!numeric || ordinal >= in.count || has_member(meta, "deletionTimestamp")) continue;
     if (!revision.empty() && member_string(member_object(meta, "labels"), "controller-revision-hash") != revision)
       continue;
     if (pod_ready(*pod)) ++ready;
   }
   return ready;
+}
+
+// Why the kubelet or the scheduler cannot run a member, when it needs a person: a container waiting for one of
+// these reasons, or no node fitting the pod. Other waits (ContainerCreating, PodInitializing) pass by themselves.
+constexpr std::string_view stuck_waiting_reasons[] = {
+    "ImagePullBackOff",  "ErrImagePull",          "ErrImageNeverPull",    "InvalidImageName",
+    "CrashLoopBackOff",  "CreateContainerConfigError", "CreateContainerError", "RunContainerError"};
+
+struct member_trouble {
+  std::string reason;
+  std::string message;   ///< The first such pod's message from the kubelet or scheduler.
+  std::vector<std::string_view> pods;
+};
+
+// `pod`'s trouble: the first stuck container (init containers first, as they run first), else Unschedulable.
+std::optional<std::pair<std::string_view, std::string_view>> trouble_of(const boost::json::object& pod) {
+  using namespace detail;
+  const boost::json::object* status = member_object(&pod, "status");
+  for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+    const boost::json::array* statuses = member_array(status, list);
+    if (!statuses) continue;
+    for (const auto& c : *statuses) {
+      const boost::json::object* waiting = path_object(c.if_object(), {"state", "waiting"});
+      const std::string_view reason = member_string(waiting, "reason");
+      if (std::find(std::begin(stuck_waiting_reasons), std::end(stuck_waiting_reasons), reason) !=
+          std::end(stuck_waiting_reasons))
+        return std::pair{reason, member_string(waiting, "message")};
+    }
+  }
+  if (const boost::json::array* conditions = member_array(status, "conditions")) {
+    for (const auto& c : *conditions) {
+      const boost::json::object* o = c.if_object();
+      if (member_string(o, "type") == "PodScheduled" && member_string(o, "status") == "False" &&
+          member_string(o, "reason") == "Unschedulable")
+        return std::pair{std::string_view("Unschedulable"), member_string(o, "message")};
+    }
+  }
+  return std::nullopt;
+}
+
+// The kept members in trouble, grouped by reason in order of first appearance (pods are in name order).
+std::vector<member_trouble> members_in_trouble(const status_inputs& in) {
+  std::vector<member_trouble> out;
+  if (!in.pods) return out;
+  for (const auto& pod : *in.pods) {
+    if (!kept_member(in, *pod) || pod_ready(*pod)) continue;
+    const auto trouble = trouble_of(*pod);
+    if (!trouble) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const member_trouble& t) { return t.reason == trouble->first; });
+    if (it == out.end()) it = out.insert(out.end(), {std::string(trouble->first), std::string(trouble->second), {}});
+    it->pods.push_back(detail::member_string(detail::member_object(pod.get(), "metadata"), "name"));
+  }
+  return out;
+}
+
+// `web-0, web-1 and 2 more: ImagePullBackOff (Back-off pulling image "x")`; messages cut to stay readable.
+std::string describe(const member_trouble& t) {
+  constexpr std::size_t pods_named = 3, message_max = 200;
+  std::string out;
+  for (std::size_t i = 0; i < t.pods.size() && i < pods_named; ++i) out += (i ? ", " : "") + std::string(t.pods[i]);
+  if (t.pods.size() > pods_named) out += " and " + std::to_string(t.pods.size() - pods_named) + " more";
+  out += ": " + t.reason;
+  if (!t.message.empty()) {
+    out += " (" + t.message.substr(0, message_max) + (t.message.size() > message_max ? "…" : "") + ")";
+  }
+  return out;
 }
 
 // Done when the StatefulSet controller has seen the current spec and every member runs it and is ready.
@@ -135,6 +210,7 @@ bool update_status(const status_inputs& in, api::habitat_status& s, instant now)
     if (p.blocks_ready && !blocker) blocker = &p;
 
   std::string message;   // the status message
+  std::string trouble, trouble_reason;   // members the kubelet or scheduler cannot run, while not ready
   if (blocker) {
     changed |= set(s.conditions, condition_ready, false, blocker->reason, blocker->message, gen, now);
     changed |= set(s.conditions, condition_progressing, false, blocker->reason, blocker->message, gen, now);
@@ -151,13 +227,21 @@ bool update_status(const status_inputs& in, api::habitat_status& s, instant now)
     changed |= assign(s.state, "Running");
     message = std::move(r.message);
   } else {
-    changed |= set(s.conditions, condition_ready, false, reasons::rolling_out, r.message, gen, now);
+    // Members the kubelet or scheduler cannot run name the reason (ImagePullBackOff...) rather than RollingOut: what
+    // `kubectl get habitats` shows is then what to fix. No event: the kubelet's and scheduler's are on the pods.
+    for (const member_trouble& t : members_in_trouble(in)) {
+      if (trouble.empty()) trouble_reason = t.reason;
+      trouble += (trouble.empty() ? "" : "; ") + describe(t);
+    }
+    if (!trouble.empty()) r.message += "; " + trouble;
+    changed |= set(s.conditions, condition_ready, false, trouble.empty() ? reasons::rolling_out : trouble_reason,
+                   r.message, gen, now);
     changed |= set(s.conditions, condition_progressing, true, reasons::rolling_out, r.message, gen, now);
     changed |= assign(s.state, "Creating");
     message = std::move(r.message);
   }
 
-  if (in.problems.empty()) {
+  if (in.problems.empty() && trouble.empty()) {
     changed |= set(s.conditions, condition_degraded, false, reasons::as_expected, "", gen, now);
   } else {
     std::string problems;
@@ -165,8 +249,10 @@ bool update_status(const status_inputs& in, api::habitat_status& s, instant now)
       if (!problems.empty()) problems += "; ";
       problems += p.message;
     }
-    if (!blocker) message += "; " + problems;
-    changed |= set(s.conditions, condition_degraded, true, in.problems.front().reason, problems, gen, now);
+    if (!blocker && !problems.empty()) message += "; " + problems;
+    if (!trouble.empty()) problems += (problems.empty() ? "" : "; ") + trouble;
+    changed |= set(s.conditions, condition_degraded, true,
+                   in.problems.empty() ? trouble_reason : in.problems.front().reason, problems, gen, now);
   }
   changed |= assign(s.message, std::move(message));
   return changed;

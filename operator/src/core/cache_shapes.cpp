@@ -42,11 +42,17 @@ cache_options pod_cache_options() {
   // peers.cpp is_seed_candidate: deletionTimestamp, status.phase, status.podIP, the Ready condition's status
   // (every condition keeps type and status: a mask cannot pick one element); labels habitat-name. reconcile.cpp restart_stale_pods: labels controller-revision-hash, uid and
   // resourceVersion (the delete's precondition). status.cpp kept_members_ready (scale-down): name, labels
-  // controller-revision-hash, deletionTimestamp, the Ready condition. The label index: labels habitat-name.
+  // controller-revision-hash, deletionTimestamp, the Ready condition; members_in_trouble: the PodScheduled
+  // condition's reason and message, the containers' waiting reason and message (set only while a pod is not
+  // running, so a healthy pod costs nothing more). The label index: labels habitat-name.
   return cache_options{"Pod", false, "habitat-name",
                        {"metadata.uid", "metadata.labels.habitat-name", "metadata.labels.controller-revision-hash",
-                        "metadata.deletionTimestamp", "status.phase",
-                        "status.podIP", "status.conditions[].type", "status.conditions[].status"},
+                        "metadata.deletionTimestamp", "status.phase", "status.podIP", "status.conditions[].type",
+                        "status.conditions[].status", "status.conditions[].reason", "status.conditions[].message",
+                        "status.containerStatuses[].state.waiting.reason",
+                        "status.containerStatuses[].state.waiting.message",
+                        "status.initContainerStatuses[].state.waiting.reason",
+                        "status.initContainerStatuses[].state.waiting.message"},
                        true};
 }
 

@@ -77,6 +77,7 @@ void keep_path(boost::json::object& src, boost::json::object& dst, std::string_v
     boost::json::value& to = dst[name];
     if (!to.is_object()) to.emplace_object();
     keep_path(*inner, to.get_object(), rest.substr(1));
+    if (to.get_object().empty()) dst.erase(name);   // nothing under it was kept (e.g. no `state.waiting`)
   } else if (rest.starts_with("[].")) {
     auto* items = from.if_array();
     if (!items) return;
@@ -88,11 +89,15 @@ void keep_path(boost::json::object& src, boost::json::object& dst, std::string_v
         if ((*items)[i].is_object()) out[i].emplace_object();
       }
     }
+    bool kept_any = false;
     for (std::size_t i = 0; i < items->size(); ++i) {
       auto* item = (*items)[i].if_object();
       auto* out = to.get_array()[i].if_object();
       if (item && out) keep_path(*item, *out, rest.substr(3));
+      kept_any = kept_any || !out || !out->empty();
     }
+    // Items keep their positions (paths under one array line up); an array of empty objects is dropped whole.
+    if (!kept_any) dst.erase(name);
   }
 }
 

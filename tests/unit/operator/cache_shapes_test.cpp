@@ -190,6 +190,22 @@ TEST_CASE("plans from projected caches equal plans from whole objects", "[cache_
     CHECK_FALSE(full.empty());
     CHECK(c.plan(true) == full);
   }
+  SECTION("members the kubelet or scheduler cannot run show in the status either way") {
+    c.pods[1]["status"].as_object()["containerStatuses"] = bj::array{bj::object{
+        {"name", "habitat-service"}, {"ready", false}, {"restartCount", 0},
+        {"state", {{"waiting", {{"reason", "ImagePullBackOff"}, {"message", "Back-off pulling image"}}}}}}};
+    c.pods[1]["status"].as_object()["conditions"].as_array()[1].as_object()["status"] = "False";
+    c.pods[2]["status"].as_object()["phase"] = "Pending";
+    c.pods[2]["status"].as_object()["conditions"] = bj::array{
+        bj::object{{"type", "PodScheduled"}, {"status", "False"}, {"reason", "Unschedulable"},
+                   {"message", "0/1 nodes are available"}, {"lastTransitionTime", "t"}}};
+    c.sts["status"].as_object()["readyReplicas"] = 1;
+    auto full = c.plan(false);
+    REQUIRE(full.status);
+    CHECK(full.status->at("message").as_string().find("web-2: Unschedulable (0/1 nodes are available)") !=
+          bj::string::npos);
+    CHECK(c.plan(true) == full);
+  }
   SECTION("an object controlled by someone else is left alone either way") {
     c.svc["metadata"].as_object()["ownerReferences"] = bj::array{
         bj::object{{"apiVersion", "v1"}, {"kind", "Other"}, {"name", "o"}, {"uid", "o-uid"}, {"controller", true}}};

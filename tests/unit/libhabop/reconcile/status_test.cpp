@@ -252,3 +252,62 @@ TEST_CASE("A scale-down is not Ready while a member it keeps is unready, stale o
   CHECK(cond(s, "Ready").status == "False");
   CHECK(cond(s, "Ready").reason == "RollingOut");
 }
+
+namespace {
+
+// Member `name` (not ready) whose container waits for `reason`, or, with "Unschedulable", that no node fits.
+object_ptr stuck(const std::string& name, const std::string& reason, const std::string& message) {
+  bj::object pod = *member(name, false);
+  bj::object& status = pod["status"].as_object();
+  if (reason == "Unschedulable") {
+    status["phase"] = "Pending";
+    status["conditions"] = bj::array{bj::object{{"type", "PodScheduled"}, {"status", "False"},
+                                                {"reason", reason}, {"message", message}}};
+  } else {
+    status["containerStatuses"] = bj::array{bj::object{
+        {"name", "habitat-service"}, {"state", {{"waiting", {{"reason", reason}, {"message", message}}}}}}};
+  }
+  return std::make_shared<const bj::object>(std::move(pod));
+}
+
+}  // namespace
+
+TEST_CASE("Members the kubelet cannot run name the reason on Ready and Degraded, and clear when they run") {
+  bj::object three = shrinking_sts(1, 1, 3, 3);
+  three["status"].as_object()["readyReplicas"] = 0;
+  status_inputs in;
+  in.generation = 1;
+  in.count = 3;
+  in.stateful_set = &three;
+  std::vector<object_ptr> pods{stuck("web-0", "ImagePullBackOff", "Back-off pulling image \"habitat/nope\""),
+                               stuck("web-1", "ImagePullBackOff", "Back-off pulling image \"habitat/nope\""),
+                               stuck("web-2", "Unschedulable", "0/3 nodes are available: 3 Insufficient cpu.")};
+  in.pods = &pods;
+  auto s = compute_status(in, {}, t1);
+  CHECK(cond(s, "Ready").status == "False");
+  CHECK(cond(s, "Ready").reason == "ImagePullBackOff");
+  CHECK(cond(s, "Progressing").reason == "RollingOut");
+  CHECK(cond(s, "Degraded").status == "True");
+  CHECK(cond(s, "Degraded").reason == "ImagePullBackOff");
+  CHECK(s.message == "0/3 members ready; web-0, web-1: ImagePullBackOff (Back-off pulling image \"habitat/nope\"); "
+                     "web-2: Unschedulable (0/3 nodes are available: 3 Insufficient cpu.)");
+  CHECK(cond(s, "Degraded").message == "web-0, web-1: ImagePullBackOff (Back-off pulling image \"habitat/nope\"); "
+                                       "web-2: Unschedulable (0/3 nodes are available: 3 Insufficient cpu.)");
+
+  // A wait that passes by itself, a member that is leaving, or another StatefulSet's pod is no trouble.
+  std::vector<object_ptr> passing{stuck("web-0", "ContainerCreating", ""), stuck("web-5", "CrashLoopBackOff", "x"),
+                                  stuck("webx-0", "CrashLoopBackOff", "x")};
+  in.pods = &passing;
+  s = compute_status(in, s, t2);
+  CHECK(cond(s, "Ready").reason == "RollingOut");
+  CHECK(cond(s, "Degraded").status == "False");
+  CHECK(s.message == "0/3 members ready");
+
+  // Once every member runs, the Habitat is Available.
+  three["status"].as_object()["readyReplicas"] = 3;
+  std::vector<object_ptr> running{member("web-0", true), member("web-1", true), member("web-2", true)};
+  in.pods = &running;
+  s = compute_status(in, s, t2);
+  CHECK(cond(s, "Ready").reason == "Available");
+  CHECK(cond(s, "Degraded").status == "False");
+}
