@@ -41,6 +41,11 @@ const std::map<std::string, std::string, std::less<>>& field_lists() {
       {"/persistentvolumeclaims",
        "spec{accessModes selector resources volumeName storageClassName volumeMode dataSource dataSourceRef "
        "volumeAttributesClassName} status"},
+      {"/persistentvolumes",
+       "spec{capacity accessModes claimRef persistentVolumeReclaimPolicy storageClassName mountOptions volumeMode "
+       "nodeAffinity volumeAttributesClassName gcePersistentDisk awsElasticBlockStore hostPath glusterfs nfs rbd "
+       "iscsi cinder cephfs fc flocker flexVolume azureFile vsphereVolume quobyte azureDisk photonPersistentDisk "
+       "portworxVolume scaleIO local storageos csi} status"},
       {"apps/statefulsets",
        "spec{replicas selector " + pod_template + " volumeClaimTemplates serviceName podManagementPolicy "
        "updateStrategy revisionHistoryLimit minReadySeconds persistentVolumeClaimRetentionPolicy ordinals} status"},

@@ -95,13 +95,25 @@ void default_container(bj::object& c, bool host_network) {
 
 void default_claim_spec(bj::object& spec) { set_default(spec, "volumeMode", "Filesystem"); }
 
+// SetDefaults_HostPathVolumeSource, of a volume or a PersistentVolume's spec.
+void default_host_path(bj::object& volume) {
+  if (bj::object* h = member(volume, "hostPath"); h && !h->contains("type")) (*h)["type"] = "";
+}
+
+// SetDefaults_PersistentVolume (its status.phase Pending is set on create).
+void default_persistent_volume(bj::object& spec) {
+  set_default(spec, "persistentVolumeReclaimPolicy", "Retain");
+  set_default(spec, "volumeMode", "Filesystem");
+  default_host_path(spec);
+}
+
 void default_volume(bj::object& v) {
   // SetDefaults_Volume: a volume naming no source is an emptyDir.
   if (v.size() == 1 && v.contains("name")) v["emptyDir"] = bj::object{};
   for (auto k : {"secret", "configMap", "downwardAPI", "projected"})
     if (bj::object* s = member(v, k)) set_default(*s, "defaultMode", 420);
   if (bj::object* d = member(v, "downwardAPI")) for_each_object(*d, "items", default_field_refs);
-  if (bj::object* h = member(v, "hostPath"); h && !h->contains("type")) (*h)["type"] = "";
+  default_host_path(v);
   if (bj::object* e = member(v, "ephemeral"))
     if (bj::object* t = member(*e, "volumeClaimTemplate"))
       if (bj::object* s = member(*t, "spec")) default_claim_spec(*s);
@@ -213,6 +225,8 @@ void set_defaults(const resource_type& t, bj::object& obj) {
     default_service(*object_at(obj, "spec"));
   } else if (t.storage == "/persistentvolumeclaims") {
     default_claim_spec(*object_at(obj, "spec"));
+  } else if (t.storage == "/persistentvolumes") {
+    default_persistent_volume(*object_at(obj, "spec"));
   } else if (t.storage == "apps/statefulsets") {
     default_stateful_set(*object_at(obj, "spec"));
   } else if (t.storage == "apps/deployments") {

@@ -40,7 +40,7 @@ obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
 enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom,
-                     storageclass, controllerrevision, pvc };
+                     storageclass, controllerrevision, pvc, pv };
 
 /// Everything the server knows about one served group/version/resource.
 struct resource_type {
@@ -233,13 +233,23 @@ bj::object event_v1_to_core(const bj::object& v1);
 std::vector<resource_type> builtin_types();
 /// The StorageClass kind/minikube pre-create (`standard`, annotated as the default class).
 bj::object default_storage_class();
-/// Whether a StorageClass carries `storageclass.kubernetes.io/is-default-class: "true"`.
+/// Whether a StorageClass carries `storageclass.kubernetes.io/is-default-class: "true"` (or the beta annotation).
 bool is_default_storage_class(const bj::object& sc);
 /// Validates a CRD object and fills its status; returns causes on error.
 std::vector<field_cause> validate_crd(bj::object& crd);
 void fill_crd_status(bj::object& crd, instant now);
 /// The resource types a CRD serves (one per served version).
 std::vector<resource_type> crd_types(const bj::object& crd);
+
+// ---- storage kinds (storage.cpp)
+/// The DefaultStorageClass admission plugin, on PVC create: a claim with no class (no `spec.storageClassName`, not
+/// even "", and no beta annotation) gets the default StorageClass (the newest if several are annotated).
+void admit_default_storage_class(const object_store::impl& s, bj::object& claim);
+/// ValidatePersistentVolume's spec rules: capacity, access modes, reclaim policy, exactly one volume source.
+std::vector<field_cause> validate_persistent_volume(const bj::object& pv);
+/// The PersistentVolume strategy: `status.lastPhaseTransitionTime` becomes `now` on create (`old` null) and
+/// whenever the phase changes.
+void stamp_volume_phase(const bj::object* old, bj::object& pv, instant now);
 
 // ---- tables (table.cpp)
 struct table_options {

@@ -49,6 +49,9 @@ std::vector<resource_type> builtin_types() {
                      printer::pvc);
   pvc.has_status = true;
   v.push_back(pvc);
+  auto pv = builtin("", "persistentvolumes", "persistentvolume", "PersistentVolume", false, {"pv"}, printer::pv);
+  pv.has_status = true;
+  v.push_back(pv);
   auto ev = builtin("", "events", "event", "Event", true, {"ev"}, printer::event);
   ev.field_labels = {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
                      "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
@@ -104,7 +107,8 @@ bj::object default_storage_class() {
 }
 
 bool is_default_storage_class(const bj::object& sc) {
-  return string_at(sc, {"metadata", "annotations", "storageclass.kubernetes.io/is-default-class"}) == "true";
+  return string_at(sc, {"metadata", "annotations", "storageclass.kubernetes.io/is-default-class"}) == "true" ||
+         string_at(sc, {"metadata", "annotations", "storageclass.beta.kubernetes.io/is-default-class"}) == "true";
 }
 
 std::vector<field_cause> validate_crd(bj::object& crd) {

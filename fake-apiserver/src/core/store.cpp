@@ -60,6 +60,8 @@ void kind_defaults_on_create(const resource_type& t, bj::object& obj, std::uint3
     obj["status"] = bj::object{{"phase", "Pending"}, {"qosClass", "BestEffort"}};
   } else if (t.storage == "/persistentvolumeclaims") {
     obj["status"] = bj::object{{"phase", "Pending"}};
+  } else if (t.storage == "/persistentvolumes") {
+    obj["status"] = bj::object{{"phase", "Pending"}};
   } else if (t.storage == "apps/statefulsets") {
     obj["status"] = bj::object{{"replicas", 0}, {"availableReplicas", 0}};
   } else if (t.storage == "apps/deployments") {
@@ -191,6 +193,8 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   if (!keep_managed) meta.erase("managedFields");
   fold_string_data(obj);
   kind_defaults_on_create(t, obj, next_ip, next_node_port);
+  if (t.storage == "/persistentvolumeclaims") admit_default_storage_class(*this, obj);
+  if (t.storage == "/persistentvolumes") stamp_volume_phase(nullptr, obj, now);
   if (auto st = check_custom(t, obj, wo, name); !st) return std::move(st).error();
   std::vector<field_cause> causes = validate_common(t, obj);
   if (t.storage == "storage.k8s.io/storageclasses" && string_at(obj, {"provisioner"}).empty())
@@ -330,6 +334,7 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
     if (more.empty()) fill_crd_status(next, now);
   }
   if (!causes.empty()) return invalid(t, name, std::move(causes));
+  if (t.storage == "/persistentvolumes") stamp_volume_phase(&old, next, now);
 
   // No-op: byte-equal apart from what the server maintains → same RV, no event (KAS behaviour).
   if (same_apart_from_server_fields(next, old)) return old;

@@ -205,6 +205,10 @@ void object_store::impl::on_crd_changed() {
 
 std::vector<field_cause> object_store::impl::validate_common(const resource_type& t, const bj::object& obj) const {
   std::vector<field_cause> causes = check_volume_mounts(t, obj);
+  if (t.storage == "/persistentvolumes") {
+    auto pv_causes = validate_persistent_volume(obj);
+    causes.insert(causes.end(), pv_causes.begin(), pv_causes.end());
+  }
   if (const bj::value* meta = find_path(obj, {"metadata"}); meta && meta->is_object()) {
     auto label_causes = check_labels(meta->get_object());
     causes.insert(causes.end(), label_causes.begin(), label_causes.end());

@@ -165,10 +165,17 @@ std::int64_t pod_restarts(const bj::object& o) {
 }
 
 std::string or_none(std::string s) { return s.empty() ? "<none>" : s; }
+std::string or_unset(std::string s) { return s.empty() ? "<unset>" : s; }
 
-// helper.GetAccessModesAsString: short names, each once, in a fixed order.
-std::string access_modes(const bj::object& o) {
-  const auto modes = string_list(o, {"status", "accessModes"});
+// helper.GetPersistentVolumeClass / GetPersistentVolumeClaimClass: the beta annotation, else spec.storageClassName.
+std::string storage_class_of(const bj::object& o) {
+  std::string sc = string_at(o, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"});
+  return sc.empty() ? string_at(o, {"spec", "storageClassName"}) : sc;
+}
+
+// helper.GetAccessModesAsString of the modes at `path`: short names, each once, in a fixed order.
+std::string access_modes(const bj::object& o, std::initializer_list<std::string_view> path) {
+  const auto modes = string_list(o, path);
   std::string out;
   for (auto [mode, abbrev] : {std::pair{"ReadWriteOnce", "RWO"}, std::pair{"ReadOnlyMany", "ROX"},
                               std::pair{"ReadWriteMany", "RWX"}, std::pair{"ReadWriteOncePod", "RWOP"}})
@@ -309,15 +316,34 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
         std::string phase = string_at(o, {"status", "phase"});
         if (find_path(o, {"metadata", "deletionTimestamp"})) phase = "Terminating";
         const std::string volume = string_at(o, {"spec", "volumeName"});
-        std::string sc = string_at(o, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"});
-        if (sc.empty()) sc = string_at(o, {"spec", "storageClassName"});
-        const std::string vac = string_at(o, {"spec", "volumeAttributesClassName"});
-        const std::string mode = string_at(o, {"spec", "volumeMode"});
         c.emplace_back(phase); c.emplace_back(volume);
         c.emplace_back(volume.empty() ? "" : string_at(o, {"status", "capacity", "storage"}));
-        c.emplace_back(volume.empty() ? "" : access_modes(o));
-        c.emplace_back(sc); c.emplace_back(vac.empty() ? "<unset>" : vac); created(o, c);
-        c.emplace_back(mode.empty() ? "<unset>" : mode);
+        c.emplace_back(volume.empty() ? "" : access_modes(o, {"status", "accessModes"}));
+        c.emplace_back(storage_class_of(o)); c.emplace_back(or_unset(string_at(o, {"spec", "volumeAttributesClassName"})));
+        created(o, c);
+        c.emplace_back(or_unset(string_at(o, {"spec", "volumeMode"})));
+      };
+      break;
+    case printer::pv:
+      // printPersistentVolume of KAS 1.29+ (the same class columns as claims); the claim as namespace/name.
+      cols.push_back(column("Capacity", "string")); cols.push_back(column("Access Modes", "string"));
+      cols.push_back(column("Reclaim Policy", "string")); cols.push_back(column("Status", "string"));
+      cols.push_back(column("Claim", "string")); cols.push_back(column("StorageClass", "string"));
+      cols.push_back(column("VolumeAttributesClass", "string")); cols.push_back(column("Reason", "string"));
+      age_col(); cols.push_back(column("VolumeMode", "string", "", 1));
+      cells = [&](const bj::object& o, bj::array& c) {
+        std::string phase = string_at(o, {"status", "phase"});
+        if (find_path(o, {"metadata", "deletionTimestamp"})) phase = "Terminating";
+        std::string claim;
+        if (const bj::value* ref = find_path(o, {"spec", "claimRef"}); ref && ref->is_object())
+          claim = string_at(ref->get_object(), {"namespace"}) + "/" + string_at(ref->get_object(), {"name"});
+        const std::string capacity = string_at(o, {"spec", "capacity", "storage"});
+        c.emplace_back(capacity.empty() ? "0" : capacity); c.emplace_back(access_modes(o, {"spec", "accessModes"}));
+        c.emplace_back(string_at(o, {"spec", "persistentVolumeReclaimPolicy"})); c.emplace_back(phase);
+        c.emplace_back(claim); c.emplace_back(storage_class_of(o));
+        c.emplace_back(or_unset(string_at(o, {"spec", "volumeAttributesClassName"})));
+        c.emplace_back(string_at(o, {"status", "reason"})); created(o, c);
+        c.emplace_back(or_unset(string_at(o, {"spec", "volumeMode"})));
       };
       break;
     case printer::lease:

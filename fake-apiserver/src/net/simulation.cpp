@@ -93,14 +93,15 @@ workload_simulator::workload_simulator(object_store& store, simulation_options o
       if (!ip.empty()) used_ips_.insert(ip);
     }
   }
-  if (auto sets = store_.list(resources::statefulsets(), "")) {
-    for (const auto& s : *sets) {
-      sts_due_[{string_field(s, "metadata", "namespace"), string_field(s, "metadata", "name")}] = std::nullopt;
-    }
-  }
-  if (auto deps = store_.list(resources::deployments(), "")) {
-    for (const auto& d : *deps) {
-      deploy_due_[{string_field(d, "metadata", "namespace"), string_field(d, "metadata", "name")}] = std::nullopt;
+  // Everything that exists is synced once, as controllers' informers start with a full list.
+  for (auto [resource, queue] : {std::pair{resources::statefulsets(), &stateful_sets_},
+                                 std::pair{resources::deployments(), &deployments_},
+                                 std::pair{resources::persistentvolumeclaims(), &claims_},
+                                 std::pair{resources::persistentvolumes(), &volumes_}}) {
+    if (auto objects = store_.list(resource, "")) {
+      for (const auto& o : *objects) {
+        queue->due[{string_field(o, "metadata", "namespace"), string_field(o, "metadata", "name")}] = std::nullopt;
+      }
     }
   }
 }
@@ -110,51 +111,59 @@ workload_simulator::~workload_simulator() { store_.unsubscribe(subscription_); }
 void workload_simulator::on_change(const change& c) {
   std::string ns = string_field(c.object, "metadata", "namespace");
   if (c.resource.group == "apps" && c.resource.plural == "statefulsets") {
-    sts_due_.try_emplace({ns, string_field(c.object, "metadata", "name")}, std::nullopt);
+    stateful_sets_.due.try_emplace({ns, string_field(c.object, "metadata", "name")}, std::nullopt);
   } else if (c.resource.group == "apps" && c.resource.plural == "deployments") {
-    deploy_due_.try_emplace({ns, string_field(c.object, "metadata", "name")}, std::nullopt);
+    deployments_.due.try_emplace({ns, string_field(c.object, "metadata", "name")}, std::nullopt);
+  } else if (c.resource == resources::persistentvolumeclaims()) {
+    on_claim_change(c);
+  } else if (c.resource == resources::persistentvolumes()) {
+    on_volume_change(c);
   } else if (c.resource.group.empty() && c.resource.plural == "pods") {
     if (c.type == change_type::deleted) used_ips_.erase(string_field(c.object, "status", "podIP"));
+    on_pod_claims(c);
     if (auto owner = controlling_stateful_set(c.object)) {
-      sts_due_.try_emplace({ns, *owner}, std::nullopt);
+      stateful_sets_.due.try_emplace({ns, *owner}, std::nullopt);
     } else if (controller_reference(c.object) == nullptr) {
       // An orphan named like a member: its StatefulSet may adopt it, or may create the pod it stood in for.
       if (auto parent = parent_and_ordinal(string_field(c.object, "metadata", "name")))
-        sts_due_.try_emplace({ns, parent->first}, std::nullopt);
+        stateful_sets_.due.try_emplace({ns, parent->first}, std::nullopt);
     }
   }
 }
 
 std::size_t workload_simulator::step(instant now) {
   std::size_t writes = 0;
-  for (auto it = sts_retry_.begin(); it != sts_retry_.end();) {
-    if (it->second > now) {
-      ++it;
-      continue;
+  auto run = [&](work_queue& queue, std::size_t (workload_simulator::*reconcile)(const workload_key&, instant)) {
+    for (auto it = queue.retry.begin(); it != queue.retry.end();) {
+      if (it->second > now) {
+        ++it;
+        continue;
+      }
+      queue.due.try_emplace(it->first, now);
+      it = queue.retry.erase(it);
     }
-    sts_due_.try_emplace(it->first, now);
-    it = sts_retry_.erase(it);
-  }
-  auto run = [&](std::map<workload_key, std::optional<instant>>& due, bool sts) {
     std::vector<workload_key> ready;
-    for (auto& [key, when] : due) {
+    for (auto& [key, when] : queue.due) {
       if (!when) when = instant{now.unix_micros + opts_.step_delay_micros};
       if (*when <= now) ready.push_back(key);
     }
     for (const auto& key : ready) {
-      due.erase(key);  // before acting: our own writes may queue it again
-      writes += sts ? reconcile_stateful_set(key, now) : reconcile_deployment(key, now);
+      queue.due.erase(key);  // before acting: our own writes may queue it again
+      writes += (this->*reconcile)(key, now);
     }
   };
-  run(sts_due_, true);
-  run(deploy_due_, false);
+  // Workloads first: the claims and pods they create are then provisioned and bound in the same step.
+  run(stateful_sets_, &workload_simulator::reconcile_stateful_set);
+  run(deployments_, &workload_simulator::reconcile_deployment);
+  run(claims_, &workload_simulator::reconcile_claim);
+  run(volumes_, &workload_simulator::reconcile_volume);
   return writes;
 }
 
 std::size_t workload_simulator::settle(instant now, int max_rounds) {
   std::size_t total = 0;
   for (int i = 0; i < max_rounds; ++i) {
-    if (sts_due_.empty() && deploy_due_.empty() && sts_retry_.empty()) break;
+    if (stateful_sets_.empty() && deployments_.empty() && claims_.empty() && volumes_.empty()) break;
     instant at = now;
     if (auto next = next_deadline(); next && *next > at) at = *next;
     total += step(at);
@@ -164,14 +173,14 @@ std::size_t workload_simulator::settle(instant now, int max_rounds) {
 
 std::optional<instant> workload_simulator::next_deadline() const {
   std::optional<instant> out;
-  for (const auto* due : {&sts_due_, &deploy_due_}) {
-    for (const auto& [key, when] : *due) {
+  for (const auto* queue : {&stateful_sets_, &deployments_, &claims_, &volumes_}) {
+    for (const auto& [key, when] : queue->due) {
       instant t = when.value_or(instant{});  // not yet seen: due as soon as possible
       if (!out || t < *out) out = t;
     }
+    for (const auto& [key, when] : queue->retry)
+      if (!out || when < *out) out = when;
   }
-  for (const auto& [key, when] : sts_retry_)
-    if (!out || when < *out) out = when;
   return out;
 }
 

@@ -150,14 +150,8 @@ bj::object build_claim(const bj::object& sts, const bj::object& tpl, long ord) {
   bj::object claim_meta{{"name", str(tmeta, "name") + "-" + str(meta, "name") + "-" + std::to_string(ord)},
                         {"namespace", str(meta, "namespace")}};
   if (!labels.empty()) claim_meta["labels"] = labels;
-  bj::object spec = object_or_empty(tpl, "spec");
-  if (!spec.contains("volumeMode")) spec["volumeMode"] = "Filesystem";
-  bj::object status{{"phase", "Bound"}};
-  if (spec.contains("accessModes")) status["accessModes"] = spec.at("accessModes");
-  const bj::object& requests = object_or_empty(object_or_empty(spec, "resources"), "requests");
-  if (requests.contains("storage")) status["capacity"] = bj::object{{"storage", requests.at("storage")}};
   return bj::object{{"apiVersion", "v1"}, {"kind", "PersistentVolumeClaim"}, {"metadata", claim_meta},
-                    {"spec", spec}, {"status", status}};
+                    {"spec", object_or_empty(tpl, "spec")}};
 }
 
 write_options as(std::string manager) {
@@ -247,7 +241,8 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       changed_set = true;
     }
   }
-  // Claims from volumeClaimTemplates (kept on scale-down, as StatefulSets retain them by default).
+  // Claims from volumeClaimTemplates (kept on scale-down, as StatefulSets retain them by default); the simulated
+  // provisioner binds them to volumes (volume_binding.cpp).
   const auto* claim_tpls = spec.if_contains("volumeClaimTemplates");
   for (long ord = 0; ord < replicas && claim_tpls != nullptr && claim_tpls->is_array(); ++ord) {
     for (const auto& tpl : claim_tpls->get_array()) {
@@ -255,12 +250,7 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       bj::object claim = build_claim(sts, tpl.get_object(), ord);
       std::string claim_name = str(object_or_empty(claim, "metadata"), "name");
       if (store_.get(resources::persistentvolumeclaims(), ns, claim_name)) continue;
-      bj::object claim_status = object_or_empty(claim, "status");
-      if (store_.create(resources::persistentvolumeclaims(), ns, claim, now, controller)) {
-        ++writes;
-        (void)store_.merge_patch(resources::persistentvolumeclaims(), ns, claim_name,
-                                 bj::object{{"status", claim_status}}, now, controller, "status");
-      }
+      if (store_.create(resources::persistentvolumeclaims(), ns, claim, now, controller)) ++writes;
     }
   }
   // The kubelet's part: a pod runs and is ready at once, with a fresh IP. Whether it is ready now.
@@ -292,7 +282,7 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
         pods.emplace(ord, std::move(*created));
       } else {
         // E.g. a pod of that name owned by something else: try again later, as the controller requeues.
-        sts_retry_.try_emplace(key, instant{now.unix_micros + opts_.retry_delay_micros});
+        stateful_sets_.retry.try_emplace(key, instant{now.unix_micros + opts_.retry_delay_micros});
         if (ordered) break;
         continue;
       }

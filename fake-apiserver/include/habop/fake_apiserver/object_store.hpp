@@ -35,10 +35,12 @@ inline resource_key configmaps() { return {"", "v1", "configmaps"}; }
 inline resource_key secrets() { return {"", "v1", "secrets"}; }
 inline resource_key serviceaccounts() { return {"", "v1", "serviceaccounts"}; }
 inline resource_key persistentvolumeclaims() { return {"", "v1", "persistentvolumeclaims"}; }
+inline resource_key persistentvolumes() { return {"", "v1", "persistentvolumes"}; }
 inline resource_key events() { return {"", "v1", "events"}; }
 inline resource_key statefulsets() { return {"apps", "v1", "statefulsets"}; }
 inline resource_key deployments() { return {"apps", "v1", "deployments"}; }
 inline resource_key controllerrevisions() { return {"apps", "v1", "controllerrevisions"}; }
+inline resource_key storageclasses() { return {"storage.k8s.io", "v1", "storageclasses"}; }
 inline resource_key leases() { return {"coordination.k8s.io", "v1", "leases"}; }
 inline resource_key crds() { return {"apiextensions.k8s.io", "v1", "customresourcedefinitions"}; }
 }  // namespace resources

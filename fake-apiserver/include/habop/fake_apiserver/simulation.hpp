@@ -42,8 +42,9 @@ std::optional<std::pair<std::string, long>> parent_and_ordinal(std::string_view 
 std::string simulated_pod_ip(std::uint64_t n);
 
 /// Drives StatefulSets (pods, claims, ControllerRevisions, status, scaling, RollingUpdate and OnDelete; orphaned
-/// pods they select are adopted) and gives Deployments a minimal status. It subscribes to the store's changes and
-/// does the work in `step`, never inside a change callback. Not thread-safe: use on the store's strand.
+/// pods they select are adopted), gives Deployments a minimal status, and provisions and binds PersistentVolumes
+/// for claims as a dynamic provisioner and the PV controller do (volume_binding.cpp). It subscribes to the store's
+/// changes and does the work in `step`, never inside a change callback. Not thread-safe: use on the store's strand.
 class workload_simulator {
  public:
   explicit workload_simulator(object_store& store, simulation_options opts = {});
@@ -59,20 +60,32 @@ class workload_simulator {
   std::optional<instant> next_deadline() const;
 
  private:
-  using workload_key = std::pair<std::string, std::string>;  // namespace, name
+  using workload_key = std::pair<std::string, std::string>;  // namespace ("" if cluster-scoped), name
+  /// One controller's pending work by object.
+  struct work_queue {
+    /// Objects to sync; the due time is set by the first `step` that sees the entry.
+    std::map<workload_key, std::optional<instant>> due;
+    /// Objects to sync again at a time (a write failed), whatever events come meanwhile.
+    std::map<workload_key, instant> retry;
+    bool empty() const { return due.empty() && retry.empty(); }
+  };
   void on_change(const change& c);
+  void on_claim_change(const change& c);
+  void on_volume_change(const change& c);
+  void on_pod_claims(const change& c);
   std::size_t reconcile_stateful_set(const workload_key& key, instant now);
   std::size_t reconcile_deployment(const workload_key& key, instant now);
+  std::size_t reconcile_claim(const workload_key& key, instant now);
+  std::size_t reconcile_volume(const workload_key& key, instant now);
   std::string allocate_ip();
 
   object_store& store_;
   simulation_options opts_;
   std::uint64_t subscription_ = 0;
-  // Pending work by (namespace, name); the due time is set by the first `step` that sees the entry.
-  std::map<workload_key, std::optional<instant>> sts_due_;
-  std::map<workload_key, std::optional<instant>> deploy_due_;
-  // StatefulSets to sync again at a time (a pod could not be created), whatever events come meanwhile.
-  std::map<workload_key, instant> sts_retry_;
+  work_queue stateful_sets_;
+  work_queue deployments_;
+  work_queue claims_;    ///< PersistentVolumeClaims by (namespace, name).
+  work_queue volumes_;   ///< PersistentVolumes by ("", name).
   std::set<std::string> used_ips_;
   std::uint64_t next_ip_ = 0;
   std::uint64_t container_ids_ = 0;
