@@ -39,6 +39,13 @@ using reconcile::event;
 
 std::string event_ns(const event& e) { return e.regarding.ns.empty() ? "default" : e.regarding.ns; }
 
+/// `<object>.<hex unix nanos>`.
+std::string event_name_at(const event& e, std::int64_t nanos) {
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(nanos));
+  return e.regarding.name + "." + hex;
+}
+
 std::uint64_t hashed(const std::string& key) { return std::hash<std::string>{}(key); }
 
 std::string object_key(const event_recorder_options& o, const event& e) {
@@ -97,13 +104,10 @@ event_recorder::event_recorder(event_recorder_options options)
       aggregates_(options_.cache_size),
       observed_(options_.cache_size) {}
 
-std::string event_recorder::event_name(const event& e, instant now) {
-  // `<object>.<hex unix nanos>`, strictly increasing so two events in the same microsecond do not collide.
-  std::int64_t nanos = std::max(now.unix_micros * 1000, last_nanos_ + 1);
-  last_nanos_ = nanos;
-  char hex[24];
-  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(nanos));
-  return e.regarding.name + "." + hex;
+std::int64_t event_recorder::next_name_nanos(instant now) {
+  // Strictly increasing so two events in the same microsecond do not collide.
+  last_nanos_ = std::max(now.unix_micros * 1000, last_nanos_ + 1);
+  return last_nanos_;
 }
 
 std::optional<event_write> event_recorder::record(const event& e, instant now) {
@@ -134,37 +138,40 @@ std::optional<event_write> event_recorder::record(const event& e, instant now) {
     agg = &aggregates_.put(aggregate_id, aggregate_record{{}, now});
   }
   agg->last = now;
-  if (std::find(agg->messages.begin(), agg->messages.end(), e.message) == agg->messages.end()) {
-    agg->messages.push_back(e.message);
+  if (const std::uint64_t m = hashed(e.message);
+      std::find(agg->messages.begin(), agg->messages.end(), m) == agg->messages.end()) {
+    agg->messages.push_back(m);
   }
   std::string key = aggregate_key + e.message;
   std::string message = e.message;
   if (agg->messages.size() >= options_.aggregate_max_events) {
-    agg->messages.pop_front();  // Keep the set bounded, as client-go's PopAny does.
+    agg->messages.erase(agg->messages.begin());  // Keep the set bounded, as client-go's PopAny does.
     key = aggregate_key;
     message = "(combined from similar events): " + e.message;
   }
 
   // 3. Repeat detection: the same key PATCHes the existing Event instead of creating another.
   std::string ns = event_ns(e);
-  if (observed_record* seen = observed_.find(hashed(key)); seen && seen->ns == ns) {
+  // The key holds the object (hence the Event's namespace and name prefix): a hit is the same Event.
+  if (observed_record* seen = observed_.find(hashed(key))) {
     ++seen->count;
     boost::json::object patch{{"count", seen->count}, {"lastTimestamp", to_rfc3339(now)}, {"message", message}};
     event_write w;
     w.what = event_write::kind::patch;
-    w.name = seen->name;
+    w.name = event_name_at(e, seen->name_nanos);
     w.request.method = "PATCH";
-    w.request.path = "/api/v1/namespaces/" + ns + "/events/" + seen->name;
+    w.request.path = "/api/v1/namespaces/" + ns + "/events/" + w.name;
     w.request.headers.emplace_back("Content-Type", "application/strategic-merge-patch+json");
     w.request.body = boost::json::serialize(patch);
-    w.on_not_found = post(ns, event_body(options_, e, seen->name, message, seen->count, seen->first, now));
+    w.on_not_found = post(ns, event_body(options_, e, w.name, message, seen->count, seen->first, now));
     return w;
   }
   event_write w;
   w.what = event_write::kind::create;
-  w.name = event_name(e, now);
+  const std::int64_t nanos = next_name_nanos(now);
+  w.name = event_name_at(e, nanos);
   w.request = post(ns, event_body(options_, e, w.name, message, 1, now, now));
-  observed_.put(hashed(key), observed_record{w.name, ns, 1, now});
+  observed_.put(hashed(key), observed_record{nanos, 1, now});
   return w;
 }
 

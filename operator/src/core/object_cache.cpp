@@ -1,6 +1,7 @@
 // The reflector store: transform, then fold watch events and relists into a key-ordered map with a label index.
 #include <habop/operator/object_cache.hpp>
 
+#include <cstring>
 #include <utility>
 
 #include <habop/operator/compact_json.hpp>
@@ -167,10 +168,13 @@ boost::json::object object_cache::trim(boost::json::object obj) const {
 object_cache::entry object_cache::make_entry(boost::json::object obj, object_ptr& trimmed) const {
   obj = trim(std::move(obj));
   entry e;
-  e.resource_version = metadata_string(obj, "resourceVersion");
-  e.index_value = label_value(obj, options_.index_label);
-  if (packer_) e.packed = packer_->pack(obj);
-  if (!e.packed.empty()) {
+  if (const std::string bytes = packer_ ? packer_->pack(obj) : std::string(); !bytes.empty()) {
+    const std::string_view rv = metadata_string(obj, "resourceVersion");
+    e.rv_size = static_cast<std::uint32_t>(rv.size());
+    e.packed_size = static_cast<std::uint32_t>(bytes.size());
+    e.packed.reset(new char[rv.size() + bytes.size()]);
+    if (!rv.empty()) std::memcpy(e.packed.get(), rv.data(), rv.size());   // rv.data() may be null
+    std::memcpy(e.packed.get() + rv.size(), bytes.data(), bytes.size());
     if (!options_.summary_paths.empty()) {
       e.summary = std::make_shared<const boost::json::object>(
           compact_copy(project_fields(boost::json::object(obj), options_.summary_paths)));
@@ -190,7 +194,18 @@ object_cache::entry object_cache::make_entry(boost::json::object obj, object_ptr
 
 object_ptr object_cache::load(const entry& e) const {
   if (e.tree) return e.tree;
-  return std::make_shared<const boost::json::object>(packer_->unpack(e.packed));
+  return std::make_shared<const boost::json::object>(
+      packer_->unpack(std::string_view(e.packed.get() + e.rv_size, e.packed_size)));
+}
+
+std::string_view object_cache::resource_version_of(const entry& e) {
+  if (e.packed) return {e.packed.get(), e.rv_size};
+  return e.tree ? metadata_string(*e.tree, "resourceVersion") : std::string_view{};
+}
+
+std::string object_cache::index_value_of(const entry& e) const {
+  if (options_.index_label.empty() || (!e.tree && !e.packed)) return {};
+  return std::string(label_value(*load(e), options_.index_label));   // a packed object inflates (no cache does)
 }
 
 namespace {
@@ -203,13 +218,15 @@ std::string_view namespace_of_key(std::string_view key) {
 }  // namespace
 
 void object_cache::index_add(const std::string& key, const entry& e) {
-  if (e.index_value.empty()) return;
-  index_[index_key(namespace_of_key(key), e.index_value)].insert(key);
+  const std::string value = index_value_of(e);
+  if (value.empty()) return;
+  index_[index_key(namespace_of_key(key), value)].insert(key);
 }
 
 void object_cache::index_remove(const std::string& key, const entry& e) {
-  if (e.index_value.empty()) return;
-  auto it = index_.find(index_key(namespace_of_key(key), e.index_value));
+  const std::string value = index_value_of(e);
+  if (value.empty()) return;
+  auto it = index_.find(index_key(namespace_of_key(key), value));
   if (it == index_.end()) return;
   it->second.erase(key);
   if (it->second.empty()) index_.erase(it);
@@ -224,7 +241,7 @@ cache_change object_cache::apply(watch_event_type type, boost::json::object obj)
   auto it = objects_.find(key);
   // The version already held (written through by our own write): nothing changed.
   if (type != watch_event_type::deleted && it != objects_.end()) {
-    if (const auto rv = metadata_string(obj, "resourceVersion"); !rv.empty() && rv == it->second.resource_version)
+    if (const auto rv = metadata_string(obj, "resourceVersion"); !rv.empty() && rv == resource_version_of(it->second))
       return change;
   }
   if (type == watch_event_type::deleted) {
@@ -267,7 +284,7 @@ cache_change object_cache::write_through(boost::json::object obj, std::string_vi
   if (key.empty() || string_field(metadata_of(obj), "resourceVersion").empty()) return change;
   auto it = objects_.find(key);
   if (based_on_rv.empty() ? it != objects_.end()
-                          : it == objects_.end() || it->second.resource_version != based_on_rv)
+                          : it == objects_.end() || resource_version_of(it->second) != based_on_rv)
     return change;   // the cache moved on (or never had it): the watch knows better than this answer
   object_ptr trimmed;
   entry stored = make_entry(std::move(obj), trimmed);
@@ -282,8 +299,10 @@ replace_result object_cache::replace(std::vector<boost::json::object> items, std
     if (key.empty()) continue;
     std::string_view rv = string_field(metadata_of(item), "resourceVersion");
     auto old = objects_.find(key);
-    if (old != objects_.end() && !rv.empty() && old->second.resource_version == rv) {
-      fresh.insert_or_assign(std::move(key), old->second);  // Unchanged: keep the stored object.
+    if (old != objects_.end() && !rv.empty() && resource_version_of(old->second) == rv) {
+      // Unchanged: keep the stored object (moved: `objects_` is replaced below, and only its entries missing
+      // from `fresh` are read again).
+      fresh.insert_or_assign(std::move(key), std::move(old->second));
       continue;
     }
     object_ptr trimmed;
@@ -317,7 +336,7 @@ std::size_t object_cache::stored_bytes(std::string_view ns, std::string_view nam
   if (it == objects_.end()) return 0;
   const entry& e = it->second;
   if (e.tree) return allocated_bytes(*e.tree);
-  return e.packed.capacity() + (e.summary ? allocated_bytes(*e.summary) : 0);
+  return e.rv_size + e.packed_size + (e.summary ? allocated_bytes(*e.summary) : 0);
 }
 
 template <class Fn>

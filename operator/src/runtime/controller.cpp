@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -72,7 +74,7 @@ struct controller::impl {
   object_cache service_accounts{service_account_cache_options()};
   /// ns → peer ConfigMap name → Habitat names mapped to it; and Habitat key → its ConfigMap (under cache_mutex).
   std::map<std::string, std::map<std::string, std::set<std::string>>> sharers;
-  std::map<std::string, std::pair<std::string, std::string>> peer_of;
+  std::map<std::string, std::string> peer_of;
   std::vector<std::unique_ptr<reflector>> reflectors;
   /// The optional ones: while a list is forbidden, reconcile is told the names are unknown (not checked).
   const reflector* secrets_reflector = nullptr;
@@ -120,7 +122,7 @@ struct controller::impl {
     if (current) cm = reconcile::peer_config_map_of(*current);
     auto old = peer_of.find(key);
     const std::optional<std::string> old_cm =
-        old == peer_of.end() ? std::nullopt : std::optional<std::string>(old->second.second);
+        old == peer_of.end() ? std::nullopt : std::optional<std::string>(old->second);
     if (old_cm != cm) {
       // The set of Habitats sharing a peer ConfigMap changed: one left behind rewrites its owners.
       if (old_cm) {
@@ -130,7 +132,7 @@ struct controller::impl {
       }
       if (cm) {
         sharers[ns][*cm].insert(name);
-        peer_of[key] = {ns, *cm};
+        peer_of[key] = *cm;
       }
     }
     note_peer_inputs(ns, previous ? reconcile::peer_index_key_of_habitat(*previous) : std::string(),
@@ -226,10 +228,11 @@ struct controller::impl {
   }
 
   /// observed_hash of a Habitat's cached StatefulSet and Service with the object versions (uid and
-  /// resourceVersion) they were computed from: a converged reconcile then hashes nothing. Not the pointer: packed
-  /// caches hand out a fresh object per read. Under cache_mutex; dropped with the Habitat.
+  /// resourceVersion, themselves hashed: 16 bytes a memo instead of ~100) they were computed from: a converged
+  /// reconcile then hashes nothing. Not the pointer: packed caches hand out a fresh object per read. Under
+  /// cache_mutex; dropped with the Habitat.
   struct hashed {
-    std::string version;
+    std::uint64_t version = 0;   ///< 0: none.
     std::uint64_t hash = 0;
   };
   std::map<std::string, std::pair<hashed, hashed>> observed_hashes;
@@ -239,10 +242,11 @@ struct controller::impl {
       memo = {};
       return std::nullopt;
     }
-    std::string version = meta_string(*current, "uid");
-    version += '/';
-    version += metadata_string(*current, "resourceVersion");
-    if (memo.version != version) memo = {std::move(version), reconcile::observed_hash(*current)};
+    std::string key = meta_string(*current, "uid");
+    key += '/';
+    key += metadata_string(*current, "resourceVersion");
+    const std::uint64_t version = std::hash<std::string>{}(key) | 1;   // never 0
+    if (memo.version != version) memo = {version, reconcile::observed_hash(*current)};
     return memo.hash;
   }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <habop/core/time.hpp>
 #include <habop/http/request.hpp>
@@ -75,17 +76,20 @@ class event_recorder {
     instant last;
   };
   struct aggregate_record {
-    std::list<std::string> messages;                 ///< Distinct messages seen in the window (≤ max).
+    /// Hashes of the distinct messages seen in the window (≤ max), oldest first: client-go only counts and
+    /// evicts them, so the text itself need not be kept.
+    std::vector<std::uint64_t> messages;
     instant last;
   };
+  /// The Event's name and namespace are not kept: both follow from the object in the key (`event_name_at`).
   struct observed_record {
-    std::string name;
-    std::string ns;
+    std::int64_t name_nanos = 0;                     ///< The suffix of the Event's name.
     int count = 0;
     instant first;
   };
 
-  std::string event_name(const reconcile::event& e, instant now);
+  /// A new name's unix nanos: `now`, or one more than the last one given.
+  std::int64_t next_name_nanos(instant now);
 
   event_recorder_options options_;
   lru<spam_record> spam_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -126,13 +127,15 @@ class object_cache {
   const cache_options& options() const { return options_; }
 
  private:
-  /// One stored object version: its tree, or (`pack`) its packed bytes; with what the cache itself reads of it.
+  /// One stored object version: its tree, or (`pack`) its resourceVersion and packed bytes in one block. 48 bytes:
+  /// what the cache reads of an object (its resourceVersion, its `index_label`) is read from the tree, so only a
+  /// packed object, which has none, keeps its resourceVersion beside it.
   struct entry {
     object_ptr tree;
-    std::string packed;
-    object_ptr summary;          ///< With `packed` and `summary_paths`.
-    std::string resource_version;
-    std::string index_value;     ///< Its `index_label`'s value ("" when unindexed).
+    object_ptr summary;                   ///< With `packed` and `summary_paths`.
+    std::unique_ptr<char[]> packed;       ///< `rv_size` bytes of resourceVersion, then `packed_size` packed bytes.
+    std::uint32_t rv_size = 0;
+    std::uint32_t packed_size = 0;
   };
   using map_type = std::map<std::string, entry, std::less<>>;
   /// `obj` as this cache keeps it: transform_for_cache, then project_fields.
@@ -140,6 +143,10 @@ class object_cache {
   /// Trims `obj` into `trimmed` (what handlers see), and returns how it is stored (packed or compact).
   entry make_entry(boost::json::object obj, object_ptr& trimmed) const;
   object_ptr load(const entry& e) const;
+  /// `metadata.resourceVersion` of the stored object (a view into `e`).
+  static std::string_view resource_version_of(const entry& e);
+  /// The stored object's `index_label` value ("" when unindexed or unlabelled).
+  std::string index_value_of(const entry& e) const;
   /// `fn(key, entry)` for the entries of `ns` (empty: all), in key order.
   template <class Fn>
   void for_each_in(std::string_view ns, Fn&& fn) const;
