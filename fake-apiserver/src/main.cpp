@@ -11,13 +11,17 @@
 namespace {
 
 constexpr std::string_view usage =
-    "usage: fake-apiserver [--listen HOST:PORT] [--kubeconfig-out FILE] [--simulate-workloads] [--token T]\n"
+    "usage: fake-apiserver [--listen HOST:PORT] [--kubeconfig-out FILE] [--simulate-workloads]\n"
+    "                      [--simulate-image-pull-failure TEXT]... [--token T]\n"
     "                      [--token-user TOKEN=USER]... [--authorization-mode=RBAC|AlwaysAllow]\n"
     "                      [--anonymous] [--cert FILE --key FILE] [--no-gc] [--admin]\n"
     "  --listen HOST:PORT      address to bind (default 127.0.0.1:0, a free port)\n"
     "  --kubeconfig-out FILE   write a kubeconfig (CA data, server, token) for kubectl and clients\n"
     "  --simulate-workloads    give StatefulSets pods, claims and status, Deployments a status (like kwok);\n"
     "                          bind claims to PersistentVolumes a simulated provisioner creates\n"
+    "  --simulate-image-pull-failure TEXT\n"
+    "                          simulated pods whose image contains TEXT never pull: they stay Pending in\n"
+    "                          ImagePullBackOff, as with a mistyped image; repeatable\n"
     "  --token T               bearer token of the admin user habop-admin (default: a random one, in the\n"
     "                          kubeconfig); habop-admin may do everything, also under RBAC\n"
     "  --token-user TOKEN=USER another bearer token and the user it authenticates as, e.g. a ServiceAccount's\n"
@@ -91,6 +95,9 @@ int main(int argc, char** argv) {
       config.key_file = value;
     } else if (arg == "--simulate-workloads") {
       config.simulate_workloads = true;
+    } else if (arg == "--simulate-image-pull-failure") {
+      if (!take() || value.empty()) return fail("--simulate-image-pull-failure needs a value");
+      config.simulation.unpullable_images.push_back(value);
     } else if (arg == "--anonymous") {
       config.anonymous = true;
     } else if (arg == "--no-gc") {

@@ -141,6 +141,66 @@ bj::object running_status(const bj::object& pod, const std::string& ip, instant 
                     {"containerStatuses", statuses}};
 }
 
+// The first container image of `pod` that contains one of `unpullable`, if any.
+std::optional<std::string> unpullable_image(const bj::object& pod, const std::vector<std::string>& unpullable) {
+  const auto* containers = object_or_empty(pod, "spec").if_contains("containers");
+  if (unpullable.empty() || containers == nullptr || !containers->is_array()) return std::nullopt;
+  for (const auto& c : containers->get_array()) {
+    if (!c.is_object()) continue;
+    const std::string image = str(c.get_object(), "image");
+    for (const auto& u : unpullable)
+      if (!u.empty() && image.find(u) != std::string::npos) return image;
+  }
+  return std::nullopt;
+}
+
+// What the kubelet reports for a pod whose image cannot be pulled: scheduled, sandbox up (an IP), containers
+// waiting in ImagePullBackOff, not ready.
+bj::object image_pull_backoff_status(const bj::object& pod, const std::string& ip, instant now) {
+  const std::string ts = to_rfc3339(now);
+  bj::array statuses;
+  std::string names;
+  const auto* containers = object_or_empty(pod, "spec").if_contains("containers");
+  if (containers != nullptr && containers->is_array()) {
+    for (const auto& c : containers->get_array()) {
+      if (!c.is_object()) continue;
+      const std::string name = str(c.get_object(), "name"), image = str(c.get_object(), "image");
+      names += (names.empty() ? "" : " ") + name;
+      statuses.push_back(bj::object{
+          {"name", name}, {"ready", false}, {"started", false}, {"restartCount", 0}, {"image", image},
+          {"imageID", ""},
+          {"state", bj::object{{"waiting", bj::object{{"reason", "ImagePullBackOff"},
+                                                      {"message", "Back-off pulling image \"" + image + "\""}}}}}});
+    }
+  }
+  bj::array conditions;
+  for (const char* type : {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}) {
+    const bool unready = std::string_view(type) == "Ready" || std::string_view(type) == "ContainersReady";
+    bj::object c{{"type", type}, {"status", unready ? "False" : "True"}, {"lastProbeTime", nullptr},
+                 {"lastTransitionTime", ts}};
+    if (unready) {
+      c["reason"] = "ContainersNotReady";
+      c["message"] = "containers with unready status: [" + names + "]";
+    }
+    conditions.push_back(std::move(c));
+  }
+  return bj::object{{"phase", "Pending"},        {"conditions", conditions},
+                    {"hostIP", "203.0.113.10"},  {"hostIPs", bj::array{bj::object{{"ip", "203.0.113.10"}}}},
+                    {"podIP", ip},               {"podIPs", bj::array{bj::object{{"ip", ip}}}},
+                    {"startTime", ts},           {"qosClass", "BestEffort"},
+                    {"containerStatuses", statuses}};
+}
+
+bool pulling_backs_off(const bj::object& pod) {
+  const auto* statuses = object_or_empty(pod, "status").if_contains("containerStatuses");
+  if (statuses == nullptr || !statuses->is_array()) return false;
+  for (const auto& c : statuses->get_array())
+    if (c.is_object() && str(object_or_empty(object_or_empty(c.get_object(), "state"), "waiting"), "reason") ==
+                             "ImagePullBackOff")
+      return true;
+  return false;
+}
+
 bj::object build_claim(const bj::object& sts, const bj::object& tpl, long ord) {
   const bj::object& meta = object_or_empty(sts, "metadata");
   const bj::object& tmeta = object_or_empty(tpl, "metadata");
@@ -256,17 +316,19 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
   // The kubelet's part: a pod runs and is ready at once, with a fresh IP. Whether it is ready now.
   auto make_ready = [&](bj::object& pod) {
     if (str(object_or_empty(pod, "status"), "phase") == "Running" && is_ready(pod)) return true;
+    const auto unpullable = unpullable_image(pod, opts_.unpullable_images);
+    if (unpullable && pulling_backs_off(pod)) return false;   // reported already; it never pulls
     std::string ip = allocate_ip();
+    bj::object status = unpullable ? image_pull_backoff_status(pod, ip, now) : running_status(pod, ip, now, container_ids_);
     auto patched = store_.merge_patch(resources::pods(), ns, str(object_or_empty(pod, "metadata"), "name"),
-                                      bj::object{{"status", running_status(pod, ip, now, container_ids_)}}, now,
-                                      kubelet, "status");
+                                      bj::object{{"status", std::move(status)}}, now, kubelet, "status");
     if (!patched) {
       used_ips_.erase(ip);
       return false;
     }
     ++writes;
     pod = std::move(*patched);
-    return true;
+    return !unpullable;
   };
   // Missing ordinals are created at the update revision (RollingUpdate and OnDelete alike). OrderedReady (the
   // default) creates ordinal n only once n-1 is Running and Ready; as our kubelet readies a pod in the same pass,
@@ -290,12 +352,18 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
     if (ordered && !make_ready(pods.at(ord))) break;
   }
   for (auto& [ord, pod] : pods) make_ready(pod);
-  // RollingUpdate: once everything is ready, replace the highest-ordinal stale pod, one at a time.
-  bool all_ready = !changed_set && static_cast<long>(pods.size()) == replicas &&
-                   std::all_of(pods.begin(), pods.end(), [](const auto& p) { return is_ready(p.second); });
-  if (!on_delete && all_ready) {
-    for (auto it = pods.rbegin(); it != pods.rend(); ++it) {
-      if (it->first < partition || revision_of(it->second) == update_rev) continue;
+  // RollingUpdate, as the StatefulSet controller does it: from the highest ordinal down to the partition, delete the
+  // first stale pod (one per sync), and wait while a current one is not ready. OrderedReady first needs every pod
+  // running and ready; Parallel does not, so a broken pod (an image that never pulls) is replaced as well.
+  const bool settled = !changed_set && static_cast<long>(pods.size()) == replicas &&
+                       (!ordered || std::all_of(pods.begin(), pods.end(), [](const auto& p) { return is_ready(p.second); }));
+  if (!on_delete && settled) {
+    for (auto it = pods.rbegin(); it != pods.rend() && it->first >= partition; ++it) {
+      if (it->first >= replicas) continue;
+      if (revision_of(it->second) == update_rev) {
+        if (!is_ready(it->second)) break;
+        continue;
+      }
       delete_options opts;
       opts.grace_period_seconds = 0;
       if (store_.remove(resources::pods(), ns, str(object_or_empty(it->second, "metadata"), "name"), now, opts)) {

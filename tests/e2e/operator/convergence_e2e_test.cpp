@@ -211,6 +211,35 @@ TEST_CASE("a missing ServiceAccount gives ServiceAccountNotFound and heals when 
   CHECK(sts->at("spec").at("template").at("spec").at("serviceAccountName") == "later-sa");
 }
 
+TEST_CASE("an image that never pulls shows as ImagePullBackOff in kubectl get habitats, and a fixed image heals it",
+          "[e2e][operator]") {
+  habop::fake::simulation_options simulation;
+  simulation.unpullable_images = {"does-not-exist"};
+  operator_cluster c(true, simulation);
+  auto op = ready_operator(c);
+  std::string manifest = habitat_manifest("typo", 2);
+  manifest.replace(manifest.find("habitat/redis-hab"), 17, "habitat/does-not-exist");
+  REQUIRE(c.apply(manifest).ok());
+  REQUIRE(operator_cluster::eventually(
+      [&] { return habop::test::ready_reason_is(c, "typo", "ImagePullBackOff"); }, 30s));
+  // What a person sees first: the REASON column names the fix, the status message the pods and the kubelet's words.
+  const auto table = c.kubectl_run({"get", "habitat", "typo", "-o", "wide"});
+  REQUIRE(table.ok());
+  CHECK(table.out.find("ImagePullBackOff") != std::string::npos);
+  const auto message = c.kubectl_run({"get", "habitat", "typo", "-o", "jsonpath={.status.message}"});
+  CHECK(message.out == "0/2 members ready; typo-0, typo-1: ImagePullBackOff (Back-off pulling image "
+                       "\"habitat/does-not-exist\")");
+
+  REQUIRE(c.kubectl_run({"patch", "habitat", "typo", "--type=merge", "-p",
+                         R"({"spec":{"v1beta2":{"image":"habitat/redis-hab"}}})"}).ok());
+  const bool healed = operator_cluster::eventually([&] { return ready(c, "typo"); }, 30s);
+  INFO(c.kubectl_run({"get", "habitat,sts,pods", "-o", "yaml"}).out);
+  CHECK(healed);
+  auto h = c.get(habitats, "default", "typo");
+  REQUIRE(h);
+  CHECK(condition_of(*h, "Degraded").first == "False");
+}
+
 TEST_CASE("an invalid Habitat gets one event and a condition, and is not retried", "[e2e][operator]") {
   operator_cluster c;
   auto op = ready_operator(c, {"--resync-period", "1s"});

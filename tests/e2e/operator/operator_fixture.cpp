@@ -28,9 +28,10 @@ double operator_process::requests(const std::string& method) const {
   return total;
 }
 
-operator_cluster::operator_cluster(bool simulate_workloads) {
+operator_cluster::operator_cluster(bool simulate_workloads, fake::simulation_options simulation) {
   fake::server_config config;
   config.simulate_workloads = simulate_workloads;
+  config.simulation = std::move(simulation);
   auto started = start_in_process_apiserver(config);
   if (!started) throw std::runtime_error("fake-apiserver: " + started.error().message);
   api_ = std::move(*started);

@@ -34,7 +34,8 @@ struct operator_process {
 /// The environment. Every write the server commits is counted per resource plural (events and leases included).
 class operator_cluster {
  public:
-  explicit operator_cluster(bool simulate_workloads = true);
+  /// `simulation`: the workload simulator's options (e.g. images that never pull).
+  explicit operator_cluster(bool simulate_workloads = true, fake::simulation_options simulation = {});
   ~operator_cluster();
 
   fake::server& server() { return *api_->server; }

@@ -147,6 +147,68 @@ TEST_CASE("RollingUpdate replaces every stale pod, OnDelete waits for deletions"
   CHECK(label(*store.get(resources::pods(), "default", "web-0"), "controller-revision-hash") == update_rev);
 }
 
+TEST_CASE("an image that never pulls leaves pods Pending in ImagePullBackOff until the template changes",
+          "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  simulation_options opts;
+  opts.unpullable_images = {"does-not-exist"};
+  workload_simulator sim(store, opts);
+  auto sts = stateful_set(2, "habitat/does-not-exist:1", "OnDelete");
+  sts["spec"].as_object()["podManagementPolicy"] = "Parallel";
+  REQUIRE(store.create(resources::statefulsets(), "default", sts, t0));
+  sim.settle(t0);
+  auto ps = pods(store);
+  REQUIRE(ps.size() == 2);
+  for (const auto& p : ps) {
+    CHECK(p.at("status").at("phase") == "Pending");
+    const auto& waiting = p.at("status").at("containerStatuses").at(0).at("state").at("waiting");
+    CHECK(waiting.at("reason") == "ImagePullBackOff");
+    CHECK(waiting.at("message") == "Back-off pulling image \"habitat/does-not-exist:1\"");
+  }
+  CHECK_FALSE(store.get(resources::statefulsets(), "default", "web")->at("status").as_object().contains(
+      "readyReplicas"));   // omitted when 0, as kube-controller-manager writes it
+  CHECK(sim.step(t0) == 0);   // reported once: no rewrite per pass
+
+  // A fixed image, then the stale pods deleted (OnDelete, as habop's AllAtOnce does): the new pods run.
+  REQUIRE(store.merge_patch(resources::statefulsets(), "default", "web",
+                            *habop::json::parse_json(
+                                R"({"spec":{"template":{"spec":{"containers":[{"name":"main","image":"nginx:1"}]}}}})"),
+                            t0));
+  sim.settle(t0);
+  delete_options now;
+  now.grace_period_seconds = 0;
+  for (const char* name : {"web-0", "web-1"}) REQUIRE(store.remove(resources::pods(), "default", name, t0, now));
+  sim.settle(t0);
+  for (const auto& p : pods(store)) CHECK(p.at("status").at("phase") == "Running");
+  CHECK(store.get(resources::statefulsets(), "default", "web")->at("status").at("readyReplicas") == 2);
+}
+
+TEST_CASE("RollingUpdate with Parallel replaces broken pods; OrderedReady waits for them, as the controller does",
+          "[simulation]") {
+  for (const char* policy : {"Parallel", "OrderedReady"}) {
+    INFO(policy);
+    api_server api;
+    object_store& store = api.store();
+    simulation_options opts;
+    opts.unpullable_images = {"does-not-exist"};
+    workload_simulator sim(store, opts);
+    auto sts = stateful_set(2, "habitat/does-not-exist:1");
+    sts["spec"].as_object()["podManagementPolicy"] = policy;
+    REQUIRE(store.create(resources::statefulsets(), "default", sts, t0));
+    sim.settle(t0);
+    REQUIRE(store.merge_patch(resources::statefulsets(), "default", "web",
+                              *habop::json::parse_json(
+                                  R"({"spec":{"template":{"spec":{"containers":[{"name":"main","image":"nginx:1"}]}}}})"),
+                              t0));
+    sim.settle(t0);
+    const auto ps = pods(store);
+    const bool parallel = std::string_view(policy) == "Parallel";
+    REQUIRE(ps.size() == (parallel ? 2u : 1u));   // OrderedReady never got past the broken web-0
+    for (const auto& p : ps) CHECK(p.at("status").at("phase") == (parallel ? "Running" : "Pending"));
+  }
+}
+
 TEST_CASE("a Deployment gets a minimal available status", "[simulation]") {
   api_server api;
   object_store& store = api.store();

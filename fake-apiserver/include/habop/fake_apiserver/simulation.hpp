@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include <boost/json/object.hpp>
@@ -24,6 +25,9 @@ struct simulation_options {
   /// When a StatefulSet whose pod could not be created (e.g. a pod of that name is in the way) is tried again, as
   /// the controller requeues a failed sync.
   std::int64_t retry_delay_micros = 1'000'000;
+  /// Images that never pull: a pod with a container whose image contains one of these strings stays Pending with
+  /// the kubelet's `ImagePullBackOff`, as with a registry that does not have it (e.g. a mistyped image).
+  std::vector<std::string> unpullable_images;
   bool operator==(const simulation_options&) const = default;
 };
 
