@@ -1,6 +1,7 @@
 // Internal vocabulary of the fake-apiserver core: resource types, the store's state, and helpers shared by files.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -150,6 +151,14 @@ std::string human_duration(std::int64_t seconds);
 std::string check_dns_subdomain(std::string_view name);
 /// kube-apiserver's ValidatePathSegmentName (names of RBAC objects such as `system:discovery`).
 std::string check_path_segment(std::string_view name);
+/// `s` as a base-10 integer of type T when the whole of it is one (no sign for unsigned T, no spaces); else nullopt.
+template <class T>
+std::optional<T> parse_integer(std::string_view s) {
+  T v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
 std::string check_dns_label(std::string_view name);
 /// kube-apiserver's NameIsDNS1035Label (Service names): a DNS label that starts with a letter.
 std::string check_dns1035_label(std::string_view name);

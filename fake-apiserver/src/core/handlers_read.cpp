@@ -1,19 +1,11 @@
 // GET handlers: get, list (selectors, paging, RV semantics, Tables) and the hand-off to watch.
 #include "http.hpp"
 
-#include <charconv>
 
 #include <habop/json/codec.hpp>
 
 namespace habop::fake {
 namespace {
-
-std::optional<std::uint64_t> to_u64(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
 
 error expired(std::string msg) { return error{410, "Expired", std::move(msg), {}}; }
 
@@ -73,7 +65,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
     p.bookmarks = c.flag("allowWatchBookmarks");
     p.send_initial_events = c.flag("sendInitialEvents");
     if (!rv_param.empty() && rv_param != "0") {
-      auto v = to_u64(rv_param);
+      auto v = parse_integer<std::uint64_t>(rv_param);
       if (!v) return reply(status_response(bad_request("invalid resource version: " + rv_param)));
       p.from_rv = *v;
     }
@@ -81,7 +73,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
       return reply(status_response(error{422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: allowWatchBookmarks: Required value: allowWatchBookmarks must be set to true when sendInitialEvents is set",
                                          {{"allowWatchBookmarks", "FieldValueRequired", "Required value"}}}));
     if (auto ts = c.param("timeoutSeconds")) {
-      auto v = to_u64(*ts);
+      auto v = parse_integer<std::uint64_t>(*ts);
       if (v && *v > 0) p.timeout_seconds = static_cast<std::int64_t>(*v);
     }
     p.render = render;
@@ -107,7 +99,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
     start = {string_at(tok, {"ns"}), string_at(tok, {"start"})};
     has_start = true;
   } else if (!rv_param.empty() && rv_param != "0") {
-    auto v = to_u64(rv_param);
+    auto v = parse_integer<std::uint64_t>(rv_param);
     if (!v) return reply(status_response(bad_request("invalid resource version: " + rv_param)));
     if (*v > s.rv)
       return reply(status_response(too_large_resource_version(*v, s.rv)));
@@ -116,7 +108,7 @@ handled serve_read(object_store::impl& s, const resource_type& t, const route& r
   }
   std::size_t limit = 0;
   if (auto l = c.param("limit")) {
-    if (auto v = to_u64(*l)) limit = static_cast<std::size_t>(*v);
+    if (auto v = parse_integer<std::uint64_t>(*l)) limit = static_cast<std::size_t>(*v);
   }
   std::vector<const frozen*> items;
   std::string next_token;

@@ -4,7 +4,6 @@
 #include "http.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 namespace habop::fake {
 namespace {
@@ -24,13 +23,6 @@ struct log_line {
   std::string text;
 };
 
-std::optional<std::int64_t> to_i64(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 // The query as PodLogOptions, validated as ValidatePodLogOptions does (422 naming the pod).
 result<log_options> parse_options(const http_ctx& c, std::string_view pod) {
   log_options o;
@@ -41,7 +33,7 @@ result<log_options> parse_options(const http_ctx& c, std::string_view pod) {
                           std::pair{"sinceSeconds", &o.since_seconds}}) {
     auto v = c.param(key);
     if (!v) continue;
-    *out = to_i64(*v);
+    *out = parse_integer<std::int64_t>(*v);
     if (!*out) return bad_request("invalid value for " + std::string(key) + ": " + json_quote(*v));
   }
   if (auto v = c.param("sinceTime")) {

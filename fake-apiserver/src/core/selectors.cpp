@@ -2,7 +2,6 @@
 #include "detail.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 namespace habop::fake {
 namespace {
@@ -40,13 +39,6 @@ bool valid_value(std::string_view v) {
 
 error selector_error(std::string_view text, std::string why) {
   return bad_request("unable to parse requirement: " + why + (text.empty() ? "" : " in \"" + std::string(text) + "\""));
-}
-
-std::optional<std::int64_t> to_int(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 }  // namespace
@@ -99,7 +91,7 @@ result<label_selector> parse_label_selector(std::string_view text) {
       req.key = std::string(trim_blanks(part.substr(0, p4)));
       req.o = part[p4] == '<' ? op::lt : op::gt;
       std::string_view v = trim_blanks(part.substr(p4 + 1));
-      if (!to_int(v)) return selector_error(text, "for 'Gt', 'Lt' operators, the value must be an integer");
+      if (!parse_integer<std::int64_t>(v)) return selector_error(text, "for 'Gt', 'Lt' operators, the value must be an integer");
       req.values.emplace_back(v);
     } else {
       req.key = std::string(part);
@@ -133,7 +125,7 @@ bool label_selector::matches(const bj::object& obj) const {
       case op::gt:
       case op::lt: {
         if (!present) return false;
-        auto a = to_int(val), b = to_int(r.values[0]);
+        auto a = parse_integer<std::int64_t>(val), b = parse_integer<std::int64_t>(r.values[0]);
         if (!a || !b) return false;
         if (r.o == op::gt ? !(*a > *b) : !(*a < *b)) return false;
         break;
