@@ -109,54 +109,9 @@ bj::object build_pod(const bj::object& sts, long ord, const std::string& revisio
   return bj::object{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", pod_meta}, {"spec", pod_spec}};
 }
 
-bj::object running_status(const bj::object& pod, const std::string& ip, instant now, std::uint64_t& ids) {
-  std::string ts = to_rfc3339(now);
-  bj::array conditions;
-  for (const char* type : {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}) {
-    conditions.push_back(bj::object{{"type", type}, {"status", "True"}, {"lastProbeTime", nullptr},
-                                    {"lastTransitionTime", ts}});
-  }
-  bj::array statuses;
-  const auto* containers = object_or_empty(pod, "spec").if_contains("containers");
-  if (containers != nullptr && containers->is_array()) {
-    for (const auto& c : containers->get_array()) {
-      if (!c.is_object()) continue;
-      char id[32];
-      std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(++ids * 0x9e3779b97f4a7c15ull));
-      std::string image = str(c.get_object(), "image");
-      statuses.push_back(bj::object{{"name", str(c.get_object(), "name")},
-                                    {"ready", true},
-                                    {"started", true},
-                                    {"restartCount", 0},
-                                    {"image", image},
-                                    {"imageID", image.empty() ? std::string() : "docker.io/library/" + image},
-                                    {"containerID", std::string("containerd://") + id},
-                                    {"state", bj::object{{"running", bj::object{{"startedAt", ts}}}}}});
-    }
-  }
-  return bj::object{{"phase", "Running"},        {"conditions", conditions},
-                    {"hostIP", "203.0.113.10"},  {"hostIPs", bj::array{bj::object{{"ip", "203.0.113.10"}}}},
-                    {"podIP", ip},               {"podIPs", bj::array{bj::object{{"ip", ip}}}},
-                    {"startTime", ts},           {"qosClass", "BestEffort"},
-                    {"containerStatuses", statuses}};
-}
-
-// The first container image of `pod` that contains one of `unpullable`, if any.
-std::optional<std::string> unpullable_image(const bj::object& pod, const std::vector<std::string>& unpullable) {
-  const auto* containers = object_or_empty(pod, "spec").if_contains("containers");
-  if (unpullable.empty() || containers == nullptr || !containers->is_array()) return std::nullopt;
-  for (const auto& c : containers->get_array()) {
-    if (!c.is_object()) continue;
-    const std::string image = str(c.get_object(), "image");
-    for (const auto& u : unpullable)
-      if (!u.empty() && image.find(u) != std::string::npos) return image;
-  }
-  return std::nullopt;
-}
-
-// What the kubelet reports for a pod whose image cannot be pulled: scheduled, sandbox up (an IP), containers
-// waiting in ImagePullBackOff, not ready.
-bj::object image_pull_backoff_status(const bj::object& pod, const std::string& ip, instant now) {
+// What the kubelet reports once the pod's sandbox is up (an IP): every container running and the pod Ready, or,
+// when its image cannot be `pulled`, every container waiting in ImagePullBackOff and the pod Pending, not ready.
+bj::object kubelet_status(const bj::object& pod, const std::string& ip, instant now, bool pulled, std::uint64_t& ids) {
   const std::string ts = to_rfc3339(now);
   bj::array statuses;
   std::string names;
@@ -166,16 +121,24 @@ bj::object image_pull_backoff_status(const bj::object& pod, const std::string& i
       if (!c.is_object()) continue;
       const std::string name = str(c.get_object(), "name"), image = str(c.get_object(), "image");
       names += (names.empty() ? "" : " ") + name;
-      statuses.push_back(bj::object{
-          {"name", name}, {"ready", false}, {"started", false}, {"restartCount", 0}, {"image", image},
-          {"imageID", ""},
-          {"state", bj::object{{"waiting", bj::object{{"reason", "ImagePullBackOff"},
-                                                      {"message", "Back-off pulling image \"" + image + "\""}}}}}});
+      bj::object st{{"name", name}, {"ready", pulled}, {"started", pulled}, {"restartCount", 0}, {"image", image}};
+      if (pulled) {
+        char id[32];
+        std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(++ids * 0x9e3779b97f4a7c15ull));
+        st["imageID"] = image.empty() ? std::string() : "docker.io/library/" + image;
+        st["containerID"] = std::string("containerd://") + id;
+        st["state"] = bj::object{{"running", bj::object{{"startedAt", ts}}}};
+      } else {
+        st["imageID"] = "";
+        st["state"] = bj::object{{"waiting", bj::object{{"reason", "ImagePullBackOff"},
+                                                        {"message", "Back-off pulling image \"" + image + "\""}}}};
+      }
+      statuses.push_back(std::move(st));
     }
   }
   bj::array conditions;
   for (const char* type : {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}) {
-    const bool unready = std::string_view(type) == "Ready" || std::string_view(type) == "ContainersReady";
+    const bool unready = !pulled && (std::string_view(type) == "Ready" || std::string_view(type) == "ContainersReady");
     bj::object c{{"type", type}, {"status", unready ? "False" : "True"}, {"lastProbeTime", nullptr},
                  {"lastTransitionTime", ts}};
     if (unready) {
@@ -184,11 +147,24 @@ bj::object image_pull_backoff_status(const bj::object& pod, const std::string& i
     }
     conditions.push_back(std::move(c));
   }
-  return bj::object{{"phase", "Pending"},        {"conditions", conditions},
+  return bj::object{{"phase", pulled ? "Running" : "Pending"}, {"conditions", conditions},
                     {"hostIP", "203.0.113.10"},  {"hostIPs", bj::array{bj::object{{"ip", "203.0.113.10"}}}},
                     {"podIP", ip},               {"podIPs", bj::array{bj::object{{"ip", ip}}}},
                     {"startTime", ts},           {"qosClass", "BestEffort"},
                     {"containerStatuses", statuses}};
+}
+
+// Whether a container image of `pod` contains one of `unpullable`.
+bool has_unpullable_image(const bj::object& pod, const std::vector<std::string>& unpullable) {
+  const auto* containers = object_or_empty(pod, "spec").if_contains("containers");
+  if (unpullable.empty() || containers == nullptr || !containers->is_array()) return false;
+  for (const auto& c : containers->get_array()) {
+    if (!c.is_object()) continue;
+    const std::string image = str(c.get_object(), "image");
+    for (const auto& u : unpullable)
+      if (!u.empty() && image.find(u) != std::string::npos) return true;
+  }
+  return false;
 }
 
 bool pulling_backs_off(const bj::object& pod) {
@@ -316,12 +292,12 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
   // The kubelet's part: a pod runs and is ready at once, with a fresh IP. Whether it is ready now.
   auto make_ready = [&](bj::object& pod) {
     if (str(object_or_empty(pod, "status"), "phase") == "Running" && is_ready(pod)) return true;
-    const auto unpullable = unpullable_image(pod, opts_.unpullable_images);
+    const bool unpullable = has_unpullable_image(pod, opts_.unpullable_images);
     if (unpullable && pulling_backs_off(pod)) return false;   // reported already; it never pulls
     std::string ip = allocate_ip();
-    bj::object status = unpullable ? image_pull_backoff_status(pod, ip, now) : running_status(pod, ip, now, container_ids_);
     auto patched = store_.merge_patch(resources::pods(), ns, str(object_or_empty(pod, "metadata"), "name"),
-                                      bj::object{{"status", std::move(status)}}, now, kubelet, "status");
+                                      bj::object{{"status", kubelet_status(pod, ip, now, !unpullable, container_ids_)}},
+                                      now, kubelet, "status");
     if (!patched) {
       used_ips_.erase(ip);
       return false;
