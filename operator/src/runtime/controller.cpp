@@ -172,7 +172,12 @@ struct controller::impl {
     m.cache_objects.set({kind}, static_cast<double>(cache.size()));
     if (previous && current) return;
     const auto& obj = current ? *current : *previous;
-    for (const auto& key : habitats.keys(meta_string(obj, "namespace"))) enqueue(key);
+    enqueue_habitats(meta_string(obj, "namespace"));
+  }
+
+  /// Every cached Habitat of `ns` (all namespaces when empty). Under cache_mutex.
+  void enqueue_habitats(std::string_view ns = {}) {
+    for (const auto& key : habitats.keys(ns)) enqueue(key);
   }
 
   /// `optional`: a cache reconcile can do without (reflector_config::optional).
@@ -185,7 +190,7 @@ struct controller::impl {
     cfg.path = group_path + (options.ns.empty() ? "" : "/namespaces/" + options.ns) + "/" + plural;
     cfg.label_selector = selector;
     cfg.optional = optional;
-    if (optional) cfg.on_availability_change = [this] { for (const auto& key : habitats.keys()) enqueue(key); };
+    if (optional) cfg.on_availability_change = [this] { enqueue_habitats(); };
     by_kind[kind] = {&cache, handler};
     reflectors.push_back(std::make_unique<reflector>(api, log.with({{"kind", kind}}), std::move(cfg), cache,
                                                      cache_mutex, std::move(handler)));
@@ -444,7 +449,7 @@ struct controller::impl {
       resync_cv.wait_for(lock, options.resync_period, [this] { return stopping.load(); });
       if (stopping) return;
       std::lock_guard cache_lock(cache_mutex);
-      for (const auto& key : habitats.keys()) enqueue(key);
+      enqueue_habitats();
     }
   }
 };

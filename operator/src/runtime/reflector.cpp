@@ -167,12 +167,10 @@ void reflector::become_unavailable(const error& forbidden) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& gone : cache_.replace({}, "").deleted) on_change_(gone, nullptr);
-    if (available_ || !synced_) {
+    if (available_) {   // warned once per loss of the permission: available_ only turns false here
       log_.warn("not allowed to list " + config_.path + "; carrying on without this cache (the checks that need it "
                 "are skipped) and retrying: grant list and watch on it (see the shipped Role)",
                 {{"code", forbidden.code}, {"reason", forbidden.reason}, {"error", forbidden.message}});
-    }
-    if (available_) {
       available_ = false;
       if (config_.on_availability_change) config_.on_availability_change();
     }
