@@ -11,21 +11,16 @@ COPY scripts/install-deps scripts/install-deps
 # Dependencies first, in their own layer, so source edits do not reinstall them.
 RUN scripts/install-deps && rm -rf /var/lib/apt/lists/*
 COPY . .
-# OpenSSL and Boost.JSON are linked statically (Debian ships their .a files). yaml-cpp stays shared (its CMake
-# package exports only the shared library), and so do libstdc++ and libgcc_s, which it needs: a static copy next to
-# a shared one would split exception unwinding across two runtimes. See docs/operations.md, "Image".
+# Boost.JSON, yaml-cpp, zlib, OpenSSL and libstdc++ are linked statically (HABOP_STATIC_LIBS, on by default): the
+# binary needs only glibc. See docs/operations.md, "Image".
 RUN HABOP_BUILD_DIR=/src/build scripts/build \
       -DCMAKE_BUILD_TYPE=Release \
       -DHABOP_BUILD_TESTS=OFF -DHABOP_BUILD_BENCHMARKS=OFF \
-      -DBoost_USE_STATIC_LIBS=ON -DOPENSSL_USE_STATIC_LIBS=TRUE \
  && strip --strip-unneeded build/bin/habitat-operator \
  && ldd build/bin/habitat-operator
 
 FROM debian:${DEBIAN_TAG}-slim AS runtime
-# The only shared library bookworm-slim lacks; the rest (libstdc++6, libgcc-s1, libc6) is already there.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libyaml-cpp0.7 \
- && rm -rf /var/lib/apt/lists/*
+# Nothing to install: bookworm-slim has glibc, the only shared library the binary needs.
 COPY --from=build /src/build/bin/habitat-operator /usr/local/bin/habitat-operator
 COPY --from=build /src/LICENSE /usr/share/doc/habitat-operator/LICENSE
 # 65532 matches runAsUser in deploy/base/deployment.yaml; numeric so runAsNonRoot can verify it.

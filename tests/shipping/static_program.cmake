@@ -1,0 +1,23 @@
+# With HABOP_STATIC_LIBS, a shipped program needs nothing from the system but glibc (and its loader), so the image
+# and any Debian or non-Debian host run it as built. Fails naming each other shared library the program needs.
+#   cmake -DPROGRAM=<path> -DREADELF=<readelf> -P static_program.cmake
+execute_process(COMMAND ${READELF} --dynamic ${PROGRAM} OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${READELF} --dynamic ${PROGRAM} failed (${rc})")
+endif()
+string(REGEX MATCHALL "\\(NEEDED\\)[^\n]*\\[[^]\n]+\\]" needed_lines "${dynamic}")
+set(needed "")
+foreach(line IN LISTS needed_lines)
+  string(REGEX REPLACE ".*\\[([^]]+)\\]" "\\1" library "${line}")
+  list(APPEND needed ${library})
+endforeach()
+if(NOT needed)
+  message(FATAL_ERROR "${PROGRAM}: no NEEDED entries found in readelf's output; is it a dynamic executable?")
+endif()
+set(unexpected ${needed})
+list(FILTER unexpected EXCLUDE REGEX "^(libc\\.so\\.6|libm\\.so\\.6|ld-linux-x86-64\\.so\\.2|ld-linux-aarch64\\.so\\.1)$")
+if(unexpected)
+  message(FATAL_ERROR "${PROGRAM} needs shared libraries besides glibc: ${unexpected} (all: ${needed}). "
+                      "HABOP_STATIC_LIBS should have linked them statically: see cmake/HabopStaticLibs.cmake.")
+endif()
+message(STATUS "${PROGRAM} needs only: ${needed}")
