@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include <habop/core/utf8.hpp>
 #include <habop/reconcile/conditions.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
 #include <habop/reconcile/peers.hpp>
@@ -142,7 +143,7 @@ std::string describe(const member_trouble& t) {
   if (t.pods.size() > pods_named) out += " and " + std::to_string(t.pods.size() - pods_named) + " more";
   out += ": " + t.reason;
   if (!t.message.empty()) {
-    out += " (" + t.message.substr(0, message_max) + (t.message.size() > message_max ? "…" : "") + ")";
+    out += " (" + std::string(utf8_prefix(t.message, message_max)) + (t.message.size() > message_max ? "…" : "") + ")";
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// UTF-8 validation: Kubernetes strings are UTF-8, and text that is not must be rejected where it enters.
+// UTF-8 validation and cutting: Kubernetes strings are UTF-8, and text that is not must be rejected where it enters.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +30,15 @@ inline std::size_t find_invalid_utf8(std::string_view s) {
     i += n;
   }
   return std::string_view::npos;
+}
+
+/// The longest prefix of `s` of at most `max_bytes` that does not end inside a multi-byte sequence, so that text
+/// cut for a message stays UTF-8 (Go's decoders would turn a split character into U+FFFD).
+inline std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;   // s[end] continues a sequence
+  return s.substr(0, end);
 }
 
 }  // namespace habop

@@ -294,6 +294,13 @@ TEST_CASE("Members the kubelet cannot run name the reason on Ready and Degraded,
   CHECK(cond(s, "Degraded").message == "web-0, web-1: ImagePullBackOff (Back-off pulling image \"habitat/nope\"); "
                                        "web-2: Unschedulable (0/3 nodes are available: 3 Insufficient cpu.)");
 
+  // A long message is cut to 200 bytes without splitting a character ("é" is 2 bytes: the 200th byte starts one).
+  const std::string long_message = std::string(199, 'x') + "\xc3\xa9 and more";
+  std::vector<object_ptr> verbose{stuck("web-0", "CrashLoopBackOff", long_message)};
+  in.pods = &verbose;
+  s = compute_status(in, s, t2);
+  CHECK(cond(s, "Degraded").message == "web-0: CrashLoopBackOff (" + std::string(199, 'x') + "…)");
+
   // A wait that passes by itself, a member that is leaving, or another StatefulSet's pod is no trouble.
   std::vector<object_ptr> passing{stuck("web-0", "ContainerCreating", ""), stuck("web-5", "CrashLoopBackOff", "x"),
                                   stuck("webx-0", "CrashLoopBackOff", "x")};
