@@ -153,11 +153,16 @@ std::string describe(const member_trouble& t) {
 rollout rollout_of(const status_inputs& in, std::int32_t& replicas, std::int32_t& ready) {
   using namespace detail;
   const boost::json::object* sts = in.stateful_set;
-  if (!sts) return {false, "StatefulSet not created yet"};
   const boost::json::object* st = member_object(sts, "status");
   replicas = static_cast<std::int32_t>(member_int(st, "replicas"));
   ready = static_cast<std::int32_t>(member_int(st, "readyReplicas"));
   std::string members = std::to_string(ready) + "/" + std::to_string(in.count) + " members ready";
+  if (!sts) {
+    // Created by this plan: say what the next reconcile, seeing it without a status yet, will say, so that a new
+    // Habitat costs one status write rather than a second one to replace "not created yet".
+    if (in.stateful_set_changing) return {false, "updating the StatefulSet, " + members};
+    return {false, "StatefulSet not created yet"};
+  }
   const bool current = member_int(st, "observedGeneration", -1) == member_int(member_object(sts, "metadata"), "generation");
   // A scale-down: this plan lowers spec.replicas, or the controller is still removing members.
   const bool shrinking = in.stateful_set_scaling_down ||

@@ -49,6 +49,33 @@ TEST_CASE("In an empty cluster the plan creates the Service, the peer ConfigMap,
   CHECK_FALSE(p.requeue_after);
 }
 
+TEST_CASE("A new Habitat's status is written once: the plan that creates the StatefulSet says what comes next") {
+  auto h = habitat("redis");
+  plan first = reconcile::reconcile(h, alone(h), now);
+  REQUIRE(first.status);
+  CHECK(first.status->at("message") == "updating the StatefulSet, 0/1 members ready");
+
+  // The next reconcile sees the objects as the API server stored them, the StatefulSet without a status yet.
+  h["status"] = *first.status;
+  snapshot created = alone(h);
+  auto stored = [](const create_object& c) {
+    bj::object o = c.body;
+    bj::object& meta = o["metadata"].as_object();
+    meta["uid"] = "uid-" + c.target.name;
+    meta["generation"] = 1;
+    return share(o);
+  };
+  for (const auto& op : first.operations) {
+    const auto& c = std::get<create_object>(op);
+    if (c.target.kind == "StatefulSet") created.stateful_set = stored(c);
+    if (c.target.kind == "Service") created.service = stored(c);
+    if (c.target.kind == "ConfigMap") created.config_maps.push_back(stored(c));
+  }
+  plan next = reconcile::reconcile(h, created, instant::from_seconds(1'700'000'001));
+  CHECK(next.operations.empty());
+  CHECK_FALSE(next.status);
+}
+
 TEST_CASE("Reconcile is deterministic: the same inputs give the same plan") {
   auto h = test::typical_habitat("t");
   snapshot s = alone(h);
