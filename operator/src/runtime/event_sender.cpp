@@ -2,7 +2,6 @@
 #include "event_sender.hpp"
 
 #include <chrono>
-#include <optional>
 
 #include "heap.hpp"
 #include "wall_clock.hpp"
@@ -56,7 +55,8 @@ event_sender_stats event_sender::stats() const {
 void event_sender::run() {
   idle_trim trim;
   // A batch is what is queued from its first event until the queue runs empty; it is held back at most max_hold_.
-  std::optional<std::chrono::steady_clock::time_point> batch_started;
+  bool batching = false;   // not an optional: g++ 12 at -Os reports its value as maybe uninitialized
+  std::chrono::steady_clock::time_point batch_started;
   for (;;) {
     reconcile::event e;
     {
@@ -72,8 +72,9 @@ void event_sender::run() {
       }
       if (stopping_) return;
       if (yield_while_) {
-        if (!batch_started) batch_started = std::chrono::steady_clock::now();
-        while (std::chrono::steady_clock::now() - *batch_started < max_hold_) {
+        if (!batching) batch_started = std::chrono::steady_clock::now();
+        batching = true;
+        while (std::chrono::steady_clock::now() - batch_started < max_hold_) {
           lock.unlock();
           const bool busy = yield_while_();
           lock.lock();
@@ -83,7 +84,7 @@ void event_sender::run() {
       }
       e = std::move(queue_.front());
       queue_.pop_front();
-      if (queue_.empty()) batch_started.reset();
+      if (queue_.empty()) batching = false;
     }
     auto w = recorder_.record(e, wall_now());
     if (!w) continue;
