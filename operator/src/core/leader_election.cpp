@@ -175,8 +175,14 @@ void leader_elector::on_write_failed(int, instant) {
   // the next GET refreshes the observed record and resourceVersion after a 409.
 }
 
+std::optional<instant> leader_elector::leading_until() const {
+  if (!last_renew_) return std::nullopt;
+  return plus(*last_renew_, config_.renew_deadline);
+}
+
 bool leader_elector::is_leader(instant now) const {
-  return last_renew_ && now < plus(*last_renew_, config_.renew_deadline);
+  const auto until = leading_until();
+  return until && now < *until;
 }
 
 bool leader_elector::lost(instant now) const { return was_leader_ && !is_leader(now); }

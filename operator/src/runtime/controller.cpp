@@ -498,6 +498,8 @@ void controller::start_workers() {
   if (p.options.resync_period.count() > 0) p.resync = std::thread([&p] { p.resync_loop(); });
 }
 
+void controller::gate_writes(std::function<bool()> may_write) { impl_->writer.gate(std::move(may_write)); }
+
 void controller::stop_writing() {
   impl_->writer.stop();
   impl_->events.stop_writing();

@@ -89,6 +89,8 @@ void leader_loop::run() {
       if (stop_) return;
     }
     step();
+    const auto until = elector_.leading_until();
+    leading_until_micros_.store(until ? until->unix_micros : 0);
     const instant now = wall_now();
     const bool is_leader = elector_.is_leader(now);
     if (is_leader && !leading_) {
@@ -114,6 +116,8 @@ void leader_loop::run() {
   }
 }
 
+bool leader_loop::may_write() const { return wall_now().unix_micros < leading_until_micros_.load(); }
+
 void leader_loop::stop_and_release() {
   {
     std::lock_guard lock(mutex_);
@@ -130,6 +134,7 @@ void leader_loop::stop_and_release() {
     }
   }
   leading_ = false;
+  leading_until_micros_.store(0);
   metrics_.leader_election_master_status.set({elector_.config().name}, 0);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -30,6 +31,10 @@ class leader_loop {
   /// Stops the loop and, when leading, gives the Lease up (empty holder, 1 s duration) so a standby takes over now.
   void stop_and_release();
   bool leading() const { return leading_.load(); }
+  /// Whether a write may be sent now (thread-safe): this replica renewed the Lease within the renew deadline, on
+  /// the wall clock. False as soon as the deadline passes, even before the election loop runs again (a process
+  /// frozen for longer than the lease wakes up with every thread at once).
+  bool may_write() const;
 
  private:
   void run();
@@ -41,6 +46,7 @@ class leader_loop {
   leader_elector elector_;
   leader_callbacks callbacks_;
   std::atomic<bool> leading_{false};
+  std::atomic<std::int64_t> leading_until_micros_{0};  ///< elector_.leading_until(), 0 when not leader.
   bool stop_ = false;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -26,6 +26,10 @@ std::optional<plan_writer::failure> plan_writer::send(const http::request& req, 
                                                       bool missing_is_ok, std::chrono::seconds& retry_delay,
                                                       bool is_create, response* answer) {
   if (stopped_) return failure{outcome::abandoned, std::nullopt};
+  if (may_write_ && !may_write_()) {
+    log_.warn(what + " not sent: the leader lease was not renewed within the renew deadline");
+    return failure{outcome::retry, std::nullopt};
+  }
   ++writes_;
   auto r = api_.send(req);
   if (r && r->status >= 200 && r->status < 300) {

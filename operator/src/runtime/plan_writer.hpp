@@ -43,6 +43,9 @@ class plan_writer {
 
   /// Nothing more is sent once called (leadership lost); `apply` then returns `outcome::abandoned`.
   void stop() { stopped_ = true; }
+  /// Set before the first `apply`: asked before every write; while it says no, nothing is sent and the key is
+  /// retried (a leader past its renew deadline, which its election loop is about to find lost).
+  void gate(std::function<bool()> may_write) { may_write_ = std::move(may_write); }
   bool stopped() const { return stopped_; }
   std::uint64_t writes() const { return writes_; }
   std::uint64_t errors() const { return errors_; }
@@ -64,6 +67,7 @@ class plan_writer {
   logger log_;
   event_sender& events_;
   written_fn on_written_;
+  std::function<bool()> may_write_;
   std::atomic<bool> stopped_{false};
   std::atomic<std::uint64_t> writes_{0}, errors_{0};
 };

@@ -286,6 +286,9 @@ int run_operator(const operator_options& options) {
                            write_stderr("leader election lost, exiting");
                            std::_Exit(1);
                          }});
+    // Every write also checks the lease's deadline itself: after a freeze (SIGSTOP, a paused VM) workers and the
+    // resync wake together with the election loop, and must not write before it finds the lease lost.
+    ctl.gate_writes([l = leader.get()] { return l->may_write(); });
     leader->start();
   } else if (!signals.stopped()) {
     ctl.start_workers();

@@ -68,6 +68,47 @@ TEST_CASE("two operators with leader election never both write, and the standby 
       [&] { return c.list(habop::fake::resources::pods(), "default", "habitat-name=elected").size() == 2; }, 30s));
 }
 
+TEST_CASE("a leader frozen past its lease sends no write when it wakes, and exits", "[e2e][operator][lifecycle]") {
+  operator_cluster c;
+  auto a = ready_operator(c, {"--leader-elect", "--resync-period=1s"});
+  REQUIRE(operator_cluster::eventually(
+      [&] { return a.process->err().find("successfully acquired lease") != std::string::npos; }, 20s));
+  REQUIRE(c.apply(habitat_manifest("frozen", 1)).ok());
+  REQUIRE(operator_cluster::eventually([&] { return habitat_ready(c, "frozen"); }, 30s));
+  auto b = ready_operator(c, {"--leader-elect"});
+
+  // SIGSTOP, as a paused VM or a stalled node: b takes over once the lease expires.
+  a.process->signal(SIGSTOP);
+  REQUIRE(operator_cluster::eventually(
+      [&] { return b.process->err().find("successfully acquired lease") != std::string::npos; }, 30s));
+  // While a sleeps its watches drop, and its StatefulSet cache will come back 6 s after it wakes: it will see the
+  // new count before the StatefulSet b patched, and want to write. Its Lease GET takes 2 s when it wakes.
+  auto& f = c.server().fault_injector();
+  c.server().drop_watches();
+  f.add({"list", "statefulsets", "", "", 0, -1, 6000, 1, ""});
+  f.add({"watch", "statefulsets", "", "", 0, -1, 6000, 1, ""});
+  REQUIRE(c.kubectl_run({"patch", "habitat", "frozen", "--type", "merge", "-p",
+                         R"({"spec":{"v1beta2":{"count":2}}})"}).ok());
+  REQUIRE(operator_cluster::eventually([&] {
+    auto sts = c.get(habop::fake::resources::statefulsets(), "default", "frozen");
+    return sts && sts->at("spec").at("replicas") == 2;
+  }, 30s));
+  f.add({"get", "leases", "", "", 0, 2, 2000, 1, ""});
+
+  const std::size_t before_wake = a.process->err().size();
+  a.process->signal(SIGCONT);
+  CHECK(a.process->wait(15s) == 1);
+  const std::string woke = a.process->err().substr(before_wake);
+  INFO(woke);
+  CHECK(woke.find("leader election lost") != std::string::npos);
+  // Its writes are refused before they are sent (without the gate they reach the server: 409s at best, a stale
+  // spec written over b's at worst).
+  CHECK(count_of(woke, "conflicted") == 0);
+  CHECK(count_of(woke, " patched") == 0);
+  CHECK(woke.find("not sent: the leader lease was not renewed") != std::string::npos);
+  f.clear();
+}
+
 TEST_CASE("kill -9 in the middle of an update, then a restart, converges", "[e2e][operator][lifecycle]") {
   operator_cluster c;
   auto first = ready_operator(c);

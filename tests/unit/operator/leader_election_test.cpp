@@ -177,6 +177,28 @@ TEST_CASE("failing renewals lose leadership at the renew deadline, before anyone
   CHECK(s.lease->at("spec").at("leaseTransitions") == 1);
 }
 
+TEST_CASE("leading_until is the renew deadline of the last renewal, which a frozen leader is already past",
+          "[leader_election]") {
+  fake_lease_server s;
+  leader_elector a(config("a")), b(config("b"));
+  CHECK_FALSE(a.leading_until());
+  tick(a, s, "a", at_ms(0));
+  REQUIRE(a.leading_until());
+  CHECK(*a.leading_until() == at_ms(10'000));
+  tick(a, s, "a", at_ms(2'000));
+  CHECK(*a.leading_until() == at_ms(12'000));
+  // a freezes (SIGSTOP) for 30 s; b takes over once the record has not changed for the lease duration.
+  tick(b, s, "b", at_ms(3'000));
+  tick(b, s, "b", at_ms(18'100));
+  REQUIRE(b.is_leader(at_ms(18'100)));
+  // a wakes at 32 s: every thread of it must see at once, before its election loop runs, that it may not write.
+  CHECK(at_ms(32'000) >= *a.leading_until());
+  CHECK_FALSE(a.is_leader(at_ms(32'000)));
+  tick(a, s, "a", at_ms(32'000));
+  CHECK_FALSE(a.leading_until());  // It saw b's lease: not leader at all any more.
+  CHECK(a.lost(at_ms(32'000)));
+}
+
 TEST_CASE("release hands over quickly", "[leader_election]") {
   fake_lease_server s;
   leader_elector a(config("a")), b(config("b"));

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,9 @@ class controller {
   void start_workers();
   /// Stops writing at once: workers abandon their plan before the next request (leadership lost).
   void stop_writing();
+  /// Before `start_workers`: `may_write` is asked before every write, which is not sent (and its key retried)
+  /// while it says no. With leader election: whether the Lease was renewed within the renew deadline.
+  void gate_writes(std::function<bool()> may_write);
   /// Graceful shutdown: stops intake, lets in-flight reconciles finish, stops the workers and the caches.
   /// The caller cancels the client's watches first so reflectors blocked in a stream return.
   void shut_down();

@@ -76,6 +76,10 @@ class leader_elector {
 
   /// True while this replica may act as leader: it acquired or renewed within the renew deadline.
   bool is_leader(instant now) const;
+  /// The instant leadership lapses unless renewed (the last acquire/renew plus the renew deadline); nullopt when
+  /// not leader. Other threads gate their writes on it: a replica frozen past it (SIGSTOP, a VM pause) must not
+  /// write before its election loop notices the loss, since a standby may have taken over meanwhile.
+  std::optional<instant> leading_until() const;
   /// True once this replica was leader and failed to renew within the deadline (terminal, like OnStoppedLeading).
   bool lost(instant now) const;
   /// The PUT that gives the lease up on shutdown (empty holder, `leaseDurationSeconds: 1`); nullopt unless leader.
