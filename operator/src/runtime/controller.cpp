@@ -145,10 +145,14 @@ struct controller::impl {
     m.cache_objects.set({"Habitat"}, static_cast<double>(habitats.size()));
   }
 
+  /// The Habitat named by the `habitat-name` label, before and after the change: an edit of the label itself (a
+  /// Service relabelled by hand) must wake the Habitat that owns the object, which restores the label.
   void on_owned(const char* kind, const object_cache& cache, const object_ptr& previous, const object_ptr& current) {
     const auto& obj = current ? *current : *previous;
-    const std::string owner(label_value(obj, "habitat-name"));
-    if (!owner.empty()) enqueue(meta_string(obj, "namespace") + "/" + owner);
+    const std::string before(previous ? label_value(*previous, "habitat-name") : std::string_view());
+    const std::string after(current ? label_value(*current, "habitat-name") : std::string_view());
+    if (!after.empty()) enqueue(meta_string(obj, "namespace") + "/" + after);
+    if (!before.empty() && before != after) enqueue(meta_string(obj, "namespace") + "/" + before);
     m.cache_objects.set({kind}, static_cast<double>(cache.size()));
   }
 

@@ -240,6 +240,28 @@ TEST_CASE("an image that never pulls shows as ImagePullBackOff in kubectl get ha
   CHECK(condition_of(*h, "Degraded").first == "False");
 }
 
+TEST_CASE("an owned object relabelled by hand to another habitat-name is restored at once, not at a resync",
+          "[e2e][operator]") {
+  operator_cluster c;
+  auto op = ready_operator(c, {"--resync-period", "0"});
+  REQUIRE(c.apply(habitat_manifest("db", 1)).ok());
+  REQUIRE(operator_cluster::eventually([&] { return ready(c, "db"); }, 30s));
+  for (const char* kind : {"service", "statefulset"}) {
+    INFO(kind);
+    REQUIRE(c.kubectl_run({"label", kind, "db", "habitat-name=someone-else", "--overwrite"}).ok());
+    CHECK(operator_cluster::eventually(
+        [&] {
+          auto obj = c.get(std::string(kind) == "service" ? res::services() : res::statefulsets(), "default", "db");
+          auto* labels = obj ? obj->at("metadata").as_object().if_contains("labels") : nullptr;
+          auto* v = labels ? labels->as_object().if_contains("habitat-name") : nullptr;
+          return v && *v == "db";
+        },
+        10s));
+  }
+  INFO(op.process->err());
+  CHECK(op.process->err().find("metadata.labels.habitat-name") != std::string::npos);
+}
+
 TEST_CASE("an invalid Habitat gets one event and a condition, and is not retried", "[e2e][operator]") {
   operator_cluster c;
   auto op = ready_operator(c, {"--resync-period", "1s"});
