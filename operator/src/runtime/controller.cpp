@@ -410,7 +410,6 @@ struct controller::impl {
   }
 
   void work() {
-    m.active_workers.add(controller_label, 1);
     idle_trim trim;
     for (;;) {
       std::string key;
@@ -418,10 +417,7 @@ struct controller::impl {
         std::unique_lock lock(queue_mutex);
         for (;;) {
           // After shutdown only in-flight reconciles finish: queued keys are left for the next leader.
-          if (writer.stopped() || queue.shutting_down()) {
-            m.active_workers.add(controller_label, -1);
-            return;
-          }
+          if (writer.stopped() || queue.shutting_down()) return;
           const instant now = wall_now();
           if (auto item = queue.get(now)) {
             key = std::move(item->key);
@@ -442,7 +438,10 @@ struct controller::impl {
           queue_cv.wait_for(lock, wait);
         }
       }
+      // Busy workers, as controller-runtime counts them (around one reconcile), not started ones.
+      m.active_workers.add(controller_label, 1);
       process(key);
+      m.active_workers.add(controller_label, -1);
       trim.worked();
     }
   }

@@ -128,6 +128,8 @@ TEST_CASE("scaling up and down follows count, and a resync of a converged cluste
   CHECK(op.requests("PUT") == puts);
   CHECK(op.requests("DELETE") == deletes);
   CHECK(op.requests("GET") > 0);
+  // Idle workers are not active ones (controller-runtime counts the workers inside a reconcile).
+  CHECK(op.get("/metrics").find("controller_runtime_active_workers{controller=\"habitat\"} 0\n") != std::string::npos);
 }
 
 TEST_CASE("an image change rolls the pods; a user.toml Secret edit restarts none", "[e2e][operator]") {
