@@ -233,3 +233,27 @@ TEST_CASE("A StatefulSet controlled by something else is left alone; one without
   REQUIRE(refs.size() == 1);
   CHECK(refs[0].at("uid") == "uid-a");
 }
+
+TEST_CASE("A Service named like the Habitat that cannot become headless is reported and left exactly as it is") {
+  // A user's NodePort (the original operator created no Service, so upgrades meet these): patching it would replace
+  // its ports and selector and make the Habitat its controller, so that deleting the Habitat deletes it.
+  store s;
+  const bj::object user = bj::parse(R"({"apiVersion":"v1","kind":"Service",
+      "metadata":{"name":"a","namespace":"ns","labels":{"app":"a"}},
+      "spec":{"type":"NodePort","clusterIP":"10.96.0.10","selector":{"app":"a"},
+              "ports":[{"name":"http","port":80,"targetPort":8080,"nodePort":30080}]}})").as_object();
+  s.put("services", user);
+  s.put("habitats", habitat("a"));
+  CHECK(test::converge(s, "ns") > 0);
+  const bj::object& after = *s.get("services", "ns", "a");
+  CHECK(after.at("spec") == user.at("spec"));
+  CHECK(after.at("metadata").at("labels") == user.at("metadata").at("labels"));
+  CHECK_FALSE(after.at("metadata").as_object().contains("ownerReferences"));
+  CHECK(condition(s, "a", "Degraded") == "ImmutableFieldChanged");
+  CHECK(condition(s, "a", "Degraded", "message").find("kubectl delete service a -n ns") != std::string::npos);
+  const auto& ev = s.events();
+  CHECK(std::count_if(ev.begin(), ev.end(), [](auto& e) { return e.reason == "ServiceUpdated"; }) == 0);
+  CHECK(std::count_if(ev.begin(), ev.end(), [](auto& e) { return e.reason == "ImmutableFieldChanged"; }) == 1);
+  // The rest of the Habitat is deployed.
+  CHECK(s.get("statefulsets", "ns", "a"));
+}

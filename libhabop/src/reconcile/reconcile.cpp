@@ -222,18 +222,22 @@ struct builder {
     const std::string cluster_ip = own_service(projection, have);
     const std::string_view have_ip = member_string(member_object(have, "spec"), "clusterIP");
     if (have_ip != cluster_ip) {
+      // Left exactly as it is: often a user's NodePort or LoadBalancer named like the Habitat (the original
+      // operator created no Service). Patching the rest would replace its ports and selector and make the Habitat
+      // its controller, so that deleting the Habitat would delete it.
       problems.push_back({reasons::immutable_field_changed,
                           "Service " + h.metadata.name + " has clusterIP " + std::string(have_ip) +
                               " but habop needs a headless Service (clusterIP None), which cannot be changed in "
                               "place: delete it (kubectl delete service " + h.metadata.name + " -n " +
                               h.metadata.ns + ") and habop recreates it",
                           false});
+      return;
     }
     const bj::object* meta = member_object(&projection, "metadata");
     const bj::array* ours = member_array(meta, "ownerReferences");
     if (ours && !ours->empty() && ours->front().is_object())
       set_owner_references(projection, merge_owner_references(member_object(have, "metadata"), ours->front().get_object()));
-    converge(std::move(target), "Service", inputs, have, {}, projection, have_ip == cluster_ip, ignored);
+    converge(std::move(target), "Service", inputs, have, {}, projection, true, ignored);
   }
 
   // peer_config_map_serves, answered by the index when it was built from this version of the ConfigMap.
