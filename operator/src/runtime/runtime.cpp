@@ -102,7 +102,26 @@ bool established(const std::string& body) {
   return false;
 }
 
-/// Creates the Habitat CRD if missing and waits until it is Established (up to 60 s).
+/// Whether the served CRD has the status subresource on version v1beta1: an older definition (the original
+/// operator's had none) makes every status write 404.
+bool has_status_subresource(const std::string& body) {
+  auto v = json::parse_json(body);
+  if (!v || !v->is_object()) return false;
+  const auto* spec = v->get_object().if_contains("spec");
+  const auto* versions = spec && spec->is_object() ? spec->get_object().if_contains("versions") : nullptr;
+  if (!versions || !versions->is_array()) return false;
+  for (const auto& version : versions->get_array()) {
+    if (!version.is_object()) continue;
+    const auto* name = version.get_object().if_contains("name");
+    if (!name || !name->is_string() || name->get_string() != "v1beta1") continue;
+    const auto* sub = version.get_object().if_contains("subresources");
+    return sub && sub->is_object() && sub->get_object().contains("status");
+  }
+  return false;
+}
+
+/// Creates the Habitat CRD if missing and waits until it is Established (up to 60 s). An existing one is left as
+/// it is (RBAC grants no update), but one without the status subresource is reported: every status write fails.
 status ensure_crd(client& api, const logger& log) {
   auto r = api.send(http::request{"GET", crd_path, {}, {}, {}});
   if (!r) return std::move(r).error();
@@ -116,6 +135,10 @@ status ensure_crd(client& api, const logger& log) {
     log.info("CustomResourceDefinition habitats.habitat.sh created");
   } else if (r->status != 200) {
     return to_error(*r);
+  } else if (!has_status_subresource(r->body)) {
+    log.error("CustomResourceDefinition habitats.habitat.sh has no status subresource (an older definition, such as "
+              "the original operator's): Habitat status writes fail until habop's is applied (kubectl apply -k "
+              "deploy/crd, or habop crd | kubectl apply -f -)");
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {

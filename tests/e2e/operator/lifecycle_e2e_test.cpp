@@ -42,6 +42,29 @@ TEST_CASE("a startup error exits 1 with a clear message", "[e2e][operator][lifec
   CHECK(r.err.find("does not exist") != std::string::npos);
 }
 
+TEST_CASE("an existing Habitat CRD without the status subresource is reported at startup", "[e2e][operator][lifecycle]") {
+  operator_cluster c;
+  // What a cluster upgraded from the original operator may still serve: no schema, no subresources.
+  REQUIRE(c.apply(R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: habitats.habitat.sh}
+spec:
+  group: habitat.sh
+  names: {kind: Habitat, listKind: HabitatList, plural: habitats, singular: habitat, shortNames: [hab]}
+  scope: Namespaced
+  versions:
+  - name: v1beta1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+)").ok());
+  REQUIRE(c.kubectl_run({"wait", "--for=condition=Established", "crd/habitats.habitat.sh", "--timeout=20s"}).ok());
+  auto op = ready_operator(c);
+  INFO(op.process->err());
+  CHECK(op.process->err().find("has no status subresource") != std::string::npos);
+  CHECK(op.process->err().find("kubectl apply -k deploy/crd") != std::string::npos);
+}
+
 TEST_CASE("two operators with leader election never both write, and the standby takes over",
           "[e2e][operator][lifecycle]") {
   operator_cluster c;
