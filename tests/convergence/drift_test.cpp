@@ -70,6 +70,30 @@ TEST_CASE("A spec change is an update, not a reverted edit") {
   CHECK(test::converge(s, "ns") > 0);
 }
 
+TEST_CASE("Removing env or resources from the Habitat removes them from the container") {
+  // A manifest that drops its env: section (kubectl apply removes the field) must not leave the old variables in
+  // the pods for ever, nor old limits; the API server's own defaults (`resources: {}`) are not a difference.
+  store s = converged("a", R"({"spec":{"v1beta2":{
+      "env":[{"name":"HAB_REDIS","value":"port = 6999"},
+             {"name":"POD","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}],
+      "resources":{"requests":{"cpu":"100m"},"limits":{"memory":"256Mi"}}}}})");
+  auto container = [&] {
+    return s.get("statefulsets", "ns", "a")->at("spec").at("template").at("spec").at("containers").at(0).as_object();
+  };
+  REQUIRE(container().at("env").as_array().size() == 2);
+  REQUIRE(container().at("resources").as_object().contains("limits"));
+  bj::object h = *s.get("habitats", "ns", "a");
+  h["spec"].as_object()["v1beta2"].as_object().erase("env");
+  h["spec"].as_object()["v1beta2"].as_object().erase("resources");
+  s.put("habitats", h);
+  CHECK(test::converge(s, "ns") > 0);
+  const bj::object c = container();
+  CHECK((!c.contains("env") || c.at("env").as_array().empty()));
+  CHECK((!c.contains("resources") || c.at("resources").as_object().empty()));
+  // Converged: the next round plans nothing (no patch loop against the defaulted `resources: {}`).
+  CHECK(test::plan_for(s, "ns", "a").operations.empty());
+}
+
 TEST_CASE("Fields owned by someone else are left alone") {
   store s = converged("a");
   s.edit("statefulsets", "ns", "a",

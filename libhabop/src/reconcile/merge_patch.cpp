@@ -35,6 +35,13 @@ bool is_empty(const bj::value* v) {
 
 // A desired value with its "must be absent" nulls removed: what to send when the observed side has nothing.
 bj::value without_nulls(const bj::value& v) {
+  if (v.is_array()) {
+    // A merge patch replaces arrays whole: markers inside their objects (a container's `env: null`) go too.
+    bj::array out;
+    out.reserve(v.get_array().size());
+    for (const auto& e : v.get_array()) out.push_back(without_nulls(e));
+    return out;
+  }
   if (!v.is_object()) return v;
   bj::object out;
   out.reserve(v.get_object().size());

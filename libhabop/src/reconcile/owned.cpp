@@ -6,6 +6,7 @@
 #include <habop/json/detail/find.hpp>
 #include <habop/reconcile/detail/json_access.hpp>
 #include <habop/reconcile/merge_patch.hpp>
+#include <habop/render/names.hpp>
 
 namespace habop::reconcile {
 using habop::json::detail::find_member;
@@ -19,6 +20,11 @@ namespace {
 bool is_controller(const bj::object& ref) {
   const bj::value* c = find_member(ref, "controller");
   return c && c->is_bool() && c->get_bool();
+}
+
+bj::array* member_array_mut(bj::object& o, std::string_view key) {
+  bj::value* v = o.if_contains(key);
+  return v && v->is_array() ? &v->get_array() : nullptr;
 }
 
 bj::object& member_object_or_create(bj::object& o, std::string_view key) {
@@ -112,6 +118,15 @@ void own_stateful_set(bj::object& sts) {
                             "nodeSelector", "affinity", "tolerations"})
     if (!pod.contains(field)) pod[field] = nullptr;
   if (pod["serviceAccountName"].is_null()) pod["serviceAccount"] = nullptr;
+  // Likewise in the Supervisor's container: a Habitat that drops its `env` or `resources` drops them from the pods
+  // (satisfies() lets an observed object have more than the rendering, so without the marker they would stay).
+  if (bj::array* containers = member_array_mut(pod, "containers")) {
+    for (auto& c : *containers) {
+      if (!c.is_object() || member_string(&c.get_object(), "name") != render::container_name) continue;
+      for (const char* field : {"env", "resources"})
+        if (!c.get_object().contains(field)) c.get_object()[field] = nullptr;
+    }
+  }
 }
 
 std::string own_service(bj::object& svc, const bj::object* observed) {
