@@ -94,6 +94,21 @@ TEST_CASE("Removing env or resources from the Habitat removes them from the cont
   CHECK(test::plan_for(s, "ns", "a").operations.empty());
 }
 
+TEST_CASE("A nodeSelector key or securityContext field removed from the Habitat goes from the pods too") {
+  store s = converged("a", R"({"spec":{"v1beta2":{"nodeSelector":{"pool":"hab","zone":"a"},
+                                                  "securityContext":{"fsGroup":42,"runAsUser":1000}}}})");
+  bj::object h = *s.get("habitats", "ns", "a");
+  auto& v1beta2 = h["spec"].as_object()["v1beta2"].as_object();
+  v1beta2["nodeSelector"] = bj::parse(R"({"pool":"hab"})");
+  v1beta2["securityContext"] = bj::parse(R"({"fsGroup":42})");
+  s.put("habitats", h);
+  CHECK(test::converge(s, "ns") > 0);
+  const auto& pod = s.get("statefulsets", "ns", "a")->at("spec").at("template").at("spec");
+  CHECK(pod.at("nodeSelector") == bj::parse(R"({"pool":"hab"})"));
+  CHECK(pod.at("securityContext") == bj::parse(R"({"fsGroup":42})"));
+  CHECK(test::plan_for(s, "ns", "a").operations.empty());
+}
+
 TEST_CASE("Fields owned by someone else are left alone") {
   store s = converged("a");
   s.edit("statefulsets", "ns", "a",

@@ -33,6 +33,17 @@ bj::object& member_object_or_create(bj::object& o, std::string_view key) {
   return v.get_object();
 }
 
+// Owns `want` whole against `have`: a key only the observed object has becomes a "must be absent" null, at every
+// level where both sides are objects. Only for values the API server does not default inside.
+void own_whole(bj::object& want, const bj::object* have) {
+  if (!have) return;
+  for (const auto& kv : *have) {
+    bj::value* w = want.if_contains(kv.key());
+    if (!w) want[kv.key()] = nullptr;
+    else if (w->is_object() && kv.value().is_object()) own_whole(w->get_object(), &kv.value().get_object());
+  }
+}
+
 }  // namespace
 
 ownership ownership_of(const bj::object& observed, std::string_view habitat_uid) {
@@ -105,7 +116,7 @@ std::vector<std::string> take_immutable_fields(bj::object& rendered_sts, const b
   return changed;
 }
 
-void own_stateful_set(bj::object& sts) {
+void own_stateful_set(bj::object& sts, const bj::object* observed) {
   bj::object& spec = member_object_or_create(sts, "spec");
   bj::object& strategy = member_object_or_create(spec, "updateStrategy");
   // The API server rejects `rollingUpdate` with OnDelete, and a merge patch of `type` alone would keep it.
@@ -118,6 +129,11 @@ void own_stateful_set(bj::object& sts) {
                             "nodeSelector", "affinity", "tolerations"})
     if (!pod.contains(field)) pod[field] = nullptr;
   if (pod["serviceAccountName"].is_null()) pod["serviceAccount"] = nullptr;
+  // The verbatim ones are owned whole: a nodeSelector key or a securityContext field the Habitat no longer has goes
+  // too (satisfies() would accept the observed superset, and the pods would keep it for ever).
+  const bj::object* have_pod = detail::path_object(observed, {"spec", "template", "spec"});
+  for (const char* field : {"nodeSelector", "securityContext", "affinity"})
+    if (pod[field].is_object()) own_whole(pod[field].get_object(), member_object(have_pod, field));
   // Likewise in the Supervisor's container: a Habitat that drops its `env` or `resources` drops them from the pods
   // (satisfies() lets an observed object have more than the rendering, so without the marker they would stay).
   if (bj::array* containers = member_array_mut(pod, "containers")) {
@@ -135,11 +151,8 @@ std::string own_service(bj::object& svc, const bj::object* observed) {
   if (const bj::value* ip = find_member(spec, "clusterIP"); ip && ip->is_string()) cluster_ip = ip->get_string();
   spec.erase("clusterIP");
   // A selector key someone added would silently narrow the Service: habop owns the selector whole.
-  if (const bj::object* have = member_object(member_object(observed, "spec"), "selector")) {
-    bj::object& want = member_object_or_create(spec, "selector");
-    for (const auto& kv : *have)
-      if (!want.contains(kv.key())) want[kv.key()] = nullptr;
-  }
+  if (const bj::object* have = member_object(member_object(observed, "spec"), "selector"))
+    own_whole(member_object_or_create(spec, "selector"), have);
   return cluster_ip;
 }
 

@@ -343,7 +343,7 @@ struct builder {
                               h.metadata.name + " -n " + h.metadata.ns + " --cascade=orphan) and habop recreates it",
                           false});
     }
-    own_stateful_set(projection);
+    own_stateful_set(projection, have);
     if (claims_differ) projection["spec"].as_object().erase("template");   // own_stateful_set made spec an object
     const bj::array* ours = member_array(member_object(&projection, "metadata"), "ownerReferences");
     if (ours && !ours->empty() && ours->front().is_object())

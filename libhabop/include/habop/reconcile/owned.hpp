@@ -58,8 +58,10 @@ std::vector<std::string> take_immutable_fields(boost::json::object& rendered_sts
 
 /// Turns a stamped StatefulSet (immutable fields already taken) into habop's owned projection of it: "must be
 /// absent" nulls for the optional pod fields habop renders only when set (so that removing e.g. a node selector from
-/// the Habitat removes it from the pods) and `rollingUpdate: null` with OnDelete (the API server rejects both).
-void own_stateful_set(boost::json::object& sts);
+/// the Habitat removes it from the pods), for the keys of the verbatim nodeSelector, securityContext and affinity
+/// that only `observed` has (they are owned whole), for the Supervisor container's `env` and `resources` when not
+/// rendered, and `rollingUpdate: null` with OnDelete (the API server rejects both).
+void own_stateful_set(boost::json::object& sts, const boost::json::object* observed);
 
 /// Turns a stamped Service into its owned projection: `spec.clusterIP` is taken out (immutable: the caller compares
 /// the returned desired value) and the selector is owned whole (keys only `observed` has become nulls).

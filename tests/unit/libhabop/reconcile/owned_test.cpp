@@ -46,13 +46,33 @@ TEST_CASE("Immutable StatefulSet fields are taken out and compared, absent ones 
 TEST_CASE("The StatefulSet projection marks optional pod fields and rollingUpdate as absent") {
   auto sts = obj(R"({"spec":{"updateStrategy":{"type":"OnDelete"},
                              "template":{"spec":{"containers":[],"nodeSelector":{"a":"b"}}}}})");
-  own_stateful_set(sts);
+  own_stateful_set(sts, nullptr);
   const auto& pod = sts["spec"].as_object()["template"].as_object()["spec"].as_object();
   CHECK(pod.at("nodeSelector") == bj::parse(R"({"a":"b"})"));
   CHECK(pod.at("tolerations").is_null());
   CHECK(pod.at("serviceAccountName").is_null());
   CHECK(pod.at("serviceAccount").is_null());
   CHECK(sts["spec"].as_object()["updateStrategy"].as_object().at("rollingUpdate").is_null());
+}
+
+TEST_CASE("The StatefulSet projection owns the verbatim nodeSelector, securityContext and affinity whole") {
+  auto sts = obj(R"({"spec":{"template":{"spec":{"containers":[{"name":"habitat-service","image":"x"}],
+                             "nodeSelector":{"a":"1"},"securityContext":{"fsGroup":42},
+                             "affinity":{"podAntiAffinity":{"x":1}}}}}})");
+  const auto observed = obj(R"({"spec":{"template":{"spec":{"containers":[{"name":"habitat-service","image":"x",
+                                       "env":[{"name":"A","value":"1"}],"resources":{}}],
+                                       "nodeSelector":{"a":"1","b":"2"},
+                                       "securityContext":{"fsGroup":42,"runAsUser":1000},
+                                       "affinity":{"podAntiAffinity":{"x":1,"y":2},"nodeAffinity":{"z":3}}}}}})");
+  own_stateful_set(sts, &observed);
+  const auto& pod = sts["spec"].as_object()["template"].as_object()["spec"].as_object();
+  CHECK(pod.at("nodeSelector") == bj::parse(R"({"a":"1","b":null})"));
+  CHECK(pod.at("securityContext") == bj::parse(R"({"fsGroup":42,"runAsUser":null})"));
+  CHECK(pod.at("affinity") == bj::parse(R"({"podAntiAffinity":{"x":1,"y":null},"nodeAffinity":null})"));
+  // The Supervisor container: env and resources not rendered must be absent.
+  const auto& c = pod.at("containers").at(0);
+  CHECK(c.at("env").is_null());
+  CHECK(c.at("resources").is_null());
 }
 
 TEST_CASE("The Service projection takes clusterIP out and owns the selector whole") {
