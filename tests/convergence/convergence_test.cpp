@@ -190,6 +190,35 @@ TEST_CASE("Two rings get two ConfigMaps, and neither lists the other's pods") {
   }
 }
 
+TEST_CASE("The last Habitat to leave a ring deletes its peer ConfigMap; one that others share keeps them") {
+  store s;
+  s.add_secret("ns", "red-20170829113029");
+  const char* red = R"({"spec":{"v1beta2":{"service":{"ringSecretName":"red-20170829113029"}}}})";
+  s.put("habitats", habitat("a", red));
+  s.put("habitats", habitat("b", red));
+  CHECK(test::converge(s, "ns", max_rounds) > 0);
+  REQUIRE(s.get("configmaps", "ns", "peer-watch-file-red"));
+  auto leave_ring = [&](const char* name) {
+    bj::object h = *s.get("habitats", "ns", name);
+    h["spec"].as_object()["v1beta2"].as_object()["service"].as_object().erase("ringSecretName");
+    s.put("habitats", h);
+    CHECK(test::converge(s, "ns", max_rounds) > 0);
+  };
+
+  leave_ring("a");   // b still uses the ring: its ConfigMap stays, owned by b alone
+  const bj::object* shared = s.get("configmaps", "ns", "peer-watch-file-red");
+  REQUIRE(shared);
+  const auto& refs = shared->at("metadata").at("ownerReferences").as_array();
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].at("name") == "b");
+
+  leave_ring("b");   // nobody uses it: deleted, not left frozen with b as its owner until b is deleted
+  CHECK_FALSE(s.get("configmaps", "ns", "peer-watch-file-red"));
+  REQUIRE(s.get("configmaps", "ns", "peer-watch-file"));
+  CHECK(s.get("configmaps", "ns", "peer-watch-file")->at("metadata").at("ownerReferences").as_array().size() == 2);
+  for (const char* n : {"a", "b"}) check_converged(s, "ns", n);
+}
+
 TEST_CASE("A Habitat being deleted plans nothing") {
   store s;
   s.put("habitats", habitat("a", R"({"metadata":{"deletionTimestamp":"2024-01-01T00:00:00Z"}})"));

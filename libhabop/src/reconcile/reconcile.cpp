@@ -303,6 +303,31 @@ struct builder {
     patches.emplace_back(make_patch(std::move(target), std::move(d), *have));
   }
 
+  // A peer ConfigMap no Habitat maps to any more (its last sharer changed ring, or dropped or added a ring key) that
+  // still names this Habitat as an owner serves nobody: delete it, guarded by its resourceVersion (a Habitat joining
+  // it meanwhile makes that a 409, and the next reconcile leaves it alone). Nobody else would: the garbage collector
+  // waits for the Habitat's deletion, and its seeds would stay frozen until then. A ConfigMap some Habitat still
+  // maps to is rewritten without this one by that sharer's reconcile. Only the namespace's few ConfigMaps are read.
+  void leave_abandoned_peer_config_maps(const api::habitat& h) {
+    for (const auto& cm : observed.config_maps) {
+      if (!cm) continue;
+      const bj::object* meta = member_object(cm.get(), "metadata");
+      const std::string_view name = member_string(meta, "name");
+      if (!name.starts_with(render::peer_config_map_base_name) || peers->rings.contains(name)) continue;
+      if (detail::has_member(meta, "deletionTimestamp")) continue;
+      const bj::array* refs = member_array(meta, "ownerReferences");
+      if (!refs || std::none_of(refs->begin(), refs->end(), [&](const bj::value& r) {
+            return r.is_object() && is_habitat_reference(r.get_object()) &&
+                   member_string(&r.get_object(), "uid") == h.metadata.uid;
+          }))
+        continue;
+      object_ref target = ref("v1", "ConfigMap", "configmaps", h.metadata.ns, std::string(name));
+      target.uid = member_string(meta, "uid");
+      deletes.emplace_back(delete_object{std::move(target), std::string(member_string(meta, "resourceVersion")),
+                                         "Background", "no Habitat uses it any more"});
+    }
+  }
+
   // Returns whether the plan writes the StatefulSet's spec. `h` is parsed lean: its verbatim values are read here,
   // once rendering needs them.
   spec_change stateful_set(api::habitat& h) {
@@ -465,6 +490,7 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
 
   b.service(h);
   b.config_map(h);
+  b.leave_abandoned_peer_config_maps(h);
   std::vector<problem> missing = b.secret_problems(h);
   if (auto account = b.service_account_problem(h)) missing.push_back(std::move(*account));
   // A missing Secret would leave pods stuck in ContainerCreating, a missing ServiceAccount uncreated: the
