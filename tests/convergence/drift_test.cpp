@@ -109,6 +109,18 @@ TEST_CASE("A nodeSelector key or securityContext field removed from the Habitat 
   CHECK(test::plan_for(s, "ns", "a").operations.empty());
 }
 
+TEST_CASE("A limit or request removed from the Habitat's resources goes from the container too") {
+  store s = converged("a", R"({"spec":{"v1beta2":{
+      "resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"memory":"256Mi","cpu":"1"}}}}})");
+  bj::object h = *s.get("habitats", "ns", "a");
+  h["spec"].as_object()["v1beta2"].as_object()["resources"] = bj::parse(R"({"requests":{"cpu":"100m"}})");
+  s.put("habitats", h);
+  CHECK(test::converge(s, "ns") > 0);
+  const auto& c = s.get("statefulsets", "ns", "a")->at("spec").at("template").at("spec").at("containers").at(0);
+  CHECK(c.at("resources") == bj::parse(R"({"requests":{"cpu":"100m"}})"));
+  CHECK(test::plan_for(s, "ns", "a").operations.empty());
+}
+
 TEST_CASE("Fields owned by someone else are left alone") {
   store s = converged("a");
   s.edit("statefulsets", "ns", "a",

@@ -44,6 +44,33 @@ void own_whole(bj::object& want, const bj::object* have) {
   }
 }
 
+// The observed `resources` of the container `name` of an observed pod spec.
+const bj::object* container_resources(const bj::object* pod, std::string_view name) {
+  if (const bj::array* containers = member_array(pod, "containers"))
+    for (const auto& c : *containers)
+      if (c.is_object() && member_string(&c.get_object(), "name") == name)
+        return member_object(&c.get_object(), "resources");
+  return nullptr;
+}
+
+// The verbatim ResourceRequirements, owned as far as the API server leaves them alone: `limits` whole, and the
+// `requests` keys only the observed object has, except those it defaults from a limit of the same resource (a
+// marker there would be undone on every write).
+void own_resources(bj::object& want, const bj::object* have) {
+  const bj::object* have_limits = member_object(have, "limits");
+  if (bj::value* limits = want.if_contains("limits"); limits && limits->is_object()) own_whole(limits->get_object(), have_limits);
+  else if (have_limits) want["limits"] = nullptr;
+  const bj::object* want_limits = member_object(&want, "limits");
+  if (const bj::object* have_requests = member_object(have, "requests")) {
+    for (const auto& kv : *have_requests) {
+      if (want_limits && want_limits->contains(kv.key())) continue;
+      bj::value& requests = want["requests"];
+      if (!requests.is_object()) requests = bj::object{};
+      if (!requests.get_object().contains(kv.key())) requests.get_object()[kv.key()] = nullptr;
+    }
+  }
+}
+
 }  // namespace
 
 ownership ownership_of(const bj::object& observed, std::string_view habitat_uid) {
@@ -141,6 +168,8 @@ void own_stateful_set(bj::object& sts, const bj::object* observed) {
       if (!c.is_object() || member_string(&c.get_object(), "name") != render::container_name) continue;
       for (const char* field : {"env", "resources"})
         if (!c.get_object().contains(field)) c.get_object()[field] = nullptr;
+      if (c.get_object()["resources"].is_object())
+        own_resources(c.get_object()["resources"].get_object(), container_resources(have_pod, render::container_name));
     }
   }
 }

@@ -60,7 +60,8 @@ std::vector<std::string> take_immutable_fields(boost::json::object& rendered_sts
 /// absent" nulls for the optional pod fields habop renders only when set (so that removing e.g. a node selector from
 /// the Habitat removes it from the pods), for the keys of the verbatim nodeSelector, securityContext and affinity
 /// that only `observed` has (they are owned whole), for the Supervisor container's `env` and `resources` when not
-/// rendered, and `rollingUpdate: null` with OnDelete (the API server rejects both).
+/// rendered and for the limits and requests its `resources` no longer has (but the requests the API server defaults
+/// from limits), and `rollingUpdate: null` with OnDelete (the API server rejects both).
 void own_stateful_set(boost::json::object& sts, const boost::json::object* observed);
 
 /// Turns a stamped Service into its owned projection: `spec.clusterIP` is taken out (immutable: the caller compares

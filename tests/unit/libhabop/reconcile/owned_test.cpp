@@ -75,6 +75,27 @@ TEST_CASE("The StatefulSet projection owns the verbatim nodeSelector, securityCo
   CHECK(c.at("resources").is_null());
 }
 
+TEST_CASE("The Supervisor container's resources: limits owned whole, requests but for those defaulted from limits") {
+  auto sts = obj(R"({"spec":{"template":{"spec":{"containers":[{"name":"habitat-service",
+                             "resources":{"requests":{"cpu":"100m"},"limits":{"memory":"1Gi"}}}]}}}})");
+  // The API server defaulted requests.memory from limits.memory; requests.ephemeral-storage and limits.cpu were
+  // removed from the Habitat.
+  const auto observed = obj(R"({"spec":{"template":{"spec":{"containers":[{"name":"habitat-service",
+      "resources":{"requests":{"cpu":"100m","memory":"1Gi","ephemeral-storage":"1Gi"},
+                   "limits":{"memory":"1Gi","cpu":"1"}}}]}}}})");
+  own_stateful_set(sts, &observed);
+  const auto& r = sts.at("spec").at("template").at("spec").at("containers").at(0).at("resources");
+  CHECK(r.at("limits") == bj::parse(R"({"memory":"1Gi","cpu":null})"));
+  CHECK(r.at("requests") == bj::parse(R"({"cpu":"100m","ephemeral-storage":null})"));
+
+  auto no_limits = obj(R"({"spec":{"template":{"spec":{"containers":[{"name":"habitat-service",
+                                  "resources":{"requests":{"cpu":"100m"}}}]}}}})");
+  own_stateful_set(no_limits, &observed);
+  const auto& r2 = no_limits.at("spec").at("template").at("spec").at("containers").at(0).at("resources");
+  CHECK(r2.at("limits").is_null());
+  CHECK(r2.at("requests") == bj::parse(R"({"cpu":"100m","memory":null,"ephemeral-storage":null})"));
+}
+
 TEST_CASE("The Service projection takes clusterIP out and owns the selector whole") {
   auto svc = obj(R"({"spec":{"clusterIP":"None","selector":{"habitat-name":"a"}}})");
   auto observed = obj(R"({"spec":{"clusterIP":"None","selector":{"habitat-name":"a","extra":"x"}}})");
