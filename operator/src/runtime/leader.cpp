@@ -41,11 +41,14 @@ void leader_loop::start() {
 
 void leader_loop::step() {
   const instant now = wall_now();
+  // A renewal counts from when it was sent, not from when its answer was read: a process frozen (or an answer
+  // delayed) in between must not wake up believing it renewed just now, while a standby has taken over.
   auto send = [&](const http::request& req) {
+    const instant sent = wall_now();
     auto r = api_.send(req);
     if (r && r->status >= 200 && r->status < 300) {
       if (auto lease = parse_object(r->body)) {
-        elector_.on_written(*lease, wall_now());
+        elector_.on_written(*lease, sent);
         return;
       }
       elector_.on_write_failed(transport_error_code, wall_now());
