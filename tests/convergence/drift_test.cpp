@@ -121,6 +121,27 @@ TEST_CASE("A limit or request removed from the Habitat's resources goes from the
   CHECK(test::plan_for(s, "ns", "a").operations.empty());
 }
 
+TEST_CASE("Quantities written in any form converge, and a later change rolls out (the server stores them canonical)") {
+  store s;
+  s.default_like_kube_apiserver();
+  s.put("habitats", habitat("a", R"({"spec":{"v1beta2":{
+      "persistentStorage":{"size":"1024Mi","mountPath":"/hab/svc/redis/data"},
+      "resources":{"limits":{"memory":"1024Mi","cpu":"0.5"},"requests":{"cpu":"100m"}}}}})"));
+  REQUIRE(test::converge(s, "ns") > 0);
+  const bj::object& sts = *s.get("statefulsets", "ns", "a");
+  CHECK(sts.at("spec").at("volumeClaimTemplates").at(0).at("spec").at("resources").at("requests").at("storage") == "1Gi");
+  CHECK(sts.at("spec").at("template").at("spec").at("containers").at(0).at("resources") ==
+        bj::parse(R"({"limits":{"memory":"1Gi","cpu":"500m"},"requests":{"cpu":"100m"}})"));
+  CHECK(test::plan_for(s, "ns", "a").empty());
+
+  s.edit("habitats", "ns", "a", bj::parse(R"({"metadata":{"generation":2},"spec":{"v1beta2":{"image":"habitat/redis:2"}}})"));
+  REQUIRE(test::converge(s, "ns") > 0);
+  CHECK(s.get("statefulsets", "ns", "a")->at("spec").at("template").at("spec").at("containers").at(0).at("image") ==
+        "habitat/redis:2");
+  CHECK(condition(s, "a", "Degraded") == "AsExpected");
+  CHECK(test::plan_for(s, "ns", "a").empty());
+}
+
 TEST_CASE("Fields owned by someone else are left alone") {
   store s = converged("a");
   s.edit("statefulsets", "ns", "a",

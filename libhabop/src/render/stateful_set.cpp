@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include <habop/api/quantity.hpp>
 #include <habop/render/meta.hpp>
 #include <habop/render/names.hpp>
 
@@ -125,6 +126,21 @@ pod_storage storage(const api::habitat& h, const options& opts) {
   return out;
 }
 
+// The verbatim ResourceRequirements with its quantities in the form the API server stores (`1024Mi` is `1Gi`):
+// as written, they would differ from the stored StatefulSet for ever. Integers (`cpu: 2`) become strings, as there.
+bj::object canonical_resources(bj::object resources) {
+  for (const char* list : {"limits", "requests"}) {
+    bj::value* quantities = resources.if_contains(list);
+    if (!quantities || !quantities->is_object()) continue;
+    for (auto& kv : quantities->get_object()) {
+      if (kv.value().is_string()) kv.value() = api::quantity::canonical(kv.value().get_string());
+      else if (kv.value().is_int64()) kv.value() = api::quantity::canonical(std::to_string(kv.value().get_int64()));
+      else if (kv.value().is_uint64()) kv.value() = api::quantity::canonical(std::to_string(kv.value().get_uint64()));
+    }
+  }
+  return resources;
+}
+
 bj::object container(const api::habitat& h, bj::array mounts) {
   bj::object c;
   c["name"] = container_name;
@@ -135,7 +151,7 @@ bj::object container(const api::habitat& h, bj::array mounts) {
   c["ports"] = bj::array{container_port(port_gossip, gossip_port, "TCP"),
                          container_port(port_gossip_udp, gossip_port, "UDP"),
                          container_port(port_http_gateway, http_gateway_port, "TCP")};
-  if (h.spec.resources) c["resources"] = *h.spec.resources;
+  if (h.spec.resources) c["resources"] = canonical_resources(*h.spec.resources);
   c["volumeMounts"] = std::move(mounts);
   return c;
 }
@@ -174,7 +190,7 @@ bj::object claim_template(const api::habitat& h) {
   spec["accessModes"] = bj::array{"ReadWriteOnce"};
   // Omitted when empty: an empty string would disable dynamic provisioning instead of using the default class.
   if (!ps.storage_class_name.empty()) spec["storageClassName"] = ps.storage_class_name;
-  spec["resources"] = bj::object{{"requests", bj::object{{"storage", ps.size}}}};
+  spec["resources"] = bj::object{{"requests", bj::object{{"storage", api::quantity::canonical(ps.size)}}}};
   bj::object claim;
   claim["metadata"] = std::move(meta);
   claim["spec"] = std::move(spec);

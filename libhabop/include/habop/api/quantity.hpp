@@ -1,6 +1,7 @@
-// Kubernetes resource.Quantity syntax checks (`1Gi`, `500m`, `1e3`), without the arbitrary-precision arithmetic.
+// Kubernetes resource.Quantity: syntax checks (`1Gi`, `500m`, `1e3`) and the canonical form the API server stores.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace habop::api::quantity {
@@ -11,5 +12,12 @@ bool is_valid(std::string_view q);
 
 /// True when `q` is valid and strictly greater than zero.
 bool is_positive(std::string_view q);
+
+/// The form kube-apiserver stores `q` in (apimachinery's `Quantity.String()` after `ParseQuantity`): `1024Mi` is
+/// `1Gi`, `1.5Gi` is `1536Mi`, `0.5` is `500m`, `1000m` is `1`, `0.5Ki` is `512`; rounded up to nano units. A
+/// rendered object must carry it: the server answers with it, and a field compared as written would differ for
+/// ever (an immutable claim size reported as changed, a container's resources patched on every reconcile).
+/// `q` itself when invalid or beyond what is handled exactly here (values past ~10^20 or exponents past ±30).
+std::string canonical(std::string_view q);
 
 }  // namespace habop::api::quantity

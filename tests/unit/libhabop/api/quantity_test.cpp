@@ -55,3 +55,37 @@ TEST_CASE("quantity::is_valid agrees with the field table's quantity pattern") {
     CHECK_FALSE(habop::api::detail::matches_pattern(*row, s));
   }
 }
+
+TEST_CASE("quantity::canonical gives the form kube-apiserver stores (apimachinery's Quantity.String)") {
+  using habop::api::quantity::canonical;
+  // Already canonical: unchanged.
+  for (const char* q : {"1Gi", "10Gi", "100Mi", "500m", "1", "2k", "1e3", "1500m", "10G", "0"}) CHECK(canonical(q) == q);
+  // Binary SI: the largest power of 1024 that divides the value; below 1024 or fractional, decimal SI.
+  CHECK(canonical("1024Mi") == "1Gi");
+  CHECK(canonical("1.5Gi") == "1536Mi");
+  CHECK(canonical("0.5Gi") == "512Mi");
+  CHECK(canonical("0.5Ki") == "512");
+  CHECK(canonical("2048Ki") == "2Mi");
+  CHECK(canonical("1536") == "1536");
+  // Decimal SI: factors of 10 moved into the suffix, the exponent a multiple of 3.
+  CHECK(canonical("0.5") == "500m");
+  CHECK(canonical(".5") == "500m");
+  CHECK(canonical("1000m") == "1");
+  CHECK(canonical("2000") == "2k");
+  CHECK(canonical("1.5G") == "1500M");
+  CHECK(canonical("0.1") == "100m");
+  CHECK(canonical("+1") == "1");
+  CHECK(canonical("5.") == "5");
+  CHECK(canonical("0.000Gi") == "0");
+  // Rounded up to nano units.
+  CHECK(canonical("0.0000000001") == "1n");
+  CHECK(canonical("1.0000000001") == "1000000001n");
+  // Decimal exponent keeps its form.
+  CHECK(canonical("1000e3") == "1e6");
+  CHECK(canonical("1.5e3") == "1500");
+  CHECK(canonical("1.5e-3") == "1500e-6");
+  // Invalid or out of range: as given.
+  CHECK(canonical("1GB") == "1GB");
+  CHECK(canonical("") == "");
+  CHECK(canonical("99999999999999999999") == "99999999999999999999");
+}
