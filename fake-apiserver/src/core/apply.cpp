@@ -295,7 +295,7 @@ void record_update_fields(const resource_type& t, const bj::object* old, bj::obj
   // An item changes owner only when new (see leaves).
   const std::set<path> changed = leaf_set(next, sub, t.has_status && sub != "status", root_shape(t), nullptr, old);
   if (changed.empty()) return;
-  auto entries = read_managed(old ? *old : next);
+  auto entries = read_managed(next);
   for (auto& e : entries)
     for (const auto& p : changed) e.fields.erase(p);
   managed_entry& mine = entry_for(entries, manager, "Update", sub, t);
@@ -304,6 +304,48 @@ void record_update_fields(const resource_type& t, const bj::object* old, bj::obj
   mine.api_version = t.api_version();
   write_managed(next, entries);
 }
+
+void normalize_managed_fields(bj::object& obj) { write_managed(obj, read_managed(obj)); }
+
+namespace {
+
+constexpr std::string_view last_applied_key = "kubectl.kubernetes.io/last-applied-configuration";
+
+// kube-apiserver's lastAppliedManager: the fields of the live object's last-applied-configuration annotation whose
+// values the live object still has. `kubectl apply --server-side` may take those from their client-side owner
+// without --force-conflicts, so that moving from client-side to server-side apply never conflicts.
+std::set<path> upgradable_from_client_side(const resource_type& t, const bj::object& live, const node_map& live_nodes) {
+  std::set<path> out;
+  const std::string text = string_at(live, {"metadata", "annotations", last_applied_key});
+  auto last = habop::json::parse_json(text);
+  if (text.empty() || !last || !last->is_object()) return out;
+  node_map last_nodes;
+  for (const auto& p : leaf_set(last->get_object(), "", false, root_shape(t), &last_nodes)) {
+    const bj::value* was = at(last_nodes, p);
+    const bj::value* now = at(live_nodes, p);
+    if (was && now && *was == *now) out.insert(p);
+  }
+  return out;
+}
+
+bj::object* annotations_of(bj::object& obj) {
+  bj::value* meta = obj.if_contains("metadata");
+  bj::value* annotations = meta && meta->is_object() ? meta->get_object().if_contains("annotations") : nullptr;
+  return annotations ? annotations->if_object() : nullptr;
+}
+
+// kube-apiserver's lastAppliedUpdater: after `kubectl apply --server-side`, an existing last-applied-configuration
+// annotation holds the applied configuration (compact JSON, without the annotation itself), so that a later
+// client-side apply diffs against what was applied last.
+void update_last_applied(bj::object& merged, const bj::object& applied) {
+  bj::object* annotations = annotations_of(merged);
+  if (!annotations || !annotations->contains(last_applied_key)) return;
+  bj::object config = applied;
+  if (bj::object* own = annotations_of(config)) own->erase(last_applied_key);
+  (*annotations)[last_applied_key] = serialize(sorted_keys(config));
+}
+
+}  // namespace
 
 result<bj::object> apply_patch(const resource_type& t, const bj::object* live, const bj::object& applied,
                                const write_options& wo, instant now) {
@@ -324,7 +366,14 @@ result<bj::object> apply_patch(const resource_type& t, const bj::object* live, c
       if (a && b && *a != *b) conflicts.emplace_back(&e, p);
     }
   }
-  if (!conflicts.empty() && !wo.force) {
+  bool force = wo.force;
+  if (!conflicts.empty() && !force && manager == "kubectl" && live) {
+    const std::set<path> upgradable = upgradable_from_client_side(t, *live, live_nodes);
+    const auto allowed = [&](const auto& c) { return upgradable.contains(c.second); };
+    if (std::all_of(conflicts.begin(), conflicts.end(), allowed)) force = true;
+    else std::erase_if(conflicts, allowed);   // only the others are reported
+  }
+  if (!conflicts.empty() && !force) {
     std::vector<field_cause> causes;
     std::string msg = "Apply failed with " + std::to_string(conflicts.size()) +
                       (conflicts.size() == 1 ? " conflict: " : " conflicts: ");
@@ -363,10 +412,13 @@ result<bj::object> apply_patch(const resource_type& t, const bj::object* live, c
     });
     if (!shared) erase_at(merged, p);
   }
-  mine.fields = mine_now;
-  mine.time = to_rfc3339(now);
-  mine.api_version = t.api_version();
   if (!merged.is_object()) return error{422, "Invalid", "apply produced a non-object", {}};
+  if (manager == "kubectl") update_last_applied(merged.get_object(), applied);
+  // As kube-apiserver's managedFieldsUpdater: the entry's time moves only when the apply changed something, so
+  // that re-applying the same configuration is a no-op (same resourceVersion, no event).
+  if (mine.fields != mine_now || mine.time.empty() || !live || merged != live_v) mine.time = to_rfc3339(now);
+  mine.fields = mine_now;
+  mine.api_version = t.api_version();
   write_managed(merged.get_object(), entries);
   return std::move(merged.get_object());
 }

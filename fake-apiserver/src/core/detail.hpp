@@ -169,6 +169,8 @@ const bj::value* find_path(const bj::object& o, std::initializer_list<std::strin
 std::string string_at(const bj::object& o, std::initializer_list<std::string_view> path);
 /// The strings of the array at `path` (non-strings skipped; none when absent or not an array).
 std::vector<std::string> string_list(const bj::object& o, std::initializer_list<std::string_view> path);
+/// `v` with object members sorted by key at every level, as Go's json.Marshal writes a map.
+bj::value sorted_keys(const bj::value& v);
 /// The uids of `o`'s owner references (none for null); defined in store_core.cpp.
 std::vector<std::string> owner_uids(const bj::object* o);
 bj::object* object_at(bj::object& o, std::string_view key);   ///< The member object, created if missing/not object.
@@ -208,9 +210,13 @@ bj::value apply_merge(const bj::value& live, const bj::value& applied, const bj:
 /// Server-side apply onto `live` (null when creating): merges, detects conflicts, updates managedFields.
 result<bj::object> apply_patch(const resource_type& t, const bj::object* live, const bj::object& applied,
                                const write_options& opts, instant now);
-/// Records an Update-operation entry for `manager` from the fields that differ between old and next.
+/// Records an Update-operation entry for `manager` from the fields that differ between old and next, on top of the
+/// managedFields `next` carries (the old ones, or those the request set).
 void record_update_fields(const resource_type& t, const bj::object* old, bj::object& next, std::string manager,
                           std::string_view subresource, instant now);
+/// Rewrites the managedFields of `obj` in canonical form, dropping entries that own no field (so that `[{}]`
+/// clears them, as kube-apiserver documents).
+void normalize_managed_fields(bj::object& obj);
 
 // ---- schema (schema.cpp)
 /// Prunes unknown fields (reporting them), applies defaults and validates `obj` against a structural schema.

@@ -133,8 +133,7 @@ bool same_apart_from_server_fields(const bj::object& next, const bj::object& old
   const bj::value* b = old.if_contains("metadata");
   if (!a || !b || !a->is_object() || !b->is_object()) return next == old;
   return equal_except(next, old, [](std::string_view k) { return k == "metadata"; }) &&
-         equal_except(a->get_object(), b->get_object(),
-                      [](std::string_view k) { return k == "managedFields" || k == "resourceVersion"; });
+         equal_except(a->get_object(), b->get_object(), [](std::string_view k) { return k == "resourceVersion"; });
 }
 
 }  // namespace
@@ -289,9 +288,14 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
     }
     nmeta["name"] = name;
     if (t.namespaced) nmeta["namespace"] = ns; else nmeta.erase("namespace");
-    if (!nmeta.contains("managedFields")) {
-      if (auto mf = find_path(old, {"metadata", "managedFields"})) nmeta["managedFields"] = *mf;
-    }
+    // managedFields the request sets replace the old ones (clients may rewrite them, as `kubectl apply
+    // --server-side` does to take over from client-side apply, and `[{}]` clears them); absent or empty, the old
+    // ones stay, so that clients unaware of them cannot drop them.
+    if (const bj::value* given = nmeta.if_contains("managedFields");
+        given && given->is_array() && !given->get_array().empty())
+      normalize_managed_fields(next);
+    else if (auto mf = find_path(old, {"metadata", "managedFields"}))
+      nmeta["managedFields"] = *mf;
     if (t.has_status) {
       if (auto it = old.find("status"); it != old.end()) next["status"] = it->value();
       else next.erase("status");

@@ -300,4 +300,21 @@ std::string_view trim_blanks(std::string_view s) {
   return s;
 }
 
+bj::value sorted_keys(const bj::value& v) {
+  if (v.is_array()) {
+    bj::array out;
+    out.reserve(v.get_array().size());
+    for (const auto& item : v.get_array()) out.push_back(sorted_keys(item));
+    return out;
+  }
+  if (!v.is_object()) return v;
+  std::vector<const bj::key_value_pair*> members;
+  for (const auto& kv : v.get_object()) members.push_back(&kv);
+  std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) { return a->key() < b->key(); });
+  bj::object out;
+  out.reserve(members.size());
+  for (const auto* kv : members) out.emplace(kv->key(), sorted_keys(kv->value()));
+  return out;
+}
+
 }  // namespace habop::fake

@@ -60,23 +60,6 @@ bj::object new_revision(const bj::object& sts, const std::string& name, bj::obje
 
 }  // namespace
 
-bj::value sorted_keys(const bj::value& v) {
-  if (v.is_array()) {
-    bj::array out;
-    out.reserve(v.get_array().size());
-    for (const auto& item : v.get_array()) out.push_back(sorted_keys(item));
-    return out;
-  }
-  if (!v.is_object()) return v;
-  std::vector<const bj::key_value_pair*> members;
-  for (const auto& kv : v.get_object()) members.push_back(&kv);
-  std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) { return a->key() < b->key(); });
-  bj::object out;
-  out.reserve(members.size());
-  for (const auto* kv : members) out.emplace(kv->key(), sorted_keys(kv->value()));
-  return out;
-}
-
 bj::object stateful_set_owner_reference(const bj::object& sts_meta) {
   return bj::object{{"apiVersion", "apps/v1"},
                     {"kind", "StatefulSet"},

@@ -26,7 +26,8 @@ struct sts_revisions {
 };
 
 /// `v` with object members sorted by key at every level, as Go's json.Marshal writes a map: the hash and the
-/// ControllerRevision `data` do not depend on the order a client sent the template's fields in.
+/// ControllerRevision `data` do not depend on the order a client sent the template's fields in. Defined with the
+/// core (util.cpp), which also writes last-applied-configuration annotations with it.
 boost::json::value sorted_keys(const boost::json::value& v);
 
 /// The controller ownerReference a StatefulSet puts on its pods and ControllerRevisions (`sts_meta`: its metadata).

@@ -49,6 +49,31 @@ TEST_CASE("server-side apply creates, updates and records the field manager", "[
   CHECK(kubectl_manager);
 }
 
+TEST_CASE("apply --server-side after a client-side apply takes the fields over without conflicts",
+          "[e2e][kubectl][ssa]") {
+  auto c = habop::e2e::start_cluster("1.32");
+  if (!c) return;
+  c->ok({"apply", "-f", "-"}, habop::e2e::configmap_yaml);
+  std::string changed = habop::e2e::configmap_yaml;
+  changed.replace(changed.find("a: \"1\""), 6, "a: \"9\"");
+  CHECK(c->ok({"apply", "--server-side", "-f", "-"}, changed) == "configmap/demo serverside-applied\n");
+  auto cm = c->json({"get", "cm", "demo", "--show-managed-fields"});
+  CHECK(cm.at("data").at("a") == "9");
+  // kubectl moved the client-side apply's fields to its server-side manager (and saved the annotation as
+  // kubectl-last-applied).
+  std::vector<std::string> managers;
+  for (const auto& f : cm.at("metadata").at("managedFields").as_array())
+    managers.push_back(std::string(f.at("manager").as_string()) + "/" + std::string(f.at("operation").as_string()));
+  CHECK(managers == std::vector<std::string>{"kubectl/Apply", "kubectl-last-applied/Apply"});
+  // Another manager changing a conflicts with kubectl now; a client-side apply of the old file changes a back.
+  std::string other = habop::e2e::configmap_yaml;
+  other.replace(other.find("a: \"1\""), 6, "a: \"5\"");
+  CHECK(c->fails({"apply", "--server-side", "--field-manager=other", "-f", "-"}, other)
+            .find("conflict with \"kubectl\" using v1: .data.a") != std::string::npos);
+  c->ok({"apply", "-f", "-"}, habop::e2e::configmap_yaml);
+  CHECK(c->json({"get", "cm", "demo"}).at("data").at("a") == "1");
+}
+
 TEST_CASE("get -w streams changes until its timeout", "[e2e][kubectl][watch]") {
   auto c = habop::e2e::start_cluster("1.32");
   if (!c) return;

@@ -97,7 +97,7 @@ TEST_CASE("defaults come back after PUT and every patch type, and a write that o
   api_server srv;
   client c{srv};
   REQUIRE(c.call("POST", sts, sts_body).head.status == 201);
-  const std::string rv = at(get(c, sts + "/web"), "/metadata/resourceVersion");
+  std::string rv = at(get(c, sts + "/web"), "/metadata/resourceVersion");
   auto same_rv = [&](const handled& h) {
     INFO(h.head.body);
     REQUIRE(h.head.status == 200);
@@ -118,7 +118,14 @@ TEST_CASE("defaults come back after PUT and every patch type, and a write that o
   same_rv(c.call("PATCH", sts + "/web",
                  R"([{"op":"remove","path":"/spec/updateStrategy"},{"op":"remove","path":"/spec/replicas"}])",
                  "application/json-patch+json"));
-  same_rv(c.call("PATCH", sts + "/web?fieldManager=tester&force=true", sts_body, "application/apply-patch+yaml"));
+  // An apply of the same values makes `tester` a co-owner, a write (KAS records the new manager); the same apply
+  // again changes nothing.
+  const std::string apply = sts + "/web?fieldManager=tester&force=true";
+  auto first_apply = c.call("PATCH", apply, sts_body, "application/apply-patch+yaml");
+  REQUIRE(first_apply.head.status == 200);
+  CHECK(at(c.json(first_apply), "/metadata/resourceVersion") != rv);
+  rv = at(c.json(first_apply), "/metadata/resourceVersion");
+  same_rv(c.call("PATCH", apply, sts_body, "application/apply-patch+yaml"));
 
   // A real change keeps the defaults and bumps the generation once.
   auto changed = c.call("PATCH", sts + "/web", R"({"spec":{"replicas":2,"podManagementPolicy":null}})",
