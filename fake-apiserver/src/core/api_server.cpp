@@ -112,6 +112,8 @@ handled dispatch(const object_store& store, object_store::impl& s, const http_ct
       if (!r.sub.empty()) {
         if (r.sub == "scale" && t->has_scale) return serve_scale(s, *t, r, c);
         if (r.sub == "log" && t->has_log) return serve_pod_log(s, *t, r, c);
+        if ((r.sub == "exec" || r.sub == "attach" || r.sub == "portforward") && t->storage == "/pods")
+          return serve_pod_connect(s, *t, r, c);
         if (!(r.sub == "status" && t->has_status) && !(r.sub == "finalize" && t->plural == "namespaces"))
           return reply(status_response(path_not_found()));
       }

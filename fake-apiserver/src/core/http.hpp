@@ -101,6 +101,13 @@ handled serve_scale(object_store::impl& s, const resource_type& t, const route& 
 /// the kubelet's checks of PodLogOptions (container, previous, tailLines, limitBytes, sinceSeconds/sinceTime,
 /// timestamps); `follow` sends the same log and ends the response.
 handled serve_pod_log(const object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
+/// The container a pods/log, exec or attach request names, as kube-apiserver's validateContainer picks it (init,
+/// app, then ephemeral containers), and whether it is an init container; 400 when none or an unknown one is named.
+result<std::pair<const bj::object*, bool>> pick_container(const bj::object& pod, const std::string& wanted);
+/// GET or POST pods/{name}/exec, attach or portforward (pod_connect.cpp): kube-apiserver's checks of the pod, its
+/// container and its node, then the kubelet it would stream from, which the simulation does not run: a 500 like
+/// kube-apiserver's "error dialing backend" that says so, never a 404 or a hang.
+handled serve_pod_connect(const object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
 
 /// Everything a watch needs, taken from the query.
 struct watch_params {

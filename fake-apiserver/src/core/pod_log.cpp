@@ -1,6 +1,7 @@
-// The core/v1 pods/log subresource: kube-apiserver's checks (PodLogOptions validation, LogLocation's container
-// choice), the kubelet's (container state, `previous`), and a simulated Habitat Supervisor log, since no container
-// ever runs: `kubectl logs` then shows which image and arguments the pod's Supervisor would have started with.
+// The core/v1 pods/log subresource: kube-apiserver's checks (PodLogOptions validation, the container choice it
+// shares with exec and attach), the kubelet's (container state, `previous`), and a simulated Habitat Supervisor log,
+// since no container ever runs: `kubectl logs` then shows which image and arguments the pod's Supervisor would have
+// started with.
 #include "http.hpp"
 
 #include <algorithm>
@@ -64,28 +65,6 @@ const bj::object* named(const bj::array& items, std::string_view name) {
   for (const auto& i : items)
     if (i.is_object() && string_at(i.get_object(), {"name"}) == name) return &i.get_object();
   return nullptr;
-}
-
-// The container the log is of, as LogLocation's validateContainer picks it (init, app, then ephemeral containers),
-// and whether it is an init container; 400 when none or an unknown one is named.
-result<std::pair<const bj::object*, bool>> pick_container(const bj::object& pod, const std::string& wanted) {
-  const std::string pod_name = string_at(pod, {"metadata", "name"});
-  const bj::array& init = array_at(pod, {"spec", "initContainers"});
-  const bj::array& app = array_at(pod, {"spec", "containers"});
-  const bj::array& ephemeral = array_at(pod, {"spec", "ephemeralContainers"});
-  if (wanted.empty()) {
-    if (app.size() == 1 && app[0].is_object()) return std::pair{&app[0].get_object(), false};
-    if (app.empty()) return bad_request("a container name must be specified for pod " + pod_name);
-    std::string names;
-    for (const bj::array* list : {&init, &app, &ephemeral})
-      for (const auto& i : *list)
-        if (i.is_object()) names += (names.empty() ? "" : " ") + string_at(i.get_object(), {"name"});
-    return bad_request("a container name must be specified for pod " + pod_name + ", choose one of: [" + names + "]");
-  }
-  if (const bj::object* ctr = named(init, wanted)) return std::pair{ctr, true};
-  for (const bj::array* list : {&app, &ephemeral})
-    if (const bj::object* ctr = named(*list, wanted)) return std::pair{ctr, false};
-  return bad_request("container " + wanted + " is not valid for pod " + pod_name);
 }
 
 // The kubelet's validateContainerLogStatus over the stored status (our kubelet's truth): when the container's log
@@ -217,6 +196,26 @@ std::string render(const std::vector<log_line>& lines, const log_options& o, ins
 }
 
 }  // namespace
+
+result<std::pair<const bj::object*, bool>> pick_container(const bj::object& pod, const std::string& wanted) {
+  const std::string pod_name = string_at(pod, {"metadata", "name"});
+  const bj::array& init = array_at(pod, {"spec", "initContainers"});
+  const bj::array& app = array_at(pod, {"spec", "containers"});
+  const bj::array& ephemeral = array_at(pod, {"spec", "ephemeralContainers"});
+  if (wanted.empty()) {
+    if (app.size() == 1 && app[0].is_object()) return std::pair{&app[0].get_object(), false};
+    if (app.empty()) return bad_request("a container name must be specified for pod " + pod_name);
+    std::string names;
+    for (const bj::array* list : {&init, &app, &ephemeral})
+      for (const auto& i : *list)
+        if (i.is_object()) names += (names.empty() ? "" : " ") + string_at(i.get_object(), {"name"});
+    return bad_request("a container name must be specified for pod " + pod_name + ", choose one of: [" + names + "]");
+  }
+  if (const bj::object* ctr = named(init, wanted)) return std::pair{ctr, true};
+  for (const bj::array* list : {&app, &ephemeral})
+    if (const bj::object* ctr = named(*list, wanted)) return std::pair{ctr, false};
+  return bad_request("container " + wanted + " is not valid for pod " + pod_name);
+}
 
 // `follow` is accepted and changes nothing: the whole log is sent and the response ends, as a simulated container
 // writes nothing after it started (kubectl logs -f then returns). `insecureSkipTLSVerifyBackend` is ignored too.

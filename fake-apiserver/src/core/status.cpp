@@ -80,7 +80,7 @@ std::string status_body(const error& e, const resource_type*, std::string_view) 
   s["metadata"] = bj::object{};
   s["status"] = "Failure";
   s["message"] = e.message;
-  s["reason"] = e.reason;
+  if (!e.reason.empty()) s["reason"] = e.reason;   // StatusReasonUnknown is omitted, as Go's omitempty does
   bj::object details;
   if (e.reason == "NotFound" || e.reason == "AlreadyExists" || e.reason == "Conflict" || e.reason == "Invalid" ||
       (e.code == 403 && !e.causes.empty()))
