@@ -5,9 +5,10 @@
 namespace habop::fake {
 namespace {
 
-resource_type review(std::string plural, std::string kind, bool namespaced) {
+resource_type review(std::string plural, std::string kind, bool namespaced,
+                     std::string group = "authorization.k8s.io") {
   resource_type t;
-  t.group = "authorization.k8s.io";
+  t.group = std::move(group);
   t.version = "v1";
   t.singular = plural.substr(0, plural.size() - 1);
   t.plural = std::move(plural);
@@ -67,7 +68,8 @@ const std::vector<resource_type>& review_types() {
       review("selfsubjectaccessreviews", "SelfSubjectAccessReview", false),
       review("subjectaccessreviews", "SubjectAccessReview", false),
       review("localsubjectaccessreviews", "LocalSubjectAccessReview", true),
-      review("selfsubjectrulesreviews", "SelfSubjectRulesReview", false)};   // served by rules_review.cpp
+      review("selfsubjectrulesreviews", "SelfSubjectRulesReview", false),   // served by rules_review.cpp
+      review("selfsubjectreviews", "SelfSubjectReview", false, "authentication.k8s.io")};   // self_subject_review.cpp
   return types;
 }
 

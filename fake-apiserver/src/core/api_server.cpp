@@ -103,6 +103,7 @@ handled dispatch(const object_store& store, object_store::impl& s, const http_ct
       if (r.legacy && r.version != "v1") return reply(status_response(path_not_found()));
       if (const resource_type* review = r.legacy ? nullptr : find_review(r.group, r.version, r.plural)) {
         if (review->kind == "SelfSubjectRulesReview") return serve_rules_review(store, s.opts, *review, r, c);
+        if (review->kind == "SelfSubjectReview") return serve_self_subject_review(*review, r, c);
         return serve_review(store, s.opts.access, *review, r, c);
       }
       const resource_type* t = s.find(r.legacy ? "" : r.group, r.version, r.plural);

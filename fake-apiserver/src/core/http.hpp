@@ -96,6 +96,9 @@ handled serve_review(const object_store& store, const access_fn& access, const r
 /// `opts.rules`, or what server_options::rules documents when it is unset; 400 without a namespace.
 handled serve_rules_review(const object_store& store, const server_options& opts, const resource_type& t,
                            const route& r, const http_ctx& c);
+/// POST of an authentication.k8s.io/v1 SelfSubjectReview (self_subject_review.cpp, `kubectl auth whoami`): the
+/// effective user in status.userInfo, never stored; the body is not read, as it has no spec.
+handled serve_self_subject_review(const resource_type& t, const route& r, const http_ctx& c);
 handled serve_scale(object_store::impl& s, const resource_type& t, const route& r, const http_ctx& c);
 /// GET pods/{name}/log (pod_log.cpp): a simulated Habitat Supervisor log as `text/plain`, after kube-apiserver's and
 /// the kubelet's checks of PodLogOptions (container, previous, tailLines, limitBytes, sinceSeconds/sinceTime,

@@ -101,3 +101,16 @@ subjects: [{kind: ServiceAccount, name: reader, namespace: apps}]
   CHECK(can_i(reader, {"list", "configmaps", "-n", "apps", "--as=jane", "--as-group=devs"}) == "yes");
   CHECK(can_i(reader, {"list", "configmaps", "-n", "apps", "--as=jane"}) == "no");
 }
+
+TEST_CASE("kubectl auth whoami names the user the request authenticated as, impersonated or not",
+          "[e2e][kubectl][auth]") {
+  auto c = habop::e2e::start_cluster("1.32");
+  if (!c) return;
+  CHECK(c->ok({"auth", "whoami"}) == "ATTRIBUTE   VALUE\nUsername    habop-admin\n"
+                                     "Groups      [system:authenticated]\n");
+  CHECK(c->ok({"auth", "whoami", "--as=jane", "--as-group=devs"}) ==
+        "ATTRIBUTE   VALUE\nUsername    jane\nGroups      [devs system:authenticated]\n");
+  const auto review = c->json({"auth", "whoami"});
+  CHECK(review.at("apiVersion") == "authentication.k8s.io/v1");
+  CHECK(review.at("status").at("userInfo").at("username") == "habop-admin");
+}
