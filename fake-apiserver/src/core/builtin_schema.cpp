@@ -41,6 +41,8 @@ const std::map<std::string, std::string, std::less<>>& field_lists() {
       {"/persistentvolumeclaims",
        "spec{accessModes selector resources volumeName storageClassName volumeMode dataSource dataSourceRef "
        "volumeAttributesClassName} status"},
+      {"/nodes",
+       "spec{podCIDR podCIDRs providerID unschedulable taints configSource externalID} status"},
       {"/persistentvolumes",
        "spec{capacity accessModes claimRef persistentVolumeReclaimPolicy storageClassName mountOptions volumeMode "
        "nodeAffinity volumeAttributesClassName gcePersistentDisk awsElasticBlockStore hostPath glusterfs nfs rbd "

@@ -52,6 +52,10 @@ std::vector<resource_type> builtin_types() {
   auto pv = builtin("", "persistentvolumes", "persistentvolume", "PersistentVolume", false, {"pv"}, printer::pv);
   pv.has_status = true;
   v.push_back(pv);
+  auto node = builtin("", "nodes", "node", "Node", false, {"no"}, printer::node);
+  node.has_status = true;
+  node.field_labels = {"spec.unschedulable"};
+  v.push_back(node);
   auto ev = builtin("", "events", "event", "Event", true, {"ev"}, printer::event);
   ev.field_labels = {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
                      "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",

@@ -54,6 +54,40 @@ std::string label_selector_text(const bj::object& workload) {
   return out.empty() ? "<none>" : out;
 }
 
+// A node's Status (KAS's printNode): Ready, NotReady or Unknown from the Ready condition, then SchedulingDisabled
+// when cordoned; and its Roles from the node-role.kubernetes.io/<role> labels (and kubernetes.io/role), sorted.
+std::string node_status(const bj::object& node) {
+  std::string out = "Unknown";
+  if (const bj::value* cs = find_path(node, {"status", "conditions"}); cs && cs->is_array())
+    for (const auto& c : cs->get_array())
+      if (c.is_object() && string_at(c.get_object(), {"type"}) == "Ready")
+        out = string_at(c.get_object(), {"status"}) == "True" ? "Ready" : "NotReady";
+  if (const bj::value* u = find_path(node, {"spec", "unschedulable"}); u && u->is_bool() && u->get_bool())
+    out += ",SchedulingDisabled";
+  return out;
+}
+
+std::string node_roles(const bj::object& node) {
+  std::set<std::string> roles;
+  constexpr std::string_view prefix = "node-role.kubernetes.io/";
+  if (const bj::value* labels = find_path(node, {"metadata", "labels"}); labels && labels->is_object())
+    for (const auto& [k, v] : labels->get_object()) {
+      if (k.starts_with(prefix) && k.size() > prefix.size()) roles.insert(std::string(k.substr(prefix.size())));
+      else if (k == "kubernetes.io/role" && v.is_string() && !v.get_string().empty()) roles.insert(std::string(v.get_string()));
+    }
+  std::string out;
+  for (const auto& r : roles) out += (out.empty() ? "" : ",") + r;
+  return out.empty() ? "<none>" : out;
+}
+
+// The first status.addresses entry of `type`, or `<none>`.
+std::string node_address(const bj::object& node, std::string_view type) {
+  if (const bj::value* as = find_path(node, {"status", "addresses"}); as && as->is_array())
+    for (const auto& a : as->get_array())
+      if (a.is_object() && string_at(a.get_object(), {"type"}) == type) return string_at(a.get_object(), {"address"});
+  return "<none>";
+}
+
 std::string age(const bj::object& o, instant now, std::initializer_list<std::string_view> path) {
   auto t = parse_rfc3339(string_at(o, path));
   if (!t) return "<unknown>";
@@ -166,6 +200,7 @@ std::int64_t pod_restarts(const bj::object& o) {
 
 std::string or_none(std::string s) { return s.empty() ? "<none>" : s; }
 std::string or_unset(std::string s) { return s.empty() ? "<unset>" : s; }
+std::string or_unknown(std::string s) { return s.empty() ? "<unknown>" : s; }
 
 // helper.GetPersistentVolumeClass / GetPersistentVolumeClaimClass: the beta annotation, else spec.storageClassName.
 std::string storage_class_of(const bj::object& o) {
@@ -344,6 +379,20 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
         c.emplace_back(or_unset(string_at(o, {"spec", "volumeAttributesClassName"})));
         c.emplace_back(string_at(o, {"status", "reason"})); created(o, c);
         c.emplace_back(or_unset(string_at(o, {"spec", "volumeMode"})));
+      };
+      break;
+    case printer::node:
+      cols.push_back(column("Status", "string")); cols.push_back(column("Roles", "string")); age_col();
+      cols.push_back(column("Version", "string"));
+      for (auto wide : {"Internal-IP", "External-IP", "OS-Image", "Kernel-Version", "Container-Runtime"})
+        cols.push_back(column(wide, "string", "", 1));
+      cells = [&](const bj::object& o, bj::array& c) {
+        c.emplace_back(node_status(o)); c.emplace_back(node_roles(o)); created(o, c);
+        c.emplace_back(string_at(o, {"status", "nodeInfo", "kubeletVersion"}));
+        c.emplace_back(node_address(o, "InternalIP")); c.emplace_back(node_address(o, "ExternalIP"));
+        c.emplace_back(or_unknown(string_at(o, {"status", "nodeInfo", "osImage"})));
+        c.emplace_back(or_unknown(string_at(o, {"status", "nodeInfo", "kernelVersion"})));
+        c.emplace_back(or_unknown(string_at(o, {"status", "nodeInfo", "containerRuntimeVersion"})));
       };
       break;
     case printer::lease:

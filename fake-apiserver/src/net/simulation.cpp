@@ -132,7 +132,7 @@ void workload_simulator::on_change(const change& c) {
 }
 
 std::size_t workload_simulator::step(instant now) {
-  std::size_t writes = 0;
+  std::size_t writes = node_registered_ ? 0 : register_node(now);
   auto run = [&](work_queue& queue, std::size_t (workload_simulator::*reconcile)(const workload_key&, instant)) {
     for (auto it = queue.retry.begin(); it != queue.retry.end();) {
       if (it->second > now) {

@@ -148,7 +148,7 @@ bj::object kubelet_status(const bj::object& pod, const std::string& ip, instant 
     conditions.push_back(std::move(c));
   }
   return bj::object{{"phase", pulled ? "Running" : "Pending"}, {"conditions", conditions},
-                    {"hostIP", "203.0.113.10"},  {"hostIPs", bj::array{bj::object{{"ip", "203.0.113.10"}}}},
+                    {"hostIP", simulated_host_ip}, {"hostIPs", bj::array{bj::object{{"ip", simulated_host_ip}}}},
                     {"podIP", ip},               {"podIPs", bj::array{bj::object{{"ip", ip}}}},
                     {"startTime", ts},           {"qosClass", "BestEffort"},
                     {"containerStatuses", statuses}};

@@ -87,6 +87,24 @@ TEST_CASE("a StatefulSet gets ready pods, claims and status", "[simulation]") {
   CHECK(sim.step(t0) == 0);
 }
 
+TEST_CASE("the node the pods run on is registered once, Ready, at the pods' hostIP", "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  workload_simulator sim(store);
+  CHECK(sim.step(t0) == 2);
+  CHECK(store.get(resources::leases(), "kube-node-lease", "fake-node-1"));
+  auto node = store.get(resources::nodes(), "", "fake-node-1");
+  REQUIRE(node);
+  CHECK(node->at("status").at("conditions").at(3).at("type") == "Ready");
+  CHECK(node->at("status").at("conditions").at(3).at("status") == "True");
+  CHECK(node->at("status").at("addresses").at(0).at("address").as_string() == simulated_host_ip);
+  CHECK(sim.step(t0) == 0);
+  // Deleted by a user, it stays deleted (a kubelet registers when it starts).
+  REQUIRE(store.remove(resources::nodes(), "", "fake-node-1", t0));
+  CHECK(sim.step(t0) == 0);
+  CHECK_FALSE(store.get(resources::nodes(), "", "fake-node-1"));
+}
+
 TEST_CASE("scaling down removes the highest ordinals and keeps claims, and a deleted pod returns with a new IP",
           "[simulation]") {
   api_server api;

@@ -29,6 +29,7 @@ struct resource_key {
 /// Well-known resources, for callers of the typed API.
 namespace resources {
 inline resource_key namespaces() { return {"", "v1", "namespaces"}; }
+inline resource_key nodes() { return {"", "v1", "nodes"}; }
 inline resource_key pods() { return {"", "v1", "pods"}; }
 inline resource_key services() { return {"", "v1", "services"}; }
 inline resource_key configmaps() { return {"", "v1", "configmaps"}; }

@@ -41,13 +41,17 @@ const boost::json::object* controller_reference(const boost::json::object& o);
 /// The StatefulSet name and ordinal a pod name `<sts>-<n>` stands for (the controller's getParentNameAndOrdinal).
 std::optional<std::pair<std::string, long>> parent_and_ordinal(std::string_view pod_name);
 
+/// The InternalIP of the simulated node, which its pods report as their hostIP (TEST-NET-3).
+inline constexpr std::string_view simulated_host_ip = "203.0.113.10";
+
 /// The address of the n-th simulated pod IP: 192.0.2.1-254, then 198.51.100.1-254 (documentation ranges),
 /// wrapping around after 508 addresses.
 std::string simulated_pod_ip(std::uint64_t n);
 
-/// Drives StatefulSets (pods, claims, ControllerRevisions, status, scaling, RollingUpdate and OnDelete; orphaned
-/// pods they select are adopted), gives Deployments a minimal status, and provisions and binds PersistentVolumes
-/// for claims as a dynamic provisioner and the PV controller do (volume_binding.cpp). It subscribes to the store's
+/// Registers the Node its pods run on (node_sim.cpp), drives StatefulSets (pods, claims, ControllerRevisions, status,
+/// scaling, RollingUpdate and OnDelete; orphaned pods they select are adopted), gives Deployments a minimal status,
+/// and provisions and binds PersistentVolumes for claims as a dynamic provisioner and the PV controller do
+/// (volume_binding.cpp). It subscribes to the store's
 /// changes and does the work in `step`, never inside a change callback. Not thread-safe: use on the store's strand.
 class workload_simulator {
  public:
@@ -73,6 +77,9 @@ class workload_simulator {
     std::map<workload_key, instant> retry;
     bool empty() const { return due.empty() && retry.empty(); }
   };
+  /// Creates the Node `opts_.node_name` (Ready) and its Lease unless the Node exists, as a kubelet registers; done
+  /// in the first step.
+  std::size_t register_node(instant now);
   void on_change(const change& c);
   void on_claim_change(const change& c);
   void on_volume_change(const change& c);
@@ -93,6 +100,7 @@ class workload_simulator {
   std::set<std::string> used_ips_;
   std::uint64_t next_ip_ = 0;
   std::uint64_t container_ids_ = 0;
+  bool node_registered_ = false;
 };
 
 }  // namespace habop::fake
