@@ -55,6 +55,8 @@ const std::map<std::string, std::string, std::less<>>& field_lists() {
        "spec{replicas selector " + pod_template + " strategy minReadySeconds revisionHistoryLimit paused "
        "progressDeadlineSeconds} status"},
       {"apps/controllerrevisions", "data revision"},
+      {"autoscaling/horizontalpodautoscalers",
+       "spec{scaleTargetRef{kind name apiVersion} minReplicas maxReplicas targetCPUUtilizationPercentage} status"},
       {"coordination.k8s.io/leases",
        "spec{holderIdentity leaseDurationSeconds acquireTime renewTime leaseTransitions strategy preferredHolder}"},
       {"rbac.authorization.k8s.io/roles", "rules[{apiGroups resources verbs resourceNames nonResourceURLs}]"},

@@ -229,6 +229,11 @@ void set_defaults(const resource_type& t, bj::object& obj) {
     default_persistent_volume(*object_at(obj, "spec"));
   } else if (t.storage == "apps/statefulsets") {
     default_stateful_set(*object_at(obj, "spec"));
+  } else if (t.storage == "autoscaling/horizontalpodautoscalers") {
+    // autoscaling/v1's defaults, and the 80% CPU target its conversion gives an autoscaler without one.
+    bj::object& spec = *object_at(obj, "spec");
+    set_default(spec, "minReplicas", 1);
+    set_default(spec, "targetCPUUtilizationPercentage", 80);
   } else if (t.storage == "apps/deployments") {
     default_deployment(*object_at(obj, "spec"));
   }

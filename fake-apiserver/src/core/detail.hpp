@@ -41,7 +41,7 @@ obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
 enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom,
-                     storageclass, controllerrevision, pvc, pv, node };
+                     storageclass, controllerrevision, pvc, pv, node, hpa };
 
 /// Everything the server knows about one served group/version/resource.
 struct resource_type {

@@ -20,6 +20,7 @@ constexpr root_entry roots[] = {
     {"", "ServiceAccount", &pb::service_account},
     {"", "Service", &pb::service},
     {"apps", "Deployment", &pb::deployment},
+    {"autoscaling", "HorizontalPodAutoscaler", &pb::horizontal_pod_autoscaler},
     {"rbac.authorization.k8s.io", "Role", &pb::role},
     {"rbac.authorization.k8s.io", "ClusterRole", &pb::cluster_role},
     {"rbac.authorization.k8s.io", "RoleBinding", &pb::role_binding},

@@ -54,9 +54,10 @@ extern const message object_meta, label_selector, string_map, bytes_map, quantit
 extern const message pod_template_spec;
 
 // The messages of whole objects (protobuf.cpp maps kinds to them), by file: protobuf_schema_core.cpp, _apps.cpp,
-// _rbac.cpp (RBAC and the access reviews).
+// _autoscaling.cpp, _rbac.cpp (RBAC and the access reviews).
 extern const message config_map, secret, namespace_, service_account, service;
 extern const message deployment;
+extern const message horizontal_pod_autoscaler;
 extern const message role, cluster_role, role_binding, cluster_role_binding, self_subject_access_review,
     subject_access_review, self_subject_rules_review;
 

@@ -79,6 +79,12 @@ std::vector<resource_type> builtin_types() {
   deploy.has_scale = true;
   deploy.categories = {"all"};
   v.push_back(deploy);
+  // autoscaling/v1, what `kubectl autoscale` writes (the fake runs no HorizontalPodAutoscaler controller).
+  auto hpa = builtin("autoscaling", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler",
+                     true, {"hpa"}, printer::hpa);
+  hpa.has_status = true;
+  hpa.categories = {"all"};
+  v.push_back(hpa);
   // The StatefulSet controller's history (simulated by statefulset_revisions.cpp), read by `kubectl rollout`.
   v.push_back(builtin("apps", "controllerrevisions", "controllerrevision", "ControllerRevision", true, {},
                       printer::controllerrevision));

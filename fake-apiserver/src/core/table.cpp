@@ -395,6 +395,24 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
         c.emplace_back(or_unknown(string_at(o, {"status", "nodeInfo", "containerRuntimeVersion"})));
       };
       break;
+    case printer::hpa:   // KAS's printHorizontalPodAutoscaler over autoscaling/v1's one CPU target
+      for (auto name : {"Reference", "Targets", "MinPods"}) cols.push_back(column(name, "string"));
+      cols.push_back(column("MaxPods", "integer")); cols.push_back(column("Replicas", "integer")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) {
+        const bj::value* target = find_path(o, {"spec", "targetCPUUtilizationPercentage"});
+        const bj::value* current = find_path(o, {"status", "currentCPUUtilizationPercentage"});
+        const bj::value* min = find_path(o, {"spec", "minReplicas"});
+        c.emplace_back(string_at(o, {"spec", "scaleTargetRef", "kind"}) + "/" +
+                       string_at(o, {"spec", "scaleTargetRef", "name"}));
+        c.emplace_back(!target || !target->is_int64() ? "<none>"
+                       : "cpu: " + (current && current->is_int64() ? std::to_string(current->get_int64()) + "%"
+                                                                   : std::string("<unknown>")) +
+                             "/" + std::to_string(target->get_int64()) + "%");
+        c.emplace_back(min && min->is_int64() ? std::to_string(min->get_int64()) : "<unset>");
+        c.emplace_back(int_of(o, {"spec", "maxReplicas"})); c.emplace_back(int_of(o, {"status", "currentReplicas"}));
+        created(o, c);
+      };
+      break;
     case printer::lease:
       cols.push_back(column("Holder", "string")); age_col();
       cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"spec", "holderIdentity"})); created(o, c); };
