@@ -41,7 +41,7 @@ obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
 enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom,
-                     storageclass, controllerrevision, pvc, pv, node, hpa };
+                     storageclass, controllerrevision, pvc, pv, node, hpa, serviceaccount };
 
 /// Everything the server knows about one served group/version/resource.
 struct resource_type {
@@ -275,6 +275,24 @@ struct table_options {
 bj::object partial_metadata(const bj::object& obj, std::string_view meta_version);
 bj::object make_table(const resource_type& t, const std::vector<const bj::object*>& objs, instant now,
                       const table_options& o, std::string_view list_rv, std::string_view cont = {});
+// Computed cells of the built-in printers (table_cells.cpp), as kube-apiserver's printers.go writes them.
+/// The wide Containers and Images cells of a workload's pod template (layoutContainerCells), appended to `cells`.
+void template_containers(const bj::object& workload, bj::array& cells);
+/// spec.selector as metav1.FormatLabelSelector writes it, `<none>` when empty.
+std::string label_selector_text(const bj::object& workload);
+/// A pod's READY (`ready/total` containers), RESTARTS and READINESS GATES (`<none>` or `ready/total`) cells.
+std::string pod_ready(const bj::object& pod);
+std::int64_t pod_restarts(const bj::object& pod);
+std::string readiness_gates(const bj::object& pod);
+/// A node's STATUS (`Ready`, `NotReady` or `Unknown`, then `,SchedulingDisabled`), ROLES (`<none>` when none) and
+/// the first address of `type` (`<none>` when none).
+std::string node_status(const bj::object& node);
+std::string node_roles(const bj::object& node);
+std::string node_address(const bj::object& node, std::string_view type);
+/// The storage class of a volume or claim (the beta annotation first), and the access modes at `path` as short
+/// names (RWO, ROX, RWX, RWOP).
+std::string storage_class_of(const bj::object& o);
+std::string access_modes(const bj::object& o, std::initializer_list<std::string_view> path);
 
 // ---- access reviews (access_review.cpp)
 /// The authorization.k8s.io/v1 reviews served (create-only): SelfSubjectAccessReview, SubjectAccessReview,

@@ -44,7 +44,8 @@ std::vector<resource_type> builtin_types() {
   auto secret = builtin("", "secrets", "secret", "Secret", true, {}, printer::secret);
   secret.field_labels = {"type"};
   v.push_back(secret);
-  v.push_back(builtin("", "serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"}, printer::generic));
+  v.push_back(builtin("", "serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"},
+                      printer::serviceaccount));
   auto pvc = builtin("", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, {"pvc"},
                      printer::pvc);
   pvc.has_status = true;

@@ -14,80 +14,6 @@ bj::object column(std::string name, std::string type, std::string format = "", i
                     {"description", std::move(description)}, {"priority", priority}};
 }
 
-// The wide Containers and Images cells of a workload (KAS's layoutContainerCells): names and images of the pod
-// template's containers, comma-joined.
-void template_containers(const bj::object& workload, bj::array& cells) {
-  std::string names, images;
-  if (const bj::value* cs = find_path(workload, {"spec", "template", "spec", "containers"}); cs && cs->is_array()) {
-    for (const auto& c : cs->get_array()) {
-      if (!c.is_object()) continue;
-      names += (names.empty() ? "" : ",") + string_at(c.get_object(), {"name"});
-      images += (images.empty() ? "" : ",") + string_at(c.get_object(), {"image"});
-    }
-  }
-  cells.emplace_back(names);
-  cells.emplace_back(images);
-}
-
-// spec.selector as metav1.FormatLabelSelector writes it: one requirement per label (`k=v`) and expression
-// (`key in (a,b)`, `key notin (a,b)`, `key`, `!key`), sorted by key as labels.Selector prints; `<none>` when empty.
-std::string label_selector_text(const bj::object& workload) {
-  std::vector<std::pair<std::string, std::string>> parts;   // key, requirement
-  if (const bj::value* labels = find_path(workload, {"spec", "selector", "matchLabels"}); labels && labels->is_object())
-    for (const auto& [k, v] : labels->get_object())
-      parts.emplace_back(std::string(k), std::string(k) + "=" + (v.is_string() ? std::string(v.get_string()) : ""));
-  if (const bj::value* exprs = find_path(workload, {"spec", "selector", "matchExpressions"}); exprs && exprs->is_array())
-    for (const auto& e : exprs->get_array()) {
-      if (!e.is_object()) continue;
-      const std::string key = string_at(e.get_object(), {"key"}), op = string_at(e.get_object(), {"operator"});
-      std::string values;
-      if (const bj::value* vs = e.get_object().if_contains("values"); vs && vs->is_array())
-        for (const auto& v : vs->get_array()) values += (values.empty() ? "" : ",") + (v.is_string() ? std::string(v.get_string()) : "");
-      if (op == "In") parts.emplace_back(key, key + " in (" + values + ")");
-      else if (op == "NotIn") parts.emplace_back(key, key + " notin (" + values + ")");
-      else if (op == "Exists") parts.emplace_back(key, key);
-      else if (op == "DoesNotExist") parts.emplace_back(key, "!" + key);
-    }
-  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::string out;
-  for (const auto& [key, requirement] : parts) out += (out.empty() ? "" : ",") + requirement;
-  return out.empty() ? "<none>" : out;
-}
-
-// A node's Status (KAS's printNode): Ready, NotReady or Unknown from the Ready condition, then SchedulingDisabled
-// when cordoned; and its Roles from the node-role.kubernetes.io/<role> labels (and kubernetes.io/role), sorted.
-std::string node_status(const bj::object& node) {
-  std::string out = "Unknown";
-  if (const bj::value* cs = find_path(node, {"status", "conditions"}); cs && cs->is_array())
-    for (const auto& c : cs->get_array())
-      if (c.is_object() && string_at(c.get_object(), {"type"}) == "Ready")
-        out = string_at(c.get_object(), {"status"}) == "True" ? "Ready" : "NotReady";
-  if (const bj::value* u = find_path(node, {"spec", "unschedulable"}); u && u->is_bool() && u->get_bool())
-    out += ",SchedulingDisabled";
-  return out;
-}
-
-std::string node_roles(const bj::object& node) {
-  std::set<std::string> roles;
-  constexpr std::string_view prefix = "node-role.kubernetes.io/";
-  if (const bj::value* labels = find_path(node, {"metadata", "labels"}); labels && labels->is_object())
-    for (const auto& [k, v] : labels->get_object()) {
-      if (k.starts_with(prefix) && k.size() > prefix.size()) roles.insert(std::string(k.substr(prefix.size())));
-      else if (k == "kubernetes.io/role" && v.is_string() && !v.get_string().empty()) roles.insert(std::string(v.get_string()));
-    }
-  std::string out;
-  for (const auto& r : roles) out += (out.empty() ? "" : ",") + r;
-  return out.empty() ? "<none>" : out;
-}
-
-// The first status.addresses entry of `type`, or `<none>`.
-std::string node_address(const bj::object& node, std::string_view type) {
-  if (const bj::value* as = find_path(node, {"status", "addresses"}); as && as->is_array())
-    for (const auto& a : as->get_array())
-      if (a.is_object() && string_at(a.get_object(), {"type"}) == type) return string_at(a.get_object(), {"address"});
-  return "<none>";
-}
-
 std::string age(const bj::object& o, instant now, std::initializer_list<std::string_view> path) {
   auto t = parse_rfc3339(string_at(o, path));
   if (!t) return "<unknown>";
@@ -181,42 +107,9 @@ bj::value custom_cell(const bj::object& obj, const bj::object& col, instant now)
   return v;
 }
 
-std::string pod_ready(const bj::object& o) {
-  std::int64_t total = 0, ready = 0;
-  if (const bj::value* cs = find_path(o, {"spec", "containers"}); cs && cs->is_array()) total = static_cast<std::int64_t>(cs->get_array().size());
-  if (const bj::value* st = find_path(o, {"status", "containerStatuses"}); st && st->is_array())
-    for (const auto& c : st->get_array())
-      if (const bj::value* r = c.is_object() ? c.get_object().if_contains("ready") : nullptr; r && r->is_bool() && r->get_bool()) ++ready;
-  return std::to_string(ready) + "/" + std::to_string(total);
-}
-
-std::int64_t pod_restarts(const bj::object& o) {
-  std::int64_t n = 0;
-  if (const bj::value* st = find_path(o, {"status", "containerStatuses"}); st && st->is_array())
-    for (const auto& c : st->get_array())
-      if (c.is_object()) n += int_of(c.get_object(), {"restartCount"});
-  return n;
-}
-
 std::string or_none(std::string s) { return s.empty() ? "<none>" : s; }
 std::string or_unset(std::string s) { return s.empty() ? "<unset>" : s; }
 std::string or_unknown(std::string s) { return s.empty() ? "<unknown>" : s; }
-
-// helper.GetPersistentVolumeClass / GetPersistentVolumeClaimClass: the beta annotation, else spec.storageClassName.
-std::string storage_class_of(const bj::object& o) {
-  std::string sc = string_at(o, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"});
-  return sc.empty() ? string_at(o, {"spec", "storageClassName"}) : sc;
-}
-
-// helper.GetAccessModesAsString of the modes at `path`: short names, each once, in a fixed order.
-std::string access_modes(const bj::object& o, std::initializer_list<std::string_view> path) {
-  const auto modes = string_list(o, path);
-  std::string out;
-  for (auto [mode, abbrev] : {std::pair{"ReadWriteOnce", "RWO"}, std::pair{"ReadOnlyMany", "ROX"},
-                              std::pair{"ReadWriteMany", "RWX"}, std::pair{"ReadWriteOncePod", "RWOP"}})
-    if (std::find(modes.begin(), modes.end(), mode) != modes.end()) out += (out.empty() ? "" : ",") + std::string(abbrev);
-  return out;
-}
 
 }  // namespace
 
@@ -245,12 +138,14 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
       cols.push_back(column("Ready", "string")); cols.push_back(column("Status", "string"));
       cols.push_back(column("Restarts", "string")); age_col();
       cols.push_back(column("IP", "string", "", 1)); cols.push_back(column("Node", "string", "", 1));
+      cols.push_back(column("Nominated Node", "string", "", 1)); cols.push_back(column("Readiness Gates", "string", "", 1));
       cells = [&](const bj::object& o, bj::array& c) {
         std::string phase = string_at(o, {"status", "reason"});
         if (phase.empty()) phase = string_at(o, {"status", "phase"});
         if (find_path(o, {"metadata", "deletionTimestamp"})) phase = "Terminating";
         c.emplace_back(pod_ready(o)); c.emplace_back(phase); c.emplace_back(pod_restarts(o)); created(o, c);
         c.emplace_back(or_none(string_at(o, {"status", "podIP"}))); c.emplace_back(or_none(string_at(o, {"spec", "nodeName"})));
+        c.emplace_back(or_none(string_at(o, {"status", "nominatedNodeName"}))); c.emplace_back(readiness_gates(o));
       };
       break;
     case printer::service:
@@ -440,6 +335,13 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
             if (const auto* po = pc.if_object()) c.push_back(custom_cell(o, *po, now));
         };
       }
+      break;
+    case printer::serviceaccount:
+      cols.push_back(column("Secrets", "integer")); age_col();
+      cells = [&](const bj::object& o, bj::array& c) {
+        const bj::value* secrets = o.if_contains("secrets");
+        c.emplace_back(secrets && secrets->is_array() ? secrets->get_array().size() : 0); created(o, c);
+      };
       break;
     case printer::generic:
       age_col();

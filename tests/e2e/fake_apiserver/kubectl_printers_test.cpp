@@ -1,0 +1,23 @@
+// Columns of kube-apiserver's built-in printers that kubectl shows as they come: pods -o wide and ServiceAccounts.
+#include "e2e_common.hpp"
+
+TEST_CASE("get pods -o wide and get serviceaccounts print kube-apiserver's columns", "[e2e][kubectl][printers]") {
+  auto c = habop::e2e::start_cluster("1.32", {"--simulate-workloads"});
+  if (!c) return;
+  c->ok({"apply", "-f", "-"}, habop::e2e::statefulset_yaml);
+  REQUIRE(habop::e2e::eventually([&] {
+    auto r = c->kubectl.run({"get", "pod", "web-0", "-o", "jsonpath={.status.phase}"});
+    return r.ok() && r.out == "Running";
+  }));
+  const std::string wide = c->ok({"get", "pod", "web-0", "-o", "wide"});
+  INFO(wide);
+  CHECK(wide.rfind("NAME    READY   STATUS    RESTARTS   AGE   IP          NODE          NOMINATED NODE   "
+                   "READINESS GATES\n",
+                   0) == 0);
+  CHECK(wide.find("   fake-node-1   <none>           <none>\n") != std::string::npos);
+
+  c->ok({"create", "serviceaccount", "robot"});
+  const std::string sa = c->ok({"get", "sa", "robot"});
+  INFO(sa);
+  CHECK(sa.rfind("NAME    SECRETS   AGE\nrobot   0         ", 0) == 0);
+}
