@@ -280,6 +280,10 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
 void template_containers(const bj::object& workload, bj::array& cells);
 /// spec.selector as metav1.FormatLabelSelector writes it, `<none>` when empty.
 std::string label_selector_text(const bj::object& workload);
+/// A pod's STATUS as printPod words it: the phase (or status.reason), unless an init container has not completed
+/// (`Init:<reason>`, `Init:n/m`) or a container waits or terminated with a reason (`ImagePullBackOff`,
+/// `CrashLoopBackOff`, `Completed`, `ExitCode:1`); `Terminating` while deleted.
+std::string pod_status_reason(const bj::object& pod);
 /// A pod's READY (`ready/total` containers), RESTARTS and READINESS GATES (`<none>` or `ready/total`) cells.
 std::string pod_ready(const bj::object& pod);
 std::int64_t pod_restarts(const bj::object& pod);

@@ -140,10 +140,7 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
       cols.push_back(column("IP", "string", "", 1)); cols.push_back(column("Node", "string", "", 1));
       cols.push_back(column("Nominated Node", "string", "", 1)); cols.push_back(column("Readiness Gates", "string", "", 1));
       cells = [&](const bj::object& o, bj::array& c) {
-        std::string phase = string_at(o, {"status", "reason"});
-        if (phase.empty()) phase = string_at(o, {"status", "phase"});
-        if (find_path(o, {"metadata", "deletionTimestamp"})) phase = "Terminating";
-        c.emplace_back(pod_ready(o)); c.emplace_back(phase); c.emplace_back(pod_restarts(o)); created(o, c);
+        c.emplace_back(pod_ready(o)); c.emplace_back(pod_status_reason(o)); c.emplace_back(pod_restarts(o)); created(o, c);
         c.emplace_back(or_none(string_at(o, {"status", "podIP"}))); c.emplace_back(or_none(string_at(o, {"spec", "nodeName"})));
         c.emplace_back(or_none(string_at(o, {"status", "nominatedNodeName"}))); c.emplace_back(readiness_gates(o));
       };

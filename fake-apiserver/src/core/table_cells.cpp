@@ -1,5 +1,5 @@
 // The cells of kube-apiserver's built-in printers that are computed rather than read from one field: workload
-// containers and selectors, pod readiness, restarts and readiness gates, node status, roles and addresses, and
+// containers and selectors, pod status, readiness, restarts and readiness gates, node status, roles and addresses, and
 // the storage class and access modes of volumes and claims.
 #include "detail.hpp"
 
@@ -108,6 +108,85 @@ std::string pod_ready(const bj::object& o) {
     for (const auto& c : st->get_array())
       if (const bj::value* r = c.is_object() ? c.get_object().if_contains("ready") : nullptr; r && r->is_bool() && r->get_bool()) ++ready;
   return std::to_string(ready) + "/" + std::to_string(total);
+}
+
+namespace {
+
+const bj::object* state_of(const bj::value& status, std::string_view which) {
+  const bj::value* st = status.is_object() ? find_path(status.get_object(), {"state", which}) : nullptr;
+  return st ? st->if_object() : nullptr;
+}
+
+// A terminated container's reason, else `<prefix>Signal:n` or `<prefix>ExitCode:n`.
+std::string terminated_reason(const bj::object& terminated, const std::string& prefix) {
+  const std::string reason = string_at(terminated, {"reason"});
+  if (!reason.empty()) return prefix + reason;
+  const bj::value* signal = terminated.if_contains("signal");
+  if (signal && signal->is_int64() && signal->get_int64() != 0) return prefix + "Signal:" + serialize(*signal);
+  const bj::value* code = terminated.if_contains("exitCode");
+  return prefix + "ExitCode:" + (code && code->is_int64() ? serialize(*code) : "0");
+}
+
+bool exited_cleanly(const bj::object* terminated) {
+  const bj::value* code = terminated ? terminated->if_contains("exitCode") : nullptr;
+  return code && code->is_int64() && code->get_int64() == 0;
+}
+
+}  // namespace
+
+std::string pod_status_reason(const bj::object& pod) {
+  std::string reason = string_at(pod, {"status", "reason"});
+  if (reason.empty()) reason = string_at(pod, {"status", "phase"});
+  bool initializing = false;
+  const bj::value* inits = find_path(pod, {"status", "initContainerStatuses"});
+  const bj::value* init_specs = find_path(pod, {"spec", "initContainers"});
+  const std::size_t init_count = init_specs && init_specs->is_array() ? init_specs->get_array().size() : 0;
+  if (inits && inits->is_array()) {
+    std::size_t i = 0;
+    for (const auto& st : inits->get_array()) {
+      const bj::object* terminated = state_of(st, "terminated");
+      const bj::object* waiting = state_of(st, "waiting");
+      if (exited_cleanly(terminated)) {
+        ++i;
+        continue;
+      }
+      initializing = true;
+      const std::string waiting_reason = waiting ? string_at(*waiting, {"reason"}) : "";
+      if (terminated) reason = terminated_reason(*terminated, "Init:");
+      else if (!waiting_reason.empty() && waiting_reason != "PodInitializing") reason = "Init:" + waiting_reason;
+      else reason = "Init:" + std::to_string(i) + "/" + std::to_string(init_count);
+      break;
+    }
+  }
+  const auto condition_true = [&](std::string_view type) {
+    if (const bj::value* cs = find_path(pod, {"status", "conditions"}); cs && cs->is_array())
+      for (const auto& c : cs->get_array())
+        if (c.is_object() && string_at(c.get_object(), {"type"}) == type)
+          return string_at(c.get_object(), {"status"}) == "True";
+    return false;
+  };
+  if (!initializing || condition_true("Initialized")) {
+    bool running = false;
+    if (const bj::value* sts = find_path(pod, {"status", "containerStatuses"}); sts && sts->is_array()) {
+      const bj::array& all = sts->get_array();
+      for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        const bj::object* waiting = state_of(*it, "waiting");
+        const bj::object* terminated = state_of(*it, "terminated");
+        if (waiting && !string_at(*waiting, {"reason"}).empty()) reason = string_at(*waiting, {"reason"});
+        else if (terminated) reason = terminated_reason(*terminated, "");
+        else if (state_of(*it, "running") && it->is_object() && it->get_object().if_contains("ready") &&
+                 it->get_object().at("ready") == true)
+          running = true;
+      }
+    }
+    if (reason == "Completed" && running) reason = condition_true("Ready") ? "Running" : "NotReady";
+  }
+  if (find_path(pod, {"metadata", "deletionTimestamp"})) {
+    const std::string phase = string_at(pod, {"status", "phase"});
+    if (string_at(pod, {"status", "reason"}) == "NodeLost") reason = "Unknown";
+    else if (phase != "Succeeded" && phase != "Failed") reason = "Terminating";
+  }
+  return reason;
 }
 
 std::int64_t pod_restarts(const bj::object& o) {

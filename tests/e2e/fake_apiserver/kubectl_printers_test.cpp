@@ -1,8 +1,9 @@
-// Columns of kube-apiserver's built-in printers that kubectl shows as they come: pods -o wide and ServiceAccounts.
+// Columns of kube-apiserver's built-in printers that kubectl shows as they come: pods (STATUS, -o wide) and
+// ServiceAccounts.
 #include "e2e_common.hpp"
 
-TEST_CASE("get pods -o wide and get serviceaccounts print kube-apiserver's columns", "[e2e][kubectl][printers]") {
-  auto c = habop::e2e::start_cluster("1.32", {"--simulate-workloads"});
+TEST_CASE("get pods (-o wide) and get serviceaccounts print kube-apiserver's columns", "[e2e][kubectl][printers]") {
+  auto c = habop::e2e::start_cluster("1.32", {"--simulate-workloads", "--simulate-image-pull-failure", "nope"});
   if (!c) return;
   c->ok({"apply", "-f", "-"}, habop::e2e::statefulset_yaml);
   REQUIRE(habop::e2e::eventually([&] {
@@ -15,6 +16,13 @@ TEST_CASE("get pods -o wide and get serviceaccounts print kube-apiserver's colum
                    "READINESS GATES\n",
                    0) == 0);
   CHECK(wide.find("   fake-node-1   <none>           <none>\n") != std::string::npos);
+
+  // STATUS is a waiting container's reason when there is one, as kubectl users read it.
+  c->ok({"apply", "-f", "-"}, habop::e2e::stateful_set_yaml("bad", "app: bad", R"({name: main, image: "nope:1"})", 1));
+  REQUIRE(habop::e2e::eventually([&] { return c->kubectl.run({"get", "pod", "bad-0"}).ok(); }));
+  REQUIRE(habop::e2e::eventually([&] {
+    return c->ok({"get", "pod", "bad-0", "--no-headers"}).find("bad-0   0/1   ImagePullBackOff   0 ") != std::string::npos;
+  }));
 
   c->ok({"create", "serviceaccount", "robot"});
   const std::string sa = c->ok({"get", "sa", "robot"});
