@@ -11,6 +11,7 @@
 #include <boost/json/value.hpp>
 
 #include "json_fields.hpp"
+#include "pod_events.hpp"
 #include "statefulset_revisions.hpp"
 
 namespace habop::fake {
@@ -217,6 +218,15 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
   const std::string& update_rev = revisions.update;
   std::string current_rev = revisions.current;
   std::size_t writes = revisions.writes;
+  event_recorder events{store_, event_sequence_};
+  // The controller's SuccessfulCreate / SuccessfulDelete events on the StatefulSet.
+  auto record_pod = [&](std::string_view verb, const std::string& pod_name) {
+    const std::string what = std::string(verb) + " Pod " + pod_name + " in StatefulSet " + str(meta, "name") +
+                             " successful";
+    if (events.record(sts, "Normal", verb == "create" ? "SuccessfulCreate" : "SuccessfulDelete", what,
+                      "statefulset-controller", "", now))
+      ++writes;
+  };
 
   // Its pods by ordinal: those it owns, and orphans named like its members that its selector matches, adopted
   // first as the controller's ClaimPods does (ownerReference added, then managed like the others).
@@ -275,6 +285,7 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
     if (store_.remove(resources::pods(), ns, str(object_or_empty(it->second, "metadata"), "name"), now, opts)) {
       ++writes;
       changed_set = true;
+      record_pod("delete", str(object_or_empty(it->second, "metadata"), "name"));
     }
   }
   // Claims from volumeClaimTemplates (kept on scale-down, as StatefulSets retain them by default); the simulated
@@ -304,6 +315,7 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
     }
     ++writes;
     pod = std::move(*patched);
+    writes += record_pod_start(events, pod, !unpullable, now);
     return !unpullable;
   };
   // Missing ordinals are created at the update revision (RollingUpdate and OnDelete alike). OrderedReady (the
@@ -317,6 +329,7 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       if (auto created = store_.create(resources::pods(), ns, pod, now, controller)) {
         ++writes;
         changed_set = true;
+        record_pod("create", str(object_or_empty(*created, "metadata"), "name"));
         pods.emplace(ord, std::move(*created));
       } else {
         // E.g. a pod of that name owned by something else: try again later, as the controller requeues.
@@ -344,6 +357,7 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       opts.grace_period_seconds = 0;
       if (store_.remove(resources::pods(), ns, str(object_or_empty(it->second, "metadata"), "name"), now, opts)) {
         ++writes;
+        record_pod("delete", str(object_or_empty(it->second, "metadata"), "name"));
         pods.erase(std::next(it).base());
       }
       break;

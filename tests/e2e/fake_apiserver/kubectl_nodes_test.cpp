@@ -22,6 +22,13 @@ TEST_CASE("kubectl get nodes shows the node the simulated pods run on", "[e2e][k
     auto r = c->kubectl.run({"get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].status.phase}"});
     return r.ok() && r.out == "Running Running";
   }));
+  // The scheduler's and kubelet's events are on the pod, the controller's on the StatefulSet.
+  const std::string pod = c->ok({"describe", "pod", "web-0"});
+  INFO(pod);
+  CHECK(pod.find("Normal  Scheduled  ") != std::string::npos);
+  CHECK(pod.find("default-scheduler  Successfully assigned default/web-0 to fake-node-1") != std::string::npos);
+  CHECK(pod.find("kubelet            Started container main") != std::string::npos);
+  CHECK(c->ok({"describe", "sts", "web"}).find("SuccessfulCreate  ") != std::string::npos);
   const std::string described = c->ok({"describe", "node", "fake-node-1"});
   INFO(described);
   CHECK(described.find("Ready            True    ") != std::string::npos);

@@ -24,6 +24,8 @@ TEST_CASE("get pods (-o wide) and get serviceaccounts print kube-apiserver's col
     return c->ok({"get", "pod", "bad-0", "--no-headers"}).find("bad-0   0/1   ImagePullBackOff   0 ") != std::string::npos;
   }));
 
+  CHECK(c->ok({"describe", "pod", "bad-0"}).find("Error: ImagePullBackOff") != std::string::npos);
+
   c->ok({"create", "serviceaccount", "robot"});
   const std::string sa = c->ok({"get", "sa", "robot"});
   INFO(sa);

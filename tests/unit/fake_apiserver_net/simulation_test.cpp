@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include <boost/json/serialize.hpp>
@@ -163,6 +164,51 @@ TEST_CASE("RollingUpdate replaces every stale pod, OnDelete waits for deletions"
   REQUIRE(recreated);
   CHECK(label(*recreated, "controller-revision-hash") == next_rev);
   CHECK(label(*store.get(resources::pods(), "default", "web-0"), "controller-revision-hash") == update_rev);
+}
+
+TEST_CASE("the scheduler, kubelet and StatefulSet controller record their events, pull failures included",
+          "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  simulation_options opts;
+  opts.unpullable_images = {"does-not-exist"};
+  workload_simulator sim(store, opts);
+  REQUIRE(store.create(resources::statefulsets(), "default", stateful_set(1, "nginx:1"), t0));
+  auto bad = stateful_set(1, "habitat/does-not-exist:1");
+  bad["metadata"].as_object()["name"] = "bad";
+  REQUIRE(store.create(resources::statefulsets(), "default", bad, t0));
+  sim.settle(t0);
+  auto reasons_of = [&](const std::string& name) {
+    std::vector<std::string> out;
+    auto events = store.list(resources::events(), "default");
+    REQUIRE(events);
+    for (const auto& e : *events)
+      if (e.at("involvedObject").at("name").as_string() == name)
+        out.push_back(std::string(e.at("source").at("component").as_string()) + " " +
+                      std::string(e.at("reason").as_string()));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(reasons_of("web-0") == std::vector<std::string>{"default-scheduler Scheduled", "kubelet Created",
+                                                        "kubelet Pulled", "kubelet Started"});
+  CHECK(reasons_of("web") == std::vector<std::string>{"statefulset-controller SuccessfulCreate"});
+  CHECK(reasons_of("bad-0") == std::vector<std::string>{"default-scheduler Scheduled", "kubelet BackOff",
+                                                        "kubelet Failed", "kubelet Failed", "kubelet Failed",
+                                                        "kubelet Pulling"});
+  auto events = store.list(resources::events(), "default");
+  for (const auto& e : *events)
+    if (e.at("reason") == "Started") {
+      CHECK(e.at("message") == "Started container main");
+      CHECK(e.at("involvedObject").at("fieldPath") == "spec.containers{main}");
+      CHECK(e.at("source").at("host") == "fake-node-1");
+    }
+  CHECK(sim.step(t0) == 0);   // recorded once
+
+  REQUIRE(store.merge_patch(resources::statefulsets(), "default", "web",
+                            bj::object{{"spec", bj::object{{"replicas", 0}}}}, t0));
+  sim.settle(t0);
+  CHECK(reasons_of("web") == std::vector<std::string>{"statefulset-controller SuccessfulCreate",
+                                                      "statefulset-controller SuccessfulDelete"});
 }
 
 TEST_CASE("an image that never pulls leaves pods Pending in ImagePullBackOff until the template changes",

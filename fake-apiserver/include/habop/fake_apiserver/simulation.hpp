@@ -101,6 +101,7 @@ class workload_simulator {
   std::uint64_t next_ip_ = 0;
   std::uint64_t container_ids_ = 0;
   bool node_registered_ = false;
+  std::uint64_t event_sequence_ = 0;   ///< Names the events the simulated components record (pod_events.cpp).
 };
 
 }  // namespace habop::fake
