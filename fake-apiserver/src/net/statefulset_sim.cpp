@@ -228,8 +228,10 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
       ++writes;
   };
 
-  // Its pods by ordinal: those it owns, and orphans named like its members that its selector matches, adopted
-  // first as the controller's ClaimPods does (ownerReference added, then managed like the others).
+  // Its pods by ordinal: those it owns that its selector matches, and orphans named like its members that it
+  // matches, adopted first, as the controller's ClaimPods does (ownerReference added, then managed like the
+  // others). An owned pod the selector no longer matches (its labels were edited) is released: its ownerReference
+  // goes and it is no member any more, though its name stays taken, so that ordinal cannot be created again.
   auto list_pods = [&] {
     std::map<long, bj::object> out;
     std::set<std::string> orphans;
@@ -244,8 +246,25 @@ std::size_t workload_simulator::reconcile_stateful_set(const workload_key& key, 
     }
     const std::string selector = selector_query(object_or_empty(spec, "selector"));
     std::vector<bj::object> selected;
-    if (!orphans.empty() && !selector.empty()) {
+    if ((!orphans.empty() || !out.empty()) && !selector.empty()) {
       if (auto listed = store_.list(resources::pods(), ns, selector)) selected = std::move(*listed);
+      std::set<std::string> matched;
+      for (const auto& p : selected) matched.insert(str(object_or_empty(p, "metadata"), "name"));
+      for (auto it = out.begin(); it != out.end();) {
+        const bj::object& pmeta = object_or_empty(it->second, "metadata");
+        if (matched.count(str(pmeta, "name")) != 0 || pmeta.contains("deletionTimestamp")) {
+          ++it;
+          continue;
+        }
+        bj::array kept;
+        for (const auto& r : pmeta.at("ownerReferences").get_array())
+          if (!r.is_object() || str(r.get_object(), "uid") != str(meta, "uid")) kept.push_back(r);
+        bj::value refs = kept.empty() ? bj::value(nullptr) : bj::value(std::move(kept));
+        bj::object patch{{"metadata", bj::object{{"ownerReferences", std::move(refs)},
+                                                 {"resourceVersion", str(pmeta, "resourceVersion")}}}};
+        if (store_.merge_patch(resources::pods(), ns, str(pmeta, "name"), patch, now, controller)) ++writes;
+        it = out.erase(it);
+      }
     }
     for (const auto& p : selected) {
       const bj::object& pmeta = object_or_empty(p, "metadata");

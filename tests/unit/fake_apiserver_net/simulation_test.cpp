@@ -166,6 +166,29 @@ TEST_CASE("RollingUpdate replaces every stale pod, OnDelete waits for deletions"
   CHECK(label(*store.get(resources::pods(), "default", "web-0"), "controller-revision-hash") == update_rev);
 }
 
+TEST_CASE("a pod whose labels no longer match is released: no member, its ordinal blocked until it matches again",
+          "[simulation]") {
+  api_server api;
+  object_store& store = api.store();
+  workload_simulator sim(store);
+  REQUIRE(store.create(resources::statefulsets(), "default", stateful_set(1, "nginx:1"), t0));
+  sim.settle(t0);
+  REQUIRE(store.merge_patch(resources::pods(), "default", "web-0",
+                            bj::object{{"metadata", bj::object{{"labels", bj::object{{"app", "debug"}}}}}}, t0));
+  sim.settle(t0);
+  auto pod = store.get(resources::pods(), "default", "web-0");
+  REQUIRE(pod);
+  CHECK_FALSE(pod->at("metadata").as_object().contains("ownerReferences"));
+  CHECK(store.get(resources::statefulsets(), "default", "web")->at("status").at("replicas") == 0);
+  // Labelled back, it is adopted again.
+  REQUIRE(store.merge_patch(resources::pods(), "default", "web-0",
+                            bj::object{{"metadata", bj::object{{"labels", bj::object{{"app", "web"}}}}}}, t0));
+  sim.settle(habop::instant{t0.unix_micros + 2'000'000});
+  CHECK(store.get(resources::pods(), "default", "web-0")->at("metadata").at("ownerReferences").at(0).at("kind") ==
+        "StatefulSet");
+  CHECK(store.get(resources::statefulsets(), "default", "web")->at("status").at("readyReplicas") == 1);
+}
+
 TEST_CASE("the scheduler, kubelet and StatefulSet controller record their events, pull failures included",
           "[simulation]") {
   api_server api;
