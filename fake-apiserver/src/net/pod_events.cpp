@@ -73,7 +73,13 @@ std::size_t record_pod_start(event_recorder& events, const bj::object& pod, bool
       record("Warning", "Failed", "Error: ImagePullBackOff", "kubelet", name);
       continue;
     }
-    record("Normal", "Pulled", "Container image " + image + " already present on machine", "kubelet", name);
+    if (str(c.get_object(), "imagePullPolicy") == "Always") {   // e.g. :latest, pulled every time
+      record("Normal", "Pulling", "Pulling image " + image, "kubelet", name);
+      record("Normal", "Pulled", "Successfully pulled image " + image + " in 0s (0s including waiting)", "kubelet",
+             name);
+    } else {
+      record("Normal", "Pulled", "Container image " + image + " already present on machine", "kubelet", name);
+    }
     record("Normal", "Created", "Created container " + name, "kubelet", name);
     record("Normal", "Started", "Started container " + name, "kubelet", name);
   }

@@ -23,8 +23,9 @@ struct event_recorder {
               std::string_view container = {});
 };
 
-/// The scheduler's Scheduled event and, per container, the kubelet's Pulled, Created and Started, or, when the
-/// image never pulls, Pulling, Failed (ErrImagePull), BackOff and Failed (ImagePullBackOff); returns the writes.
+/// The scheduler's Scheduled event and, per container, the kubelet's Pulled (after Pulling with imagePullPolicy
+/// Always), Created and Started, or, when the image never pulls, Pulling, Failed (ErrImagePull), BackOff and Failed
+/// (ImagePullBackOff); returns the writes.
 std::size_t record_pod_start(event_recorder& events, const boost::json::object& pod, bool pulled, instant now);
 
 }  // namespace habop::fake

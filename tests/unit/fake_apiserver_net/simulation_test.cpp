@@ -200,6 +200,9 @@ TEST_CASE("the scheduler, kubelet and StatefulSet controller record their events
   auto bad = stateful_set(1, "habitat/does-not-exist:1");
   bad["metadata"].as_object()["name"] = "bad";
   REQUIRE(store.create(resources::statefulsets(), "default", bad, t0));
+  auto latest = stateful_set(1, "nginx");   // imagePullPolicy Always: pulled every time
+  latest["metadata"].as_object()["name"] = "latest";
+  REQUIRE(store.create(resources::statefulsets(), "default", latest, t0));
   sim.settle(t0);
   auto reasons_of = [&](const std::string& name) {
     std::vector<std::string> out;
@@ -215,6 +218,8 @@ TEST_CASE("the scheduler, kubelet and StatefulSet controller record their events
   CHECK(reasons_of("web-0") == std::vector<std::string>{"default-scheduler Scheduled", "kubelet Created",
                                                         "kubelet Pulled", "kubelet Started"});
   CHECK(reasons_of("web") == std::vector<std::string>{"statefulset-controller SuccessfulCreate"});
+  CHECK(reasons_of("latest-0") == std::vector<std::string>{"default-scheduler Scheduled", "kubelet Created",
+                                                           "kubelet Pulled", "kubelet Pulling", "kubelet Started"});
   CHECK(reasons_of("bad-0") == std::vector<std::string>{"default-scheduler Scheduled", "kubelet BackOff",
                                                         "kubelet Failed", "kubelet Failed", "kubelet Failed",
                                                         "kubelet Pulling"});
