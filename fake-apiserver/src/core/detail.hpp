@@ -248,6 +248,10 @@ bj::object event_v1_to_core(const bj::object& v1);
 std::vector<resource_type> builtin_types();
 /// The StorageClass kind/minikube pre-create (`standard`, annotated as the default class).
 bj::object default_storage_class();
+/// The `kubernetes` Service kube-apiserver keeps in `default` (ClusterIP 10.96.0.1, port 443 named https).
+bj::object kubernetes_service();
+/// The `default` ServiceAccount kube-controller-manager creates in every namespace.
+bj::object default_service_account();
 /// Whether a StorageClass carries `storageclass.kubernetes.io/is-default-class: "true"` (or the beta annotation).
 bool is_default_storage_class(const bj::object& sc);
 /// Validates a CRD object and fills its status; returns causes on error.

@@ -117,6 +117,23 @@ bj::object default_storage_class() {
                     {"volumeBindingMode", "WaitForFirstConsumer"}};
 }
 
+bj::object kubernetes_service() {
+  return bj::object{
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata", bj::object{{"name", "kubernetes"},
+                              {"labels", bj::object{{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+      {"spec", bj::object{{"clusterIP", "10.96.0.1"},
+                          {"clusterIPs", bj::array{"10.96.0.1"}},
+                          {"ports", bj::array{bj::object{{"name", "https"}, {"port", 443}, {"protocol", "TCP"},
+                                                         {"targetPort", 6443}}}},
+                          {"type", "ClusterIP"}}}};
+}
+
+bj::object default_service_account() {
+  return bj::object{{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", bj::object{{"name", "default"}}}};
+}
+
 bool is_default_storage_class(const bj::object& sc) {
   return string_at(sc, {"metadata", "annotations", "storageclass.kubernetes.io/is-default-class"}) == "true" ||
          string_at(sc, {"metadata", "annotations", "storageclass.beta.kubernetes.io/is-default-class"}) == "true";

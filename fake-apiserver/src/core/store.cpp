@@ -220,6 +220,9 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   if (wo.dry_run) return obj;
   if (t.storage == "apiextensions.k8s.io/customresourcedefinitions") on_crd_changed();
   if (find_path(obj, {"metadata", "ownerReferences"})) schedule_background(now);
+  // kube-controller-manager's ServiceAccount controller: every namespace has its `default` ServiceAccount.
+  if (const resource_type* sat = t.storage == "/namespaces" ? find({"", "v1", "serviceaccounts"}) : nullptr)
+    (void)create(*sat, name, default_service_account(), now, write_options{"kube-controller-manager"});
   return obj;
 }
 

@@ -27,6 +27,9 @@ void object_store::impl::bootstrap(instant now) {
                  {"metadata", bj::object{{"name", n}, {"labels", bj::object{{"kubernetes.io/metadata.name", n}}}}}};
     (void)create(*nst, "", std::move(o), now, write_options{"kube-apiserver"});
   }
+  // kube-apiserver's own Service, what in-cluster clients reach as kubernetes.default.svc.
+  if (const resource_type* svc = find({"", "v1", "services"}))
+    (void)create(*svc, "default", kubernetes_service(), now, write_options{"kube-apiserver"});
   // kind and minikube ship a default StorageClass; charts and PVC-creating operators expect one.
   if (const resource_type* sct = find({"storage.k8s.io", "v1", "storageclasses"}))
     (void)create(*sct, "", default_storage_class(), now, write_options{"kube-apiserver"});

@@ -181,3 +181,24 @@ TEST_CASE("workload tables have KAS's wide columns: containers, images and the D
   CHECK(at(deploy, "/rows/0/cells/6") == "nginx:1");
   CHECK(at(deploy, "/rows/0/cells/7") == "app=web,!canary,env in (a,b),tier=front");   // by key
 }
+
+TEST_CASE("a new cluster has the kubernetes Service, and every namespace a default ServiceAccount") {
+  api_server srv;
+  client c{srv};
+  auto svc = c.json(c.call("GET", "/api/v1/namespaces/default/services/kubernetes"));
+  CHECK(at(svc, "/spec/clusterIP") == "10.96.0.1");
+  CHECK(at(svc, "/spec/ports/0/port") == "443");
+  CHECK(at(svc, "/spec/ports/0/name") == "https");
+  CHECK(at(svc, "/spec/type") == "ClusterIP");
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
+    CHECK(c.call("GET", std::string("/api/v1/namespaces/") + ns + "/serviceaccounts/default").head.status == 200);
+  REQUIRE(c.call("POST", "/api/v1/namespaces", R"({"metadata":{"name":"team"}})").head.status == 201);
+  CHECK(c.call("GET", "/api/v1/namespaces/team/serviceaccounts/default").head.status == 200);
+  // A dry run creates neither.
+  REQUIRE(c.call("POST", "/api/v1/namespaces?dryRun=All", R"({"metadata":{"name":"dry"}})").head.status == 201);
+  CHECK(c.call("GET", "/api/v1/namespaces/dry/serviceaccounts/default").head.status == 404);
+  // The next Service gets another address.
+  auto next = c.json(c.call("POST", "/api/v1/namespaces/default/services",
+                            R"({"metadata":{"name":"web"},"spec":{"ports":[{"port":80}]}})"));
+  CHECK(at(next, "/spec/clusterIP") != "10.96.0.1");
+}
