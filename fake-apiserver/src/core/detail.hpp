@@ -50,6 +50,7 @@ struct resource_type {
   std::vector<std::string> short_names, categories;
   bool has_status = false;
   bool has_scale = false;
+  bool has_generation = false;   ///< metadata.generation is kept: workloads, autoscalers, CRDs, custom resources
   bool has_log = false;          ///< Serves `<plural>/log` (pods: pod_log.cpp).
   std::string scale_spec_path = ".spec.replicas", scale_status_path = ".status.replicas", scale_selector_path;
   bool builtin = true;           ///< Built-ins accept strategic merge patch and protobuf (a few kinds).

@@ -72,11 +72,13 @@ std::vector<resource_type> builtin_types() {
   v.push_back(ev1);
   auto sts = builtin("apps", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, printer::statefulset);
   sts.has_status = true;
+  sts.has_generation = true;
   sts.has_scale = true;
   sts.categories = {"all"};
   v.push_back(sts);
   auto deploy = builtin("apps", "deployments", "deployment", "Deployment", true, {"deploy"}, printer::deployment);
   deploy.has_status = true;
+  deploy.has_generation = true;
   deploy.has_scale = true;
   deploy.categories = {"all"};
   v.push_back(deploy);
@@ -84,6 +86,7 @@ std::vector<resource_type> builtin_types() {
   auto hpa = builtin("autoscaling", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler",
                      true, {"hpa"}, printer::hpa);
   hpa.has_status = true;
+  hpa.has_generation = true;
   hpa.categories = {"all"};
   v.push_back(hpa);
   // The StatefulSet controller's history (simulated by statefulset_revisions.cpp), read by `kubectl rollout`.
@@ -102,6 +105,7 @@ std::vector<resource_type> builtin_types() {
   auto crd = builtin("apiextensions.k8s.io", "customresourcedefinitions", "customresourcedefinition",
                      "CustomResourceDefinition", false, {"crd", "crds"}, printer::crd);
   crd.has_status = true;
+  crd.has_generation = true;
   crd.categories = {"api-extensions"};
   v.push_back(crd);
   return v;
@@ -270,6 +274,7 @@ std::vector<resource_type> crd_types(const bj::object& crd) {
       t.scale_selector_path = string_at(sc->get_object(), {"labelSelectorPath"});
     }
     t.builtin = false;
+    t.has_generation = true;
     t.storage = group + "/" + t.plural;
     t.storage_version = storage_version.empty() ? t.api_version() : storage_version;
     t.print = printer::custom;

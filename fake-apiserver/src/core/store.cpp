@@ -213,7 +213,7 @@ result<bj::object> object_store::impl::create(const resource_type& t, std::strin
   if (!causes.empty()) return invalid(t, name, std::move(causes));
   meta2["uid"] = new_uid();
   meta2["creationTimestamp"] = to_rfc3339(now);
-  meta2["generation"] = 1;
+  if (t.has_generation) meta2["generation"] = 1;
   if (!keep_managed) record_update_fields(t, nullptr, obj, wo.field_manager, "", now);
   auto stored = write_version(t, ns, name, change_type::added, obj, nullptr, wo.dry_run);
   if (!stored) return std::move(stored).error();
@@ -347,7 +347,7 @@ result<bj::object> object_store::impl::update(const resource_type& t, const std:
   if (same_apart_from_server_fields(next, old)) return old;
   bj::object& nmeta = next["metadata"].get_object();
   const bool bump = differs_outside(old, next, t.has_status);
-  nmeta["generation"] = int_at(old, {"metadata", "generation"}) + (bump ? 1 : 0);
+  if (t.has_generation) nmeta["generation"] = int_at(old, {"metadata", "generation"}) + (bump ? 1 : 0);
   if (operation != "Apply") record_update_fields(t, &old, next, wo.field_manager, sub, now);
   auto written = write_version(t, ns, name, change_type::modified, next, *cur, wo.dry_run);
   if (!written) return std::move(written).error();

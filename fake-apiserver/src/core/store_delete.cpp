@@ -53,8 +53,9 @@ result<removal> object_store::impl::remove(const resource_type& t, const std::st
     if (!deleting) {
       meta["deletionTimestamp"] = to_rfc3339(now);
       meta["deletionGracePeriodSeconds"] = 0;
-      const bj::value* g = find_path(old, {"metadata", "generation"});
-      meta["generation"] = (g && g->is_int64() ? g->get_int64() : 0) + 1;
+      // BeforeDelete: an object that has a generation gets the next one.
+      if (const bj::value* g = find_path(old, {"metadata", "generation"}); g && g->is_int64() && g->get_int64() > 0)
+        meta["generation"] = g->get_int64() + 1;
     }
     if (is_ns) (*object_at(next, "status"))["phase"] = "Terminating";
     if (is_crd) {

@@ -35,7 +35,7 @@ TEST_CASE("create, get, conflict, not found and RV monotonic") {
   auto created = c.call("POST", cm_path + "?fieldManager=kubectl-create", cm("demo"));
   REQUIRE(created.head.status == 201);
   auto obj = c.json(created);
-  CHECK(at(obj, "/metadata/generation") == "1");
+  CHECK_FALSE(obj.at("metadata").as_object().contains("generation"));   // ConfigMaps have none, as in KAS
   CHECK(at(obj, "/metadata/uid").size() == 36);
   CHECK(at(obj, "/metadata/creationTimestamp") == "2023-11-14T22:13:20Z");
   CHECK(at(obj, "/metadata/managedFields/0/manager") == "kubectl-create");
@@ -60,16 +60,26 @@ TEST_CASE("create, get, conflict, not found and RV monotonic") {
 TEST_CASE("no-op update keeps RV and generation; spec change bumps generation") {
   api_server srv;
   client c{srv};
-  auto obj = c.json(c.call("POST", cm_path, cm("g")));
+  const std::string deploys = "/apis/apps/v1/namespaces/default/deployments";
+  auto deploy = [](std::string_view image) {
+    return R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"g"},"spec":{"selector":{"matchLabels":)"
+           R"({"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":")" +
+           std::string(image) + R"("}]}}}})";
+  };
+  auto obj = c.json(c.call("POST", deploys, deploy("i:1")));
+  CHECK(at(obj, "/metadata/generation") == "1");
   auto rv = at(obj, "/metadata/resourceVersion");
-  auto same = c.json(c.call("PUT", cm_path + "/g", cm("g")));
+  auto same = c.json(c.call("PUT", deploys + "/g", deploy("i:1")));
   CHECK(at(same, "/metadata/resourceVersion") == rv);
-  auto changed = c.json(c.call("PUT", cm_path + "/g", cm("g", "2")));
+  auto changed = c.json(c.call("PUT", deploys + "/g", deploy("i:2")));
   CHECK(at(changed, "/metadata/resourceVersion") != rv);
   CHECK(at(changed, "/metadata/generation") == "2");
-  auto label = c.json(c.call("PATCH", cm_path + "/g", R"({"metadata":{"labels":{"x":"y"}}})", "application/merge-patch+json"));
+  auto label = c.json(c.call("PATCH", deploys + "/g", R"({"metadata":{"labels":{"x":"y"}}})", "application/merge-patch+json"));
   CHECK(at(label, "/metadata/generation") == "2");
   CHECK(at(label, "/metadata/labels/x") == "y");
+  // Kinds without a generation never get one, whatever the client sends.
+  CHECK_FALSE(c.json(c.call("POST", cm_path, R"({"metadata":{"name":"h","generation":5}})"))
+                  .at("metadata").as_object().contains("generation"));
 }
 
 TEST_CASE("bad input gives Status codes") {

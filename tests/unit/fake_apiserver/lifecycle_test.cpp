@@ -33,7 +33,7 @@ TEST_CASE("finalizers defer deletion; removing the last one deletes; no new fina
   auto cur = s.get(cms, "default", "f");
   REQUIRE(cur);
   CHECK(cur->at("metadata").as_object().contains("deletionTimestamp"));
-  CHECK(cur->at("metadata").at("generation").as_int64() == 2);
+  CHECK_FALSE(cur->at("metadata").as_object().contains("generation"));   // ConfigMaps have none to bump
   auto added = s.merge_patch(cms, "default", "f", bj::parse(R"({"metadata":{"finalizers":["example.com/keep","x/y"]}})"), t0);
   REQUIRE_FALSE(added);
   CHECK(added.error().code == 422);
