@@ -190,17 +190,38 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
       cols.clear();
       cols.push_back(column("Last Seen", "string")); cols.push_back(column("Type", "string"));
       cols.push_back(column("Reason", "string")); cols.push_back(column("Object", "string"));
+      cols.push_back(column("Subobject", "string", "", 1)); cols.push_back(column("Source", "string", "", 1));
       cols.push_back(column("Message", "string"));
+      for (auto wide : {"First Seen", "Count", "Name"}) cols.push_back(column(wide, "string", "", 1));
       cells = [&](const bj::object& o, bj::array& c) {
         const bool v1 = o.contains("regarding") || string_at(o, {"apiVersion"}) == "events.k8s.io/v1";
+        const char* about = v1 ? "regarding" : "involvedObject";
         std::string last = age(o, now, {v1 ? "deprecatedLastTimestamp" : "lastTimestamp"});
         if (last == "<unknown>") last = age(o, now, {"eventTime"});
         if (last == "<unknown>") last = age(o, now, {"metadata", "creationTimestamp"});
-        std::string kind = string_at(o, {v1 ? "regarding" : "involvedObject", "kind"});
+        std::string first = age(o, now, {v1 ? "deprecatedFirstTimestamp" : "firstTimestamp"});
+        if (first == "<unknown>") first = age(o, now, {"eventTime"});
+        std::int64_t count = int_of(o, {v1 ? "deprecatedCount" : "count"});
+        if (find_path(o, {"series"})) {
+          last = age(o, now, {"series", "lastObservedTime"});
+          count = int_of(o, {"series", "count"});
+        } else if (count == 0) {
+          count = 1;   // singleton events of events.k8s.io have no count
+        }
+        std::string kind = string_at(o, {about, "kind"});
         for (auto& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        const std::string target = string_at(o, {about, "name"});
+        // formatEventSource: the component (else reportingController), then ", host" (else the instance).
+        std::string component = string_at(o, {v1 ? "deprecatedSource" : "source", "component"});
+        if (component.empty()) component = string_at(o, {"reportingController"});
+        if (component.empty()) component = string_at(o, {"reportingComponent"});
+        std::string host = string_at(o, {v1 ? "deprecatedSource" : "source", "host"});
+        if (host.empty()) host = string_at(o, {"reportingInstance"});
         c.emplace_back(last); c.emplace_back(string_at(o, {"type"})); c.emplace_back(string_at(o, {"reason"}));
-        c.emplace_back(kind + "/" + string_at(o, {v1 ? "regarding" : "involvedObject", "name"}));
+        c.emplace_back(target.empty() ? kind : kind + "/" + target); c.emplace_back(string_at(o, {about, "fieldPath"}));
+        c.emplace_back(host.empty() ? component : component + ", " + host);
         c.emplace_back(string_at(o, {v1 ? "note" : "message"}));
+        c.emplace_back(first); c.emplace_back(count); c.emplace_back(string_at(o, {"metadata", "name"}));
       };
       break;
     case printer::storageclass:

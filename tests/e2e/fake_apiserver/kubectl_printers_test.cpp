@@ -1,5 +1,5 @@
-// Columns of kube-apiserver's built-in printers that kubectl shows as they come: pods (STATUS, -o wide) and
-// ServiceAccounts.
+// Columns of kube-apiserver's built-in printers that kubectl shows as they come: pods (STATUS, -o wide), events
+// -o wide and ServiceAccounts.
 #include "e2e_common.hpp"
 
 TEST_CASE("get pods (-o wide) and get serviceaccounts print kube-apiserver's columns", "[e2e][kubectl][printers]") {
@@ -16,6 +16,15 @@ TEST_CASE("get pods (-o wide) and get serviceaccounts print kube-apiserver's col
                    "READINESS GATES\n",
                    0) == 0);
   CHECK(wide.find("   fake-node-1   <none>           <none>\n") != std::string::npos);
+
+  // Events -o wide: SUBOBJECT, SOURCE (component, host), FIRST SEEN, COUNT and NAME as well.
+  const std::string events =
+      c->ok({"get", "events", "--field-selector", "involvedObject.name=web-0,reason=Started", "-o", "wide"});
+  INFO(events);
+  CHECK(events.rfind("LAST SEEN   TYPE     REASON    OBJECT      SUBOBJECT               SOURCE ", 0) == 0);
+  CHECK(events.find("   MESSAGE                  FIRST SEEN   COUNT   NAME\n") != std::string::npos);
+  CHECK(events.find("pod/web-0   spec.containers{main}   kubelet, fake-node-1   Started container main   ") !=
+        std::string::npos);
 
   // STATUS is a waiting container's reason when there is one, as kubectl users read it.
   c->ok({"apply", "-f", "-"}, habop::e2e::stateful_set_yaml("bad", "app: bad", R"({name: main, image: "nope:1"})", 1));
