@@ -41,7 +41,7 @@ obj_ptr thaw(const frozen& f);
 
 /// Which server-side printer renders Tables for a resource.
 enum class printer { generic, configmap, ns, pod, service, statefulset, deployment, event, lease, secret, crd, custom,
-                     storageclass, controllerrevision, pvc, pv, node, hpa, serviceaccount };
+                     storageclass, controllerrevision, pvc, pv, node, hpa, serviceaccount, role, binding };
 
 /// Everything the server knows about one served group/version/resource.
 struct resource_type {
@@ -298,6 +298,8 @@ std::string readiness_gates(const bj::object& pod);
 std::string node_status(const bj::object& node);
 std::string node_roles(const bj::object& node);
 std::string node_address(const bj::object& node, std::string_view type);
+/// The subjects of `kind` (User, Group, ServiceAccount) a RoleBinding or ClusterRoleBinding names, ", "-joined.
+std::string binding_subjects(const bj::object& binding, std::string_view kind);
 /// The storage class of a volume or claim (the beta annotation first), and the access modes at `path` as short
 /// names (RWO, ROX, RWX, RWOP).
 std::string storage_class_of(const bj::object& o);

@@ -93,13 +93,13 @@ std::vector<resource_type> builtin_types() {
   v.push_back(builtin("apps", "controllerrevisions", "controllerrevision", "ControllerRevision", true, {},
                       printer::controllerrevision));
   v.push_back(builtin("coordination.k8s.io", "leases", "lease", "Lease", true, {}, printer::lease));
-  v.push_back(builtin("rbac.authorization.k8s.io", "roles", "role", "Role", true, {}, printer::generic));
+  v.push_back(builtin("rbac.authorization.k8s.io", "roles", "role", "Role", true, {}, printer::role));
   v.push_back(builtin("rbac.authorization.k8s.io", "rolebindings", "rolebinding", "RoleBinding", true, {},
-                      printer::generic));
+                      printer::binding));
   v.push_back(builtin("rbac.authorization.k8s.io", "clusterroles", "clusterrole", "ClusterRole", false, {},
-                      printer::generic));
+                      printer::role));
   v.push_back(builtin("rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding",
-                      "ClusterRoleBinding", false, {}, printer::generic));
+                      "ClusterRoleBinding", false, {}, printer::binding));
   v.push_back(builtin("storage.k8s.io", "storageclasses", "storageclass", "StorageClass", false, {"sc"},
                       printer::storageclass));
   auto crd = builtin("apiextensions.k8s.io", "customresourcedefinitions", "customresourcedefinition",

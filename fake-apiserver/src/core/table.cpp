@@ -330,6 +330,7 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
       cols.push_back(column("Holder", "string")); age_col();
       cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"spec", "holderIdentity"})); created(o, c); };
       break;
+    case printer::role:
     case printer::crd:
       cols.push_back(column("Created At", "date"));
       cells = [&](const bj::object& o, bj::array& c) { c.emplace_back(string_at(o, {"metadata", "creationTimestamp"})); };
@@ -353,6 +354,14 @@ bj::object make_table(const resource_type& t, const std::vector<const bj::object
             if (const auto* po = pc.if_object()) c.push_back(custom_cell(o, *po, now));
         };
       }
+      break;
+    case printer::binding:   // printRoleBinding / printClusterRoleBinding
+      cols.push_back(column("Role", "string")); age_col();
+      for (auto wide : {"Users", "Groups", "ServiceAccounts"}) cols.push_back(column(wide, "string", "", 1));
+      cells = [&](const bj::object& o, bj::array& c) {
+        c.emplace_back(string_at(o, {"roleRef", "kind"}) + "/" + string_at(o, {"roleRef", "name"})); created(o, c);
+        for (auto kind : {"User", "Group", "ServiceAccount"}) c.emplace_back(binding_subjects(o, kind));
+      };
       break;
     case printer::serviceaccount:
       cols.push_back(column("Secrets", "integer")); age_col();

@@ -198,6 +198,20 @@ std::int64_t pod_restarts(const bj::object& o) {
   return n;
 }
 
+// The subjects of `kind` a binding names, as printRoleBinding lists them: names joined by ", ", ServiceAccounts
+// as namespace/name.
+std::string binding_subjects(const bj::object& binding, std::string_view kind) {
+  std::string out;
+  if (const bj::value* subjects = binding.if_contains("subjects"); subjects && subjects->is_array())
+    for (const auto& sv : subjects->get_array()) {
+      const bj::object* subject = sv.if_object();
+      if (!subject || string_at(*subject, {"kind"}) != kind) continue;
+      const std::string ns = string_at(*subject, {"namespace"}), name = string_at(*subject, {"name"});
+      out += (out.empty() ? "" : ", ") + (kind == "ServiceAccount" ? ns + "/" + name : name);
+    }
+  return out;
+}
+
 // helper.GetPersistentVolumeClass / GetPersistentVolumeClaimClass: the beta annotation, else spec.storageClassName.
 std::string storage_class_of(const bj::object& o) {
   std::string sc = string_at(o, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"});

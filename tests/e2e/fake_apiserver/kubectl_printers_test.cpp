@@ -1,5 +1,5 @@
 // Columns of kube-apiserver's built-in printers that kubectl shows as they come: pods (STATUS, -o wide), events
-// -o wide and ServiceAccounts.
+// -o wide, ServiceAccounts, Roles and RoleBindings.
 #include "e2e_common.hpp"
 
 TEST_CASE("get pods (-o wide) and get serviceaccounts print kube-apiserver's columns", "[e2e][kubectl][printers]") {
@@ -34,6 +34,18 @@ TEST_CASE("get pods (-o wide) and get serviceaccounts print kube-apiserver's col
   }));
 
   CHECK(c->ok({"describe", "pod", "bad-0"}).find("Error: ImagePullBackOff") != std::string::npos);
+
+  // RBAC: roles print their creation time, bindings their role and (wide) subjects.
+  c->ok({"create", "role", "reader", "--verb=get", "--resource=pods"});
+  c->ok({"create", "rolebinding", "reader", "--role=reader", "--user=jane", "--group=devs",
+         "--serviceaccount=default:robot"});
+  const std::string role = c->ok({"get", "role", "reader"});
+  INFO(role);
+  CHECK(role.rfind("NAME     CREATED AT\nreader   20", 0) == 0);
+  const std::string binding = c->ok({"get", "rolebinding", "reader", "-o", "wide"});
+  INFO(binding);
+  CHECK(binding.rfind("NAME     ROLE          AGE   USERS   GROUPS   SERVICEACCOUNTS\nreader   Role/reader   ", 0) == 0);
+  CHECK(binding.find("   jane    devs     default/robot\n") != std::string::npos);
 
   c->ok({"create", "serviceaccount", "robot"});
   const std::string sa = c->ok({"get", "sa", "robot"});
