@@ -2,6 +2,8 @@
 // pkg/apis/{core,apps,storage}/v1/defaults.go, as of 1.27+ with default feature gates), applied on every write.
 #include "detail.hpp"
 
+#include <habop/api/quantity.hpp>
+
 namespace habop::fake {
 namespace {
 
@@ -73,6 +75,25 @@ void default_field_refs(bj::object& holder) {
   if (bj::object* r = member(holder, "resourceFieldRef")) set_default(*r, "divisor", "0");
 }
 
+// Quantities are stored in canonical form whatever form was sent (`1024Mi` as `1Gi`, `0.5` as `500m`): a
+// resource.Quantity is re-serialised by apimachinery on every write. Integers (`cpu: 2`) become strings too.
+void canonical_quantities(bj::object* quantities) {
+  if (!quantities) return;
+  using habop::api::quantity::canonical;
+  for (auto& kv : *quantities) {
+    if (kv.value().is_string()) kv.value() = canonical(kv.value().get_string());
+    else if (kv.value().is_int64()) kv.value() = canonical(std::to_string(kv.value().get_int64()));
+  }
+}
+
+// ResourceRequirements (a container's, a claim's): limits and requests.
+void canonical_resources(bj::object& holder) {
+  if (bj::object* res = member(holder, "resources")) {
+    canonical_quantities(member(*res, "limits"));
+    canonical_quantities(member(*res, "requests"));
+  }
+}
+
 void default_container(bj::object& c, bool host_network) {
   set_default(c, "terminationMessagePath", "/dev/termination-log");
   set_default(c, "terminationMessagePolicy", "File");
@@ -93,7 +114,10 @@ void default_container(bj::object& c, bool host_network) {
       if (bj::object* h = member(*l, k)) default_handler(*h);
 }
 
-void default_claim_spec(bj::object& spec) { set_default(spec, "volumeMode", "Filesystem"); }
+void default_claim_spec(bj::object& spec) {
+  set_default(spec, "volumeMode", "Filesystem");
+  canonical_resources(spec);
+}
 
 // SetDefaults_HostPathVolumeSource, of a volume or a PersistentVolume's spec.
 void default_host_path(bj::object& volume) {
@@ -105,6 +129,7 @@ void default_persistent_volume(bj::object& spec) {
   set_default(spec, "persistentVolumeReclaimPolicy", "Retain");
   set_default(spec, "volumeMode", "Filesystem");
   default_host_path(spec);
+  canonical_quantities(member(spec, "capacity"));
 }
 
 void default_volume(bj::object& v) {
@@ -136,6 +161,7 @@ void default_pod_spec(bj::object& spec, bool pod) {
   for (auto k : {"containers", "initContainers"})
     for_each_object(spec, k, [&](bj::object& c) {
       default_container(c, host_network);
+      canonical_resources(c);
       if (!pod) return;
       // SetDefaults_Pod: requests default to limits.
       if (bj::object* res = member(c, "resources"))

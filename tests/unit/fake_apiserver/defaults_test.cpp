@@ -240,3 +240,32 @@ TEST_CASE("PersistentVolumeClaims: volumeMode defaulted, kube-apiserver 1.29+ ta
   CHECK(cells[6] == "<unset>");
   CHECK(cells[8] == "Filesystem");
 }
+
+TEST_CASE("quantities are stored in canonical form, as apimachinery re-serialises them") {
+  api_server srv;
+  client c{srv};
+  std::string body = sts_body;
+  const std::string container = R"("name":"c","image":"nginx:1",)";
+  REQUIRE(body.find(container) != std::string::npos);
+  body.replace(body.find(container), container.size(),
+               container + R"("resources":{"limits":{"memory":"1024Mi","cpu":"0.5"},"requests":{"cpu":2}},)");
+  const std::string storage = R"("storage":"1Gi")";
+  body.replace(body.find(storage), storage.size(), R"("storage":"1.5Gi")");
+  auto created = c.call("POST", sts, body);
+  REQUIRE(created.head.status == 201);
+  const auto o = c.json(created);
+  CHECK(at(o, "/spec/template/spec/containers/0/resources/limits/memory") == "1Gi");
+  CHECK(at(o, "/spec/template/spec/containers/0/resources/limits/cpu") == "500m");
+  CHECK(at(o, "/spec/template/spec/containers/0/resources/requests/cpu") == "2");
+  CHECK(at(o, "/spec/volumeClaimTemplates/0/spec/resources/requests/storage") == "1536Mi");
+
+  const std::string pvcs = "/api/v1/namespaces/default/persistentvolumeclaims";
+  auto claim = c.call("POST", pvcs, R"({"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],
+      "resources":{"requests":{"storage":"2048Mi"}}}})");
+  REQUIRE(claim.head.status == 201);
+  CHECK(at(c.json(claim), "/spec/resources/requests/storage") == "2Gi");
+  auto volume = c.call("POST", "/api/v1/persistentvolumes", R"({"metadata":{"name":"pv1"},"spec":{
+      "capacity":{"storage":"1000M"},"accessModes":["ReadWriteOnce"],"hostPath":{"path":"/tmp/pv1"}}})");
+  REQUIRE(volume.head.status == 201);
+  CHECK(at(c.json(volume), "/spec/capacity/storage") == "1G");
+}
