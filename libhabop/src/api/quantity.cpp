@@ -71,11 +71,15 @@ std::optional<decimal> parse(std::string_view q) {
   const bool negative = q[i] == '-';
   if (q[i] == '+' || q[i] == '-') ++i;
   decimal d;
+  bool fraction = false;
   for (; i < q.size() && (is_digit(q[i]) || q[i] == '.'); ++i) {
-    if (q[i] == '.') continue;
+    if (q[i] == '.') {
+      fraction = true;
+      continue;
+    }
     if (!times(d.amount, 10)) return std::nullopt;
     d.amount += q[i] - '0';
-    if (q.substr(0, i).find('.') != std::string_view::npos) --d.scale;
+    if (fraction && --d.scale < -40) return std::nullopt;   // far below nano: not worth rounding here
   }
   const std::string_view suffix = q.substr(i);
   static constexpr std::string_view binary = "KMGTPE", decimal_letters = "numkMGTPE";

@@ -89,3 +89,11 @@ TEST_CASE("quantity::canonical gives the form kube-apiserver stores (apimachiner
   CHECK(canonical("") == "");
   CHECK(canonical("99999999999999999999") == "99999999999999999999");
 }
+
+TEST_CASE("quantity::canonical stays linear on long inputs of zeros") {
+  using habop::api::quantity::canonical;
+  const std::string zeros(200'000, '0');
+  CHECK(canonical(zeros + "1Gi") == "1Gi");
+  CHECK(canonical("0." + zeros + "1") == "0." + zeros + "1");   // below nano by far: left as written
+  CHECK(canonical("1." + std::string(30, '0')) == "1");
+}
