@@ -38,21 +38,14 @@ const char* pull_policy(std::string_view image) {
   return name.substr(colon + 1) == "latest" ? "Always" : "IfNotPresent";
 }
 
-// Quantities are stored in canonical form (`1024Mi` as `1Gi`, `0.5` as `500m`), whatever form was sent.
-void canonical_quantities(bj::object& resources) {
-  for (const char* list : {"limits", "requests"})
-    if (bj::value* q = resources.if_contains(list); q && q->is_object())
-      for (auto& kv : q->get_object())
-        if (kv.value().is_string()) kv.value() = api::quantity::canonical(kv.value().get_string());
-}
-
 void default_container(bj::object& c) {
   fill(c, "terminationMessagePath", "/dev/termination-log");
   fill(c, "terminationMessagePolicy", "File");
   if (const bj::value* image = c.if_contains("image"); image && image->is_string())
     fill(c, "imagePullPolicy", pull_policy(image->get_string()));
   fill(c, "resources", bj::object{});
-  if (c["resources"].is_object()) canonical_quantities(c["resources"].get_object());
+  // Quantities are stored in canonical form (`1024Mi` as `1Gi`, `0.5` as `500m`), whatever form was sent.
+  if (c["resources"].is_object()) api::quantity::canonicalize_requirements(c["resources"].get_object());
   each_object(c, "ports", [](bj::object& p) { fill(p, "protocol", "TCP"); });
   each_object(c, "env", [](bj::object& e) {
     bj::value* from = e.if_contains("valueFrom");
@@ -96,7 +89,7 @@ void default_stateful_set(bj::object& sts) {
     fill(object_member(claim, "metadata"), "creationTimestamp", nullptr);
     fill(object_member(claim, "spec"), "volumeMode", "Filesystem");
     if (bj::value* r = object_member(claim, "spec").if_contains("resources"); r && r->is_object())
-      canonical_quantities(r->get_object());
+      api::quantity::canonicalize_requirements(r->get_object());
     fill(claim, "status", bj::object{{"phase", "Pending"}});
   });
   fill(sts, "status", bj::object{{"replicas", 0}, {"availableReplicas", 0}});

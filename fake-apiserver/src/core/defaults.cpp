@@ -77,21 +77,8 @@ void default_field_refs(bj::object& holder) {
 
 // Quantities are stored in canonical form whatever form was sent (`1024Mi` as `1Gi`, `0.5` as `500m`): a
 // resource.Quantity is re-serialised by apimachinery on every write. Integers (`cpu: 2`) become strings too.
-void canonical_quantities(bj::object* quantities) {
-  if (!quantities) return;
-  using habop::api::quantity::canonical;
-  for (auto& kv : *quantities) {
-    if (kv.value().is_string()) kv.value() = canonical(kv.value().get_string());
-    else if (kv.value().is_int64()) kv.value() = canonical(std::to_string(kv.value().get_int64()));
-  }
-}
-
-// ResourceRequirements (a container's, a claim's): limits and requests.
 void canonical_resources(bj::object& holder) {
-  if (bj::object* res = member(holder, "resources")) {
-    canonical_quantities(member(*res, "limits"));
-    canonical_quantities(member(*res, "requests"));
-  }
+  if (bj::object* res = member(holder, "resources")) habop::api::quantity::canonicalize_requirements(*res);
 }
 
 void default_container(bj::object& c, bool host_network) {
@@ -129,7 +116,7 @@ void default_persistent_volume(bj::object& spec) {
   set_default(spec, "persistentVolumeReclaimPolicy", "Retain");
   set_default(spec, "volumeMode", "Filesystem");
   default_host_path(spec);
-  canonical_quantities(member(spec, "capacity"));
+  if (bj::object* capacity = member(spec, "capacity")) habop::api::quantity::canonicalize_list(*capacity);
 }
 
 void default_volume(bj::object& v) {

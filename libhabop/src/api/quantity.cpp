@@ -170,6 +170,21 @@ std::string canonical(std::string_view q) {
   return digits(d.amount) + std::string(suffixes[static_cast<std::size_t>((d.scale + 9) / 3)]);
 }
 
+void canonicalize_list(boost::json::object& list) {
+  for (auto& kv : list) {
+    boost::json::value& v = kv.value();
+    if (v.is_string()) v = canonical(v.get_string());
+    else if (v.is_int64()) v = canonical(std::to_string(v.get_int64()));
+    else if (v.is_uint64()) v = canonical(std::to_string(v.get_uint64()));
+  }
+}
+
+void canonicalize_requirements(boost::json::object& requirements) {
+  for (const char* key : {"limits", "requests"})
+    if (boost::json::value* list = requirements.if_contains(key); list && list->is_object())
+      canonicalize_list(list->get_object());
+}
+
 bool is_valid(std::string_view q) { return scan_quantity(q).valid; }
 
 bool is_positive(std::string_view q) {

@@ -126,21 +126,6 @@ pod_storage storage(const api::habitat& h, const options& opts) {
   return out;
 }
 
-// The verbatim ResourceRequirements with its quantities in the form the API server stores (`1024Mi` is `1Gi`):
-// as written, they would differ from the stored StatefulSet for ever. Integers (`cpu: 2`) become strings, as there.
-bj::object canonical_resources(bj::object resources) {
-  for (const char* list : {"limits", "requests"}) {
-    bj::value* quantities = resources.if_contains(list);
-    if (!quantities || !quantities->is_object()) continue;
-    for (auto& kv : quantities->get_object()) {
-      if (kv.value().is_string()) kv.value() = api::quantity::canonical(kv.value().get_string());
-      else if (kv.value().is_int64()) kv.value() = api::quantity::canonical(std::to_string(kv.value().get_int64()));
-      else if (kv.value().is_uint64()) kv.value() = api::quantity::canonical(std::to_string(kv.value().get_uint64()));
-    }
-  }
-  return resources;
-}
-
 bj::object container(const api::habitat& h, bj::array mounts) {
   bj::object c;
   c["name"] = container_name;
@@ -151,7 +136,13 @@ bj::object container(const api::habitat& h, bj::array mounts) {
   c["ports"] = bj::array{container_port(port_gossip, gossip_port, "TCP"),
                          container_port(port_gossip_udp, gossip_port, "UDP"),
                          container_port(port_http_gateway, http_gateway_port, "TCP")};
-  if (h.spec.resources) c["resources"] = canonical_resources(*h.spec.resources);
+  // Verbatim, but with its quantities in the form the API server stores (`1024Mi` is `1Gi`): as written, they would
+  // differ from the stored StatefulSet for ever.
+  if (h.spec.resources) {
+    bj::object resources = *h.spec.resources;
+    api::quantity::canonicalize_requirements(resources);
+    c["resources"] = std::move(resources);
+  }
   c["volumeMounts"] = std::move(mounts);
   return c;
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
+
 namespace habop::api::quantity {
 
 /// True when `q` is a Kubernetes resource.Quantity: `<sign><digits>[.<digits>]<suffix>` with suffix one of the
@@ -19,5 +21,12 @@ bool is_positive(std::string_view q);
 /// ever (an immutable claim size reported as changed, a container's resources patched on every reconcile).
 /// `q` itself when invalid or beyond what is handled exactly here (values past ~10^20 or exponents past ±30).
 std::string canonical(std::string_view q);
+
+/// `canonical` over a core/v1 ResourceList (`{memory: 1024Mi, cpu: 2}`): string and integer values become the
+/// canonical strings the API server stores; other values are left alone.
+void canonicalize_list(boost::json::object& list);
+
+/// `canonicalize_list` over the `limits` and `requests` of a core/v1 ResourceRequirements, where they are objects.
+void canonicalize_requirements(boost::json::object& requirements);
 
 }  // namespace habop::api::quantity
