@@ -16,10 +16,19 @@ if(HABOP_STATIC_LIBS)
   set_target_properties(yaml-cpp PROPERTIES IMPORTED_LOCATION ${HABOP_YAML_CPP_ARCHIVE})
 endif()
 
+# Packed relative relocations (DT_RELR, binutils 2.38+, glibc 2.36+): a position-independent program's ~24,000
+# R_X86_64_RELATIVE entries (24 bytes each, mostly OpenSSL's dispatch tables) become ~7 KB that the loader reads at
+# start, instead of 0.57 MB that stay resident: −0.85 MB RSS (bench/operator/RESULTS.md, seventh session).
+include(CheckLinkerFlag)
+check_linker_flag(CXX "-Wl,-z,pack-relative-relocs" HABOP_LINKER_PACKS_RELATIVE_RELOCS)
+
 # habop_static_program(target): a shipped program also carries libstdc++ and libgcc, and drops the sections of
 # the archives that nothing references. Test programs keep the shared C++ runtime (smaller, faster to link).
 function(habop_static_program target)
   if(HABOP_STATIC_LIBS)
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--gc-sections)
+  endif()
+  if(HABOP_LINKER_PACKS_RELATIVE_RELOCS)
+    target_link_options(${target} PRIVATE -Wl,-z,pack-relative-relocs)
   endif()
 endfunction()

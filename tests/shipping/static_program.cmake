@@ -1,6 +1,7 @@
 # With HABOP_STATIC_LIBS, a shipped program needs nothing from the system but glibc (and its loader), so the image
 # and any Debian or non-Debian host run it as built. Fails naming each other shared library the program needs.
-#   cmake -DPROGRAM=<path> -DREADELF=<readelf> -P static_program.cmake
+# With EXPECT_RELR, its relative relocations are packed (DT_RELR), as habop_static_program asks of the linker.
+#   cmake -DPROGRAM=<path> -DREADELF=<readelf> [-DEXPECT_RELR=ON] -P static_program.cmake
 execute_process(COMMAND ${READELF} --dynamic ${PROGRAM} OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${READELF} --dynamic ${PROGRAM} failed (${rc})")
@@ -19,5 +20,9 @@ list(FILTER unexpected EXCLUDE REGEX "^(libc\\.so\\.6|libm\\.so\\.6|ld-linux-x86
 if(unexpected)
   message(FATAL_ERROR "${PROGRAM} needs shared libraries besides glibc: ${unexpected} (all: ${needed}). "
                       "HABOP_STATIC_LIBS should have linked them statically: see cmake/HabopStaticLibs.cmake.")
+endif()
+if(EXPECT_RELR AND NOT dynamic MATCHES "\\(RELR\\)")
+  message(FATAL_ERROR "${PROGRAM} has no DT_RELR entry: its relative relocations are not packed, which costs "
+                      "~0.5 MB of resident memory; see habop_static_program in cmake/HabopStaticLibs.cmake.")
 endif()
 message(STATUS "${PROGRAM} needs only: ${needed}")
