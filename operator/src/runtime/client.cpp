@@ -1,4 +1,5 @@
-// The HTTPS client: Beast over Asio SSL run by each calling thread on a pooled lane, streamed watch bodies.
+// The HTTPS client: Beast over OpenSSL (tls_stream.hpp) run by each calling thread on a pooled lane, streamed watch
+// bodies.
 #include <habop/operator/client.hpp>
 
 #include <atomic>
@@ -18,9 +19,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include "credentials.hpp"
+#include "tls_stream.hpp"
 
 namespace habop::op {
 namespace {
@@ -77,8 +78,8 @@ bool is_ip_literal(const std::string& host) {
 }
 
 struct connection {
-  connection(asio::io_context& ioc, ssl::context& ctx) : stream(ioc, ctx) {}
-  beast::ssl_stream<beast::tcp_stream> stream;
+  connection(asio::io_context& ioc, ssl::context& ctx) : stream(ioc, ctx.native_handle()) {}
+  detail::tls_stream stream;
   beast::flat_buffer buffer;
 };
 
@@ -149,7 +150,7 @@ struct client::impl {
       : options(std::move(options)), url(std::move(url)), creds(config), bucket(this->options.qps, this->options.burst),
         insecure(config.insecure_skip_tls_verify) {
     verify_name = config.tls_server_name.empty() ? this->url.host : config.tls_server_name;
-    send_sni = !is_ip_literal(verify_name);
+    verify_name_is_ip = is_ip_literal(verify_name);
     host_header = this->url.host.find(':') != std::string::npos ? "[" + this->url.host + "]" : this->url.host;
     if (this->url.port != "443") host_header += ":" + this->url.port;
   }
@@ -160,7 +161,7 @@ struct client::impl {
   token_bucket bucket;
   bool insecure = false;
   std::string verify_name;
-  bool send_sni = false;
+  bool verify_name_is_ip = false;
   std::string host_header;
 
   // The TLS context outlives every lane: their connections hold SSL streams made from it.
@@ -216,12 +217,14 @@ struct client::impl {
     auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, use_tuple);
     if (cec) co_return transport("connecting to " + host_header + ": " + cec.message());
     tcp_layer.socket().set_option(tcp::no_delay(true));
-    if (send_sni && !SSL_set_tlsext_host_name(c->stream.native_handle(), verify_name.c_str())) {
-      co_return transport("setting TLS server name failed");
+    if (!c->stream.expect_server_name(verify_name, verify_name_is_ip, !insecure)) {
+      co_return transport("setting the TLS server name " + verify_name + " failed");
     }
-    if (!insecure) c->stream.set_verify_callback(ssl::host_name_verification(verify_name));
-    auto [hec] = co_await c->stream.async_handshake(ssl::stream_base::client, use_tuple);
-    if (hec) co_return transport("TLS handshake with " + host_header + ": " + hec.message());
+    auto [hec, hn] = co_await c->stream.async_handshake(use_tuple);
+    if (hec) {
+      const std::string why = c->stream.verify_failure();
+      co_return transport("TLS handshake with " + host_header + ": " + hec.message() + (why.empty() ? "" : ": " + why));
+    }
     co_return c;
   }
 

@@ -54,10 +54,22 @@ TEST_CASE("the client verifies the server certificate against the kubeconfig CA"
   REQUIRE_FALSE(failed);
   CHECK(failed.error().code == habop::op::transport_error_code);
   CHECK(failed.error().message.find("handshake") != std::string::npos);
+  // OpenSSL's verdict says which check failed.
+  INFO(failed.error().message);
+  CHECK(failed.error().message.find("unable to get local issuer certificate") != std::string::npos);
 
   auto wrong_name = f.config();
   wrong_name.tls_server_name = "not-the-server.example";
-  CHECK_FALSE((*client::create(wrong_name))->send(get("/version")));
+  auto mismatch = (*client::create(wrong_name))->send(get("/version"));
+  REQUIRE_FALSE(mismatch);
+  INFO(mismatch.error().message);
+  CHECK(mismatch.error().message.find("hostname mismatch") != std::string::npos);
+  auto wrong_ip = f.config();
+  wrong_ip.tls_server_name = "127.0.0.2";   // an IP literal is checked against the certificate's IP addresses
+  auto ip_mismatch = (*client::create(wrong_ip))->send(get("/version"));
+  REQUIRE_FALSE(ip_mismatch);
+  INFO(ip_mismatch.error().message);
+  CHECK(ip_mismatch.error().message.find("IP address mismatch") != std::string::npos);
   auto right_name = f.config();
   right_name.tls_server_name = "localhost";
   CHECK((*client::create(right_name))->send(get("/version")));
