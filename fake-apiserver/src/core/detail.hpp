@@ -26,6 +26,8 @@
 #include <habop/fake_apiserver/api_server.hpp>
 #include <habop/fake_apiserver/object_store.hpp>
 
+#include "store_log.hpp"
+
 namespace habop::fake {
 namespace bj = boost::json;
 using obj_ptr = std::shared_ptr<const bj::object>;
@@ -344,9 +346,15 @@ struct object_store::impl {
   std::uint32_t next_ip = 10;
   std::int64_t next_node_port = 30000;   ///< NodePort and LoadBalancer ports, as --service-node-port-range.
   bool keep_managed_fields_once = false;   ///< Set by apply-create so create() keeps the apply entry.
+  std::unique_ptr<store_log> disk;         ///< With a data directory (api_server::persist_to): commits go here.
+  std::function<void(const std::string&)> disk_warn;   ///< Told when an append to `disk` failed.
 
   /// Pre-creates the standard namespaces on first use (at the first `now` seen).
   void bootstrap(instant now);
+  /// Takes the objects an earlier server left on disk (store_persist.cpp), as a restarted kube-apiserver finds etcd.
+  void restore(stored_state state);
+  /// Appends the change just committed at `rv` (`f` null: deleted) to `disk`, and compacts it when due.
+  void persist(const std::string& storage, const std::string& ns, const std::string& name, const frozen* f);
   void register_type(const resource_type& t);
   void deliver(change c);
 

@@ -106,6 +106,8 @@ void object_store::impl::commit(const std::string& storage, const std::string& n
     else m.emplace(key, f);
     if (type == change_type::added) by_uid[uid] = uid_location{storage, ns, name};
   }
+  // Before anyone hears of the change (watchers, the client's response): acknowledged means on disk.
+  if (disk) persist(storage, ns, name, type == change_type::deleted ? nullptr : f.get());
   // The share starts empty: with no watcher on this change nothing is parsed or kept beyond the frozen text.
   history.push_back(history_entry{rv, storage, ns, type, std::move(f), std::move(prev), std::make_shared<watch_share>()});
   if (history.size() > shared_history_window) history[history.size() - shared_history_window - 1].share.reset();

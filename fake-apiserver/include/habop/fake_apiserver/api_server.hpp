@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <habop/core/result.hpp>
 #include <habop/core/time.hpp>
 #include <habop/fake_apiserver/authorization.hpp>
 #include <habop/fake_apiserver/object_store.hpp>
@@ -56,6 +57,9 @@ struct server_options {
   std::int64_t gc_delay_micros = 20'000;  ///< GC runs asynchronously after this delay (tests see intermediate state).
   std::size_t max_body_bytes = 3 * 1024 * 1024;
   std::uint64_t seed = 0x5eed;            ///< Seeds uid and generateName randomness (deterministic runs).
+  /// With persist_to: the log is compacted into a new snapshot once it holds this many bytes (and more than the
+  /// last snapshot).
+  std::size_t compact_store_after_bytes = std::size_t{8} << 20;
   /// Authorization (kube-apiserver's `--authorization-mode`), e.g. `make_rbac_access` from rbac.hpp. Asked about
   /// every request (as `request::user`, or the user its `Impersonate-*` headers name), each impersonation (the
   /// `impersonate` verb), the owner references a write sets, and SubjectAccessReviews; a denied request gets
@@ -93,6 +97,13 @@ class api_server {
   void drop_watches();
   /// Forgets the watch history: resuming from any RV older than the current one gets 410 Expired.
   void compact_history();
+  /// Keeps the store in `dir`, as kube-apiserver keeps it in etcd: loads what an earlier server committed there
+  /// (objects with their uids, resourceVersions, generations and managedFields; resourceVersions continue after the
+  /// last one; a watch from an older one gets 410 Expired, as from a restarted kube-apiserver's watch cache), then
+  /// appends every change before it is acknowledged, so that a killed process loses nothing a client was told.
+  /// Call once, before the first request. `warn` hears what replay left out (a log tail cut short by a kill) and
+  /// failed appends. Fails on a directory it cannot read or write, or written in another format.
+  status persist_to(const std::string& dir, std::function<void(const std::string&)> warn = {});
 
  private:
   std::unique_ptr<object_store> store_;
