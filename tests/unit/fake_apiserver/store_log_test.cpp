@@ -29,6 +29,15 @@ std::vector<fs::path> files(const fs::path& dir, std::string_view prefix) {
   return out;
 }
 
+// Opens a store in `dir`, appends `records` and closes it, as a process that ends; returns its log's path.
+fs::path write_store(const fs::path& dir, const std::vector<log_record>& records) {
+  stored_state state;
+  auto log = store_log::open(dir.string(), state);
+  REQUIRE(log);
+  for (const auto& r : records) REQUIRE(append(**log, r));
+  return files(dir, "log-").back();
+}
+
 stored_state reopen(const fs::path& dir) {
   stored_state state;
   auto log = store_log::open(dir.string(), state);
@@ -72,15 +81,7 @@ TEST_CASE("store_log: appended changes replay into the same objects and resource
 
 TEST_CASE("store_log: a record cut short by a kill is left out, said so, and later appends still replay") {
   habop::test::temp_dir dir;
-  fs::path log_path;
-  {
-    stored_state state;
-    auto log = store_log::open(dir.path().string(), state);
-    REQUIRE(log);
-    REQUIRE(append(**log, put(1, "a", R"({"v":1})")));
-    REQUIRE(append(**log, put(2, "b", R"({"v":2})")));
-    log_path = files(dir.path(), "log-").back();
-  }
+  const fs::path log_path = write_store(dir.path(), {put(1, "a", R"({"v":1})"), put(2, "b", R"({"v":2})")});
   fs::resize_file(log_path, fs::file_size(log_path) - 3);   // the process died in the middle of the last write
   {
     stored_state state;
@@ -102,16 +103,8 @@ TEST_CASE("store_log: a record cut short by a kill is left out, said so, and lat
 
 TEST_CASE("store_log: a damaged record stops replay before it") {
   habop::test::temp_dir dir;
-  fs::path log_path;
-  {
-    stored_state state;
-    auto log = store_log::open(dir.path().string(), state);
-    REQUIRE(log);
-    REQUIRE(append(**log, put(1, "a", R"({"v":1})")));
-    REQUIRE(append(**log, put(2, "b", R"({"v":2})")));
-    REQUIRE(append(**log, put(3, "c", R"({"v":3})")));
-    log_path = files(dir.path(), "log-").back();
-  }
+  const fs::path log_path =
+      write_store(dir.path(), {put(1, "a", R"({"v":1})"), put(2, "b", R"({"v":2})"), put(3, "c", R"({"v":3})")});
   std::string text = habop::test::read_text_file(log_path.string());
   auto at = text.find(R"({"v":2})");
   REQUIRE(at != std::string::npos);
@@ -162,14 +155,8 @@ TEST_CASE("store_log: compaction writes a snapshot in the background and removes
 
 TEST_CASE("store_log: a snapshot whose writer died before the rename leaves the previous files to replay") {
   habop::test::temp_dir dir;
-  {
-    stored_state state;
-    auto log = store_log::open(dir.path().string(), state);
-    REQUIRE(log);
-    REQUIRE(append(**log, put(1, "a", R"({"v":1})")));
-  }
   // What a kill during compaction leaves: a newer log already started, and a temporary snapshot never renamed.
-  const fs::path old_log = files(dir.path(), "log-").back();
+  const fs::path old_log = write_store(dir.path(), {put(1, "a", R"({"v":1})")});
   const std::string next = "log-" + std::string(16 - 1, '0') + "9";
   std::ofstream(dir.path() / next, std::ios::binary) << "habop-fake-apiserver log 1\n"
                                                       << encode(put(2, "b", R"({"v":2})"));
@@ -184,10 +171,7 @@ TEST_CASE("store_log: a snapshot whose writer died before the rename leaves the 
 
 TEST_CASE("store_log: files of another format or a damaged snapshot are an error naming the file and the fix") {
   habop::test::temp_dir dir;
-  {
-    stored_state state;
-    REQUIRE(store_log::open(dir.path().string(), state));
-  }
+  write_store(dir.path(), {});
   const fs::path snapshot = files(dir.path(), "snapshot-").back();
   SECTION("another format version") {
     std::ofstream(files(dir.path(), "log-").back(), std::ios::binary | std::ios::trunc)
