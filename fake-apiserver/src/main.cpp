@@ -14,7 +14,7 @@ constexpr std::string_view usage =
     "usage: fake-apiserver [--listen HOST:PORT] [--kubeconfig-out FILE] [--simulate-workloads]\n"
     "                      [--simulate-image-pull-failure TEXT]... [--token T]\n"
     "                      [--token-user TOKEN=USER]... [--authorization-mode=RBAC|AlwaysAllow]\n"
-    "                      [--anonymous] [--cert FILE --key FILE] [--no-gc] [--admin]\n"
+    "                      [--anonymous] [--cert FILE --key FILE] [--no-gc] [--admin] [--data-dir DIR]\n"
     "  --listen HOST:PORT      address to bind (default 127.0.0.1:0, a free port)\n"
     "  --kubeconfig-out FILE   write a kubeconfig (CA data, server, token) for kubectl and clients\n"
     "  --simulate-workloads    give StatefulSets pods, claims and status, Deployments a status (like kwok);\n"
@@ -36,7 +36,16 @@ constexpr std::string_view usage =
     "  --anonymous             also accept requests without a token\n"
     "  --cert FILE --key FILE  serve this PEM certificate and key instead of a generated CA and certificate\n"
     "  --no-gc                 disable garbage collection of dependents (as envtest)\n"
-    "  --admin                 serve /admin/faults for fault injection (to habop-admin only under RBAC)\n";
+    "  --admin                 serve /admin/faults for fault injection (to habop-admin only under RBAC)\n"
+    "  --data-dir DIR          keep the state in DIR so that a restarted process is the same API server: the CA,\n"
+    "                          serving certificate and admin token of the first start (explicit --cert/--key/\n"
+    "                          --token win), the port a --listen with port 0 bound (so the kubeconfig stays\n"
+    "                          valid), and every object: each committed change is appended to DIR/store before\n"
+    "                          it is acknowledged, so even kill -9 loses nothing a client was told; resource\n"
+    "                          versions continue, and watches from before the restart get 410 Expired (clients\n"
+    "                          relist), as from a restarted kube-apiserver. A log tail cut short by a kill is\n"
+    "                          replayed up to its last complete record (said on stderr). DIR is created if\n"
+    "                          missing and locked while the server runs\n";
 
 int fail(const std::string& message) {
   std::cerr << "fake-apiserver: " << message << "\n" << usage;
@@ -105,6 +114,9 @@ int main(int argc, char** argv) {
       config.anonymous = true;
     } else if (arg == "--no-gc") {
       config.api.garbage_collection = false;
+    } else if (arg == "--data-dir") {
+      if (!take() || value.empty()) return fail("--data-dir needs a directory");
+      config.data_dir = value;
     } else if (arg == "--admin") {
       config.admin = true;
     } else {

@@ -4,13 +4,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <future>
+#include <iostream>
 #include <list>
 #include <random>
 #include <thread>
-
-#include <sys/stat.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -27,6 +25,7 @@
 #include <habop/json/codec.hpp>
 
 #include "authentication.hpp"
+#include "data_dir.hpp"
 #include "http_codec.hpp"
 
 namespace habop::fake {
@@ -107,6 +106,7 @@ struct server::impl {
   std::atomic<std::size_t> connection_count{0};
   std::thread thread;
   std::thread::id thread_id;
+  std::optional<net::data_dir> data;   // held (locked) while the server runs
   std::mutex stop_mutex;
   bool stopping = false;  // io thread only
   bool stopped = false;   // guarded by stop_mutex
@@ -376,22 +376,19 @@ result<tcp::endpoint> parse_listen(const std::string& listen) {
   return tcp::endpoint(addr, static_cast<unsigned short>(port));
 }
 
-habop::error startup_error(std::string message) {
-  return error{.code = 500, .reason = "InternalError", .message = std::move(message), .causes = {}};
-}
-
-// Writes to a temporary file then renames, so a reader polling for the file never sees half of it.
-status write_private_file(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return startup_error("cannot write " + tmp);
-    out << text;
-    if (!out.flush()) return startup_error("cannot write " + tmp);
+// Opens, binds and listens; on failure the acceptor is closed again.
+boost::system::result<void> bind_listener(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return ec;
   }
-  ::chmod(tmp.c_str(), 0600);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return startup_error("cannot rename " + tmp + " to " + path);
-  return ok;
+  return {};
 }
 
 }  // namespace
@@ -399,15 +396,26 @@ status write_private_file(const std::string& path, const std::string& text) {
 result<std::unique_ptr<server>> server::start(server_config config) {
   auto endpoint = parse_listen(config.listen);
   if (!endpoint) return std::move(endpoint).error();
+  std::optional<net::data_dir> data;
+  if (config.data_dir) {
+    auto opened = net::data_dir::open(*config.data_dir);
+    if (!opened) return std::move(opened).error();
+    data.emplace(std::move(*opened));
+  }
+  // Explicit certificates and tokens win over what the data directory keeps from earlier starts.
   result<tls_material> tls = config.cert_file && config.key_file ? load_tls_material(*config.cert_file, *config.key_file)
                              : config.cert_file || config.key_file
                                  ? result<tls_material>(error{.code = 400, .reason = "BadRequest",
                                                               .message = "--cert and --key must be given together",
                                                               .causes = {}})
-                                 : generate_tls_material();
+                             : data ? data->tls()
+                                    : generate_tls_material();
   if (!tls) return std::move(tls).error();
-  std::string token = config.token.value_or(random_token());
-  if (auto valid = net::validate_tokens(config.tokens, token); !valid) return std::move(valid).error();
+  result<std::string> token = config.token ? result<std::string>(*config.token)
+                              : data       ? data->token(random_token)
+                                           : result<std::string>(random_token());
+  if (!token) return std::move(token).error();
+  if (auto valid = net::validate_tokens(config.tokens, *token); !valid) return std::move(valid).error();
   if (config.rbac) {
     if (config.api.access) {
       return error{.code = 400, .reason = "BadRequest",
@@ -420,14 +428,22 @@ result<std::unique_ptr<server>> server::start(server_config config) {
   auto p = std::make_unique<impl>(std::move(config));
   impl& m = *p;
   m.tls = std::move(*tls);
-  m.token = std::move(token);
+  m.token = std::move(*token);
+  if (data) {
+    std::function<void(const std::string&)> warn = m.config.warn;
+    if (!warn) warn = [](const std::string& w) { std::cerr << "fake-apiserver: " << w << "\n"; };
+    if (auto restored = m.api.persist_to(data->store_path(), std::move(warn)); !restored)
+      return std::move(restored).error();
+  }
   m.authn = net::token_authenticator{.admin_token = m.token, .tokens = m.config.tokens,
                                      .anonymous = m.config.anonymous};
   // As kube-apiserver's bootstrap policy: discovery, version and health stay readable to every user under RBAC.
   if (m.config.rbac) {
     for (auto& [key, object] : bootstrap_rbac_objects()) {
-      if (auto created = m.api.store().create(key, "", std::move(object), wall_now()); !created) {
-        return startup_error("creating the bootstrap RBAC policy failed: " + habop::describe(created.error()));
+      // A restarted server with a data directory finds them there, as kube-apiserver finds its policy in etcd.
+      if (auto created = m.api.store().create(key, "", std::move(object), wall_now());
+          !created && created.error().code != 409) {
+        return net::startup_error("creating the bootstrap RBAC policy failed: " + habop::describe(created.error()));
       }
     }
   }
@@ -438,16 +454,26 @@ result<std::unique_ptr<server>> server::start(server_config config) {
                         ec);
   SSL_CTX_set_min_proto_version(m.ssl_ctx.native_handle(), TLS1_2_VERSION);
   m.ssl_ctx.use_certificate_chain(asio::buffer(m.tls.server_cert_pem), ec);
-  if (ec) return startup_error("loading the server certificate failed: " + ec.message());
+  if (ec) return net::startup_error("loading the server certificate failed: " + ec.message());
   m.ssl_ctx.use_private_key(asio::buffer(m.tls.server_key_pem), ssl::context::pem, ec);
-  if (ec) return startup_error("loading the server key failed: " + ec.message());
+  if (ec) return net::startup_error("loading the server key failed: " + ec.message());
 
-  m.acceptor.open(endpoint->protocol(), ec);
-  if (!ec) m.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) m.acceptor.bind(*endpoint, ec);
-  if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return startup_error("cannot listen on " + m.config.listen + ": " + ec.message());
+  // With a data directory, port 0 means the port of the last start, so that its kubeconfig stays valid.
+  const std::optional<std::uint16_t> remembered = data && endpoint->port() == 0 ? data->remembered_port() : std::nullopt;
+  if (remembered) {
+    if (!bind_listener(m.acceptor, tcp::endpoint(endpoint->address(), *remembered))) {
+      std::cerr << "fake-apiserver: port " << *remembered << " of the last start (" << data->path()
+                << "/port) is taken; listening on a new one: clients need the new kubeconfig\n";
+    }
+  }
+  if (!m.acceptor.is_open()) {
+    if (auto bound = bind_listener(m.acceptor, *endpoint); !bound)
+      return net::startup_error("cannot listen on " + m.config.listen + ": " + bound.error().message());
+  }
   m.port = m.acceptor.local_endpoint(ec).port();
+  if (data)
+    if (auto w = data->remember_port(m.port); !w) return std::move(w).error();
+  if (data) m.data.emplace(std::move(*data));
   auto addr = endpoint->address();
   if (addr.is_unspecified()) addr = addr.is_v6() ? asio::ip::address(asio::ip::address_v6::loopback())
                                                  : asio::ip::address(asio::ip::address_v4::loopback());
@@ -458,7 +484,7 @@ result<std::unique_ptr<server>> server::start(server_config config) {
 
   std::unique_ptr<server> srv(new server(std::move(p)));
   if (m.config.kubeconfig_out) {
-    if (auto w = write_private_file(*m.config.kubeconfig_out, srv->kubeconfig()); !w) return std::move(w).error();
+    if (auto w = net::write_private_file(*m.config.kubeconfig_out, srv->kubeconfig()); !w) return std::move(w).error();
   }
   asio::co_spawn(m.ioc, m.accept_loop(), asio::detached);
   asio::co_spawn(m.ioc, m.tick_loop(), asio::detached);

@@ -39,6 +39,14 @@ struct server_config {
   std::optional<std::string> cert_file;        ///< PEM certificate (chain); generated with a CA when unset.
   std::optional<std::string> key_file;         ///< PEM key for `cert_file`.
   std::optional<std::string> kubeconfig_out;   ///< Where to write a kubeconfig (mode 0600) once listening.
+  /// Makes a restart of the process a restart of the API server (`--data-dir`): the CA, serving certificate and
+  /// key, admin token and the port a `listen` with port 0 bound are kept here on the first start and reused by the
+  /// next (explicit `cert_file`, `key_file`, `token` and port win), so the kubeconfig stays valid; the objects are
+  /// kept in `DIR/store` (api_server::persist_to). The directory is locked while the server runs.
+  std::optional<std::string> data_dir;
+  /// Told what a start with `data_dir` recovered from (a log tail cut short by a kill) or could not write;
+  /// unset: printed to stderr.
+  std::function<void(const std::string&)> warn{};
   bool admin = false;                          ///< Serve `/admin/faults` (to `habop-admin` only under RBAC).
   server_options api;                          ///< Options of the API semantics (GC, history, body limit, ...).
   simulation_options simulation;               ///< Options of the workload simulator.
