@@ -52,8 +52,9 @@ operator_cluster::~operator_cluster() {
   }
 }
 
-operator_process operator_cluster::start_operator(const std::vector<std::string>& extra, std::string* error) {
-  std::vector<std::string> argv{HABOP_OPERATOR_BIN, "--kubeconfig", api_->kubeconfig_path,
+operator_process start_operator_process(const std::string& kubeconfig, const std::vector<std::string>& extra,
+                                        std::string* error) {
+  std::vector<std::string> argv{HABOP_OPERATOR_BIN, "--kubeconfig", kubeconfig,
                                 "--health-probe-bind-address", "127.0.0.1:0", "--metrics-bind-address",
                                 "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
@@ -63,7 +64,7 @@ operator_process operator_cluster::start_operator(const std::vector<std::string>
   op.process = child_process::spawn(argv, opts, error);
   if (!op.process) return op;
   const std::regex address(R"(msg="serving endpoints".*address=127\.0\.0\.1:(\d+))");
-  const bool up = eventually(
+  const bool up = operator_cluster::eventually(
       [&] {
         std::smatch m;
         const std::string err = op.process->err();
@@ -74,6 +75,10 @@ operator_process operator_cluster::start_operator(const std::vector<std::string>
       std::chrono::seconds(20));
   if (!up && error) *error = op.process->err();
   return op;
+}
+
+operator_process operator_cluster::start_operator(const std::vector<std::string>& extra, std::string* error) {
+  return start_operator_process(api_->kubeconfig_path, extra, error);
 }
 
 process_result operator_cluster::kubectl_run(const std::vector<std::string>& args,

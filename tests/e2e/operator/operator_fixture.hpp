@@ -42,8 +42,7 @@ class operator_cluster {
   const kubectl& kctl() const { return kubectl_; }
   const std::string& kubeconfig() const { return api_->kubeconfig_path; }
 
-  /// Starts the operator with `--kubeconfig` and endpoints on a free port, plus `extra` flags; waits until it
-  /// serves its endpoints (nullopt process on failure, with its stderr in `error`).
+  /// start_operator_process with this cluster's kubeconfig.
   operator_process start_operator(const std::vector<std::string>& extra = {}, std::string* error = nullptr);
 
   /// `kubectl <args>` (stdin optional); returns the result.
@@ -73,6 +72,11 @@ class operator_cluster {
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> writes_;
 };
+
+/// Starts the operator binary with `--kubeconfig kubeconfig` and endpoints on a free port, plus `extra` flags; waits
+/// until it serves its endpoints (nullopt process on failure, with its stderr in `error`).
+operator_process start_operator_process(const std::string& kubeconfig, const std::vector<std::string>& extra = {},
+                                        std::string* error = nullptr);
 
 /// `examples/<name>/habitat.yml`, or empty when the example is missing.
 std::string example_manifest(const std::string& name);
