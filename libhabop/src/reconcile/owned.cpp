@@ -73,28 +73,31 @@ void own_resources(bj::object& want, const bj::object* have) {
 
 }  // namespace
 
-ownership ownership_of(const bj::object& observed, std::string_view habitat_uid) {
+ownership ownership_of(const bj::object& observed, std::string_view habitat_uid, std::string_view habitat_name) {
   const bj::array* refs = member_array(member_object(&observed, "metadata"), "ownerReferences");
   if (!refs) return ownership::adoptable;
-  bool controlled = false;
-  for (const auto& r : *refs) {
-    if (!r.is_object()) continue;
-    if (!habitat_uid.empty() && member_string(&r.get_object(), "uid") == habitat_uid) return ownership::ours;
-    controlled = controlled || is_controller(r.get_object());
-  }
-  return controlled ? ownership::foreign : ownership::adoptable;
+  for (const auto& r : *refs)
+    if (r.is_object() && !habitat_uid.empty() && member_string(&r.get_object(), "uid") == habitat_uid)
+      return ownership::ours;
+  const bj::object* controller = controller_reference(observed);
+  if (!controller) return ownership::adoptable;
+  // Names are unique per namespace and a reference names its owner in the dependent's namespace: a Habitat of this
+  // name with another uid no longer exists.
+  return is_habitat_reference(*controller) && member_string(controller, "name") == habitat_name
+             ? ownership::previous
+             : ownership::foreign;
+}
+
+const bj::object* controller_reference(const bj::object& observed) {
+  if (const bj::array* refs = member_array(member_object(&observed, "metadata"), "ownerReferences"))
+    for (const auto& r : *refs)
+      if (r.is_object() && is_controller(r.get_object())) return &r.get_object();
+  return nullptr;
 }
 
 std::string controller_of(const bj::object& observed) {
-  const bj::array* refs = member_array(member_object(&observed, "metadata"), "ownerReferences");
-  if (refs) {
-    for (const auto& r : *refs) {
-      if (r.is_object() && is_controller(r.get_object()))
-        return std::string(member_string(&r.get_object(), "kind")) + "/" +
-               std::string(member_string(&r.get_object(), "name"));
-    }
-  }
-  return "";
+  const bj::object* ref = controller_reference(observed);
+  return ref ? std::string(member_string(ref, "kind")) + "/" + std::string(member_string(ref, "name")) : "";
 }
 
 bj::array merge_owner_references(const bj::object* observed_metadata, const bj::object& our_ref) {
@@ -116,7 +119,9 @@ bj::array merge_owner_references(const bj::object* observed_metadata, const bj::
 }
 
 bool is_habitat_reference(const bj::object& ref) {
-  return member_string(&ref, "kind") == api::kind && member_string(&ref, "apiVersion").starts_with(api::group);
+  const std::string_view api_version = member_string(&ref, "apiVersion");
+  return member_string(&ref, "kind") == api::kind && api_version.starts_with(api::group) &&
+         api_version.substr(std::string_view(api::group).size()).starts_with('/');
 }
 
 bj::array merge_shared_owner_references(const bj::object* observed_metadata, bj::array habitat_refs) {

@@ -168,6 +168,8 @@ struct builder {
   std::vector<operation> creates, patches, deletes;
   std::vector<event> events;
   std::vector<problem> problems;
+  std::vector<std::string> waiting;      ///< status_inputs::waiting
+  bool stateful_set_left_alone = false;  ///< The observed StatefulSet is not this Habitat's (left_alone).
 
   void emit(const char* type, const char* reason, std::string message) {
     events.push_back(event{type, reason, std::move(message), habitat_ref(raw)});   // built only for an event
@@ -201,6 +203,31 @@ struct builder {
     patches.emplace_back(make_patch(std::move(target), std::move(d), *have));
   }
 
+  // Whether `have`, named like the Habitat, is left alone: controlled by something else (an OwnerConflict), or by a
+  // deleted Habitat of the same name (re-created under it: `kubectl replace --force`, delete then apply), which the
+  // garbage collector is deleting: a wait, with no event and nothing written. The shell's caches wake the Habitat
+  // when it goes (its habitat-name label), and habop creates its own.
+  bool left_alone(const char* what, const api::habitat& h, const bj::object& have, bool blocks_ready) {
+    const std::string object = std::string(what) + " " + h.metadata.name;
+    switch (ownership_of(have, h.metadata.uid, h.metadata.name)) {
+      case ownership::foreign:
+        problems.push_back({reasons::owner_conflict,
+                            object + " is controlled by " + controller_of(have) +
+                                " and habop leaves it alone: delete it or rename the Habitat",
+                            blocks_ready});
+        return true;
+      case ownership::previous:
+        waiting.push_back(object + " still belongs to a deleted Habitat " + h.metadata.name + " (uid " +
+                          std::string(member_string(controller_reference(have), "uid")) +
+                          "): waiting for the garbage collector to delete it");
+        return true;
+      case ownership::ours:
+      case ownership::adoptable:
+        break;
+    }
+    return false;
+  }
+
   void service(const api::habitat& h) {
     const bj::object* have = observed.service.get();
     const std::uint64_t inputs = inputs_hash(raw, opts.render, stamped::service);
@@ -210,13 +237,7 @@ struct builder {
     spec_change ignored = spec_change::none;
     if (!have) return converge(std::move(target), "Service", inputs, nullptr, std::move(svc), {}, true, ignored);
     target.uid = member_string(member_object(have, "metadata"), "uid");
-    if (ownership_of(*have, h.metadata.uid) == ownership::foreign) {
-      problems.push_back({reasons::owner_conflict, "Service " + h.metadata.name + " is controlled by " +
-                                                       controller_of(*have) +
-                                                       " and habop leaves it alone: delete it or rename the Habitat",
-                          false});
-      return;
-    }
+    if (left_alone("Service", h, *have, false)) return;
     bj::object projection = std::move(svc);
     set_stamp(projection, provisional_stamp(*have, inputs));
     const std::string cluster_ip = own_service(projection, have);
@@ -343,11 +364,8 @@ struct builder {
       return change;
     }
     target.uid = member_string(member_object(have, "metadata"), "uid");
-    if (ownership_of(*have, h.metadata.uid) == ownership::foreign) {
-      problems.push_back({reasons::owner_conflict, "StatefulSet " + h.metadata.name + " is controlled by " +
-                                                       controller_of(*have) +
-                                                       " and habop leaves it alone: delete it or rename the Habitat",
-                          true});
+    if (left_alone("StatefulSet", h, *have, true)) {
+      stateful_set_left_alone = true;
       return spec_change::none;
     }
     bj::object projection = std::move(sts);
@@ -382,7 +400,9 @@ struct builder {
   // read from state (pod `controller-revision-hash` vs the StatefulSet's `updateRevision`), never remembered, so an
   // operator crash mid-way loses nothing; the revision is trusted only once the controller has seen the spec.
   void restart_stale_pods(const api::habitat& h) {
-    if (api::effective_update_strategy(h.spec) != api::update_strategy::all_at_once || !observed.stateful_set) return;
+    if (api::effective_update_strategy(h.spec) != api::update_strategy::all_at_once || !observed.stateful_set ||
+        stateful_set_left_alone)
+      return;
     const bj::object& sts = *observed.stateful_set;
     if (member_string(path_object(&sts, {"spec", "updateStrategy"}), "type") != "OnDelete") return;
     const bj::object* st = member_object(&sts, "status");
@@ -459,7 +479,7 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   // Deletion is the garbage collector's job (every owned object has an ownerReference); nothing to decide.
   if (detail::has_member(meta, "deletionTimestamp")) return p;
 
-  builder b{observed, opts, raw, nullptr, {}, {}, {}, {}, {}};
+  builder b{observed, opts, raw, nullptr, {}, {}, {}, {}, {}, {}, false};
   api::habitat_status status = observed_status(raw);   // as observed, until update_status makes it the new one
   status_inputs in;
   in.generation = member_int(meta, "generation");
@@ -499,6 +519,7 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
     const spec_change change = b.stateful_set(h);
     in.stateful_set_changing = change != spec_change::none;
     in.stateful_set_scaling_down = change == spec_change::scale_down;
+    if (b.stateful_set_left_alone) in.stateful_set = nullptr;   // its status and pods are not this Habitat's
     if (!in.stateful_set_changing) b.restart_stale_pods(h);
   }
   if (h.spec.service.topology == api::topology::leader && h.spec.count < 3) {
@@ -509,6 +530,7 @@ plan reconcile(const bj::object& raw, const snapshot& observed, instant now, con
   }
   in.problems = std::move(missing);
   in.problems.insert(in.problems.end(), b.problems.begin(), b.problems.end());
+  in.waiting = std::move(b.waiting);
   for (const problem& pr : in.problems)
     if (!reports_problem(status.conditions, pr.message)) b.emit("Warning", pr.reason.c_str(), pr.message);
 

@@ -222,6 +222,12 @@ bool update_status(const status_inputs& in, api::habitat_status& s, instant now)
     changed |= set(s.conditions, condition_progressing, false, blocker->reason, blocker->message, gen, now);
     changed |= assign(s.state, "Pending");
     message = blocker->message;
+  } else if (!in.waiting.empty()) {
+    for (const std::string& w : in.waiting) message += (message.empty() ? "" : "; ") + w;
+    changed |= set(s.conditions, condition_ready, false, reasons::waiting_for_garbage_collection, message, gen, now);
+    changed |= set(s.conditions, condition_progressing, true, reasons::waiting_for_garbage_collection, message, gen,
+                   now);
+    changed |= assign(s.state, "Creating");
   } else if (r.keep && find_condition(s.conditions, condition_ready)) {
     message = s.message;   // as the reconcile that wrote the scale-down left it
     const auto problems_at = message.find("; ");

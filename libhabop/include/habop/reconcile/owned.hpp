@@ -4,7 +4,9 @@
 // Ownership rule: an observed object is habop's when one of its ownerReferences carries this Habitat's uid. An
 // object with no controller reference is adopted (habop adds its reference: this also takes over StatefulSets the
 // original operator created, whose reference lacked `controller`). An object controlled by anything else is left
-// alone and reported (`OwnerConflict`): taking it over could fight another controller.
+// alone and reported (`OwnerConflict`): taking it over could fight another controller. One controlled by a Habitat
+// of the same name but another uid was left by a Habitat deleted and re-created under that name (`kubectl replace
+// --force`, delete then apply): the garbage collector is deleting it, so habop waits, writing nothing to it.
 #pragma once
 
 #include <optional>
@@ -27,10 +29,15 @@ enum class ownership {
   ours,        ///< Has an ownerReference with this Habitat's uid.
   adoptable,   ///< No controller reference: habop adds its own.
   foreign,     ///< Controlled by another object: left alone, reported.
+  previous,    ///< Controlled by a deleted Habitat of the same name: left alone until the garbage collector deletes it.
 };
 
-/// Classifies an observed object against the Habitat uid.
-ownership ownership_of(const boost::json::object& observed, std::string_view habitat_uid);
+/// Classifies an observed object against the Habitat's uid and name.
+ownership ownership_of(const boost::json::object& observed, std::string_view habitat_uid,
+                       std::string_view habitat_name);
+
+/// The object's controller reference, or nullptr without one.
+const boost::json::object* controller_reference(const boost::json::object& observed);
 
 /// `Kind/name` of the object's controller reference, for messages; "" without one.
 std::string controller_of(const boost::json::object& observed);

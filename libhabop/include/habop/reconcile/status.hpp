@@ -22,6 +22,8 @@ inline constexpr const char* secret_not_found = "SecretNotFound";          ///< 
 inline constexpr const char* service_account_not_found = "ServiceAccountNotFound";   ///< Create the one named.
 inline constexpr const char* immutable_field_changed = "ImmutableFieldChanged";   ///< Delete with --cascade=orphan.
 inline constexpr const char* owner_conflict = "OwnerConflict";             ///< An object habop needs is someone else's.
+/// An object habop needs is still the deleted Habitat of the same name's: the garbage collector deletes it.
+inline constexpr const char* waiting_for_garbage_collection = "WaitingForGarbageCollection";
 inline constexpr const char* insufficient_members = "InsufficientMembers"; ///< A leader topology needs count ≥ 3.
 inline constexpr const char* available = "Available";                      ///< Every member is up to date and ready.
 inline constexpr const char* rolling_out = "RollingOut";                   ///< Waiting for members to be updated/ready.
@@ -55,6 +57,10 @@ struct status_inputs {
   /// Set for an invalid Habitat (reason InvalidSpec or UnsupportedVersion): everything else is ignored.
   std::optional<problem> invalid;
   std::vector<problem> problems;
+  /// Why the Habitat waits without anything being wrong (an object a deleted Habitat of the same name left, which
+  /// the garbage collector deletes): `Ready=False` and `Progressing=True` with reason WaitingForGarbageCollection,
+  /// unless a problem blocks readiness. Not a problem: `Degraded` stays as the problems make it.
+  std::vector<std::string> waiting;
 };
 
 /// The new status. Conditions keep their `lastTransitionTime` from `observed` unless their status changes.

@@ -12,13 +12,32 @@ bj::object obj(const char* text) { return bj::parse(text).as_object(); }
 }  // namespace
 
 TEST_CASE("Ownership: ours by uid, adoptable without a controller, foreign with another controller") {
-  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"u1","controller":true}]}})"), "u1") == ownership::ours);
-  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"u1"}]}})"), "u1") == ownership::ours);
-  CHECK(ownership_of(obj(R"({"metadata":{}})"), "u1") == ownership::adoptable);
-  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"old"}]}})"), "u1") == ownership::adoptable);
+  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"u1","controller":true}]}})"), "u1", "a") == ownership::ours);
+  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"u1"}]}})"), "u1", "a") == ownership::ours);
+  CHECK(ownership_of(obj(R"({"metadata":{}})"), "u1", "a") == ownership::adoptable);
+  CHECK(ownership_of(obj(R"({"metadata":{"ownerReferences":[{"uid":"old"}]}})"), "u1", "a") == ownership::adoptable);
   auto foreign = obj(R"({"metadata":{"ownerReferences":[{"uid":"x","kind":"Thing","name":"t","controller":true}]}})");
-  CHECK(ownership_of(foreign, "u1") == ownership::foreign);
+  CHECK(ownership_of(foreign, "u1", "a") == ownership::foreign);
   CHECK(controller_of(foreign) == "Thing/t");
+  CHECK(controller_reference(foreign) == &foreign.at("metadata").at("ownerReferences").at(0).as_object());
+  CHECK(controller_reference(obj(R"({"metadata":{"ownerReferences":[{"uid":"old"}]}})")) == nullptr);
+}
+
+TEST_CASE("Ownership: a controller Habitat of the same name and another uid is a previous one, anything else foreign") {
+  auto controlled_by = [](const char* api_version, const char* kind, const char* name) {
+    bj::object ref{{"apiVersion", api_version}, {"kind", kind}, {"name", name}, {"uid", "old"}, {"controller", true}};
+    return bj::object{{"metadata", bj::object{{"ownerReferences", bj::array{ref}}}}};
+  };
+  CHECK(ownership_of(controlled_by("habitat.sh/v1beta1", "Habitat", "a"), "u1", "a") == ownership::previous);
+  CHECK(ownership_of(controlled_by("habitat.sh/v1", "Habitat", "a"), "u1", "a") == ownership::previous);
+  CHECK(ownership_of(controlled_by("habitat.sh/v1beta1", "Habitat", "b"), "u1", "a") == ownership::foreign);
+  CHECK(ownership_of(controlled_by("habitat.sh.example.com/v1", "Habitat", "a"), "u1", "a") == ownership::foreign);
+  CHECK(ownership_of(controlled_by("example.com/v1", "Habitat", "a"), "u1", "a") == ownership::foreign);
+  CHECK(ownership_of(controlled_by("apps/v1", "Deployment", "a"), "u1", "a") == ownership::foreign);
+  // Not a controller: adopted, the garbage collector drops the stale reference.
+  bj::object shared = controlled_by("habitat.sh/v1beta1", "Habitat", "a");
+  shared["metadata"].as_object()["ownerReferences"].as_array()[0].as_object()["controller"] = false;
+  CHECK(ownership_of(shared, "u1", "a") == ownership::adoptable);
 }
 
 TEST_CASE("Owner references: habop replaces its own entry and keeps the others") {

@@ -113,6 +113,35 @@ TEST_CASE("A blocking problem overrides readiness; other problems only degrade")
   CHECK(blocked.state == "Pending");
 }
 
+TEST_CASE("Waiting for the garbage collector is Progressing, not Ready, not Degraded; a blocking problem wins") {
+  status_inputs in;
+  in.generation = 1;
+  in.count = 2;
+  bj::object done = sts(1, 1, 2, 2, 2);   // ready members of our own StatefulSet, while the old Service lingers
+  in.stateful_set = &done;
+  in.waiting = {"Service a is old", "ConfigMap b too"};
+  auto s = compute_status(in, {}, t1);
+  CHECK(cond(s, "Ready").status == "False");
+  CHECK(cond(s, "Ready").reason == "WaitingForGarbageCollection");
+  CHECK(cond(s, "Ready").message == "Service a is old; ConfigMap b too");
+  CHECK(cond(s, "Progressing").status == "True");
+  CHECK(cond(s, "Progressing").reason == "WaitingForGarbageCollection");
+  CHECK(cond(s, "Degraded").status == "False");
+  CHECK(s.message == "Service a is old; ConfigMap b too");
+  CHECK(s.state == "Creating");
+
+  in.problems = {problem{reasons::insufficient_members, "needs 3", false}};
+  auto degraded = compute_status(in, {}, t1);
+  CHECK(cond(degraded, "Ready").reason == "WaitingForGarbageCollection");
+  CHECK(cond(degraded, "Degraded").reason == "InsufficientMembers");
+  CHECK(degraded.message == "Service a is old; ConfigMap b too; needs 3");
+
+  in.problems.insert(in.problems.begin(), problem{reasons::secret_not_found, "Secret x missing", true});
+  auto blocked = compute_status(in, {}, t1);
+  CHECK(cond(blocked, "Ready").reason == "SecretNotFound");
+  CHECK(cond(blocked, "Progressing").reason == "SecretNotFound");
+}
+
 TEST_CASE("Recomputing from the same observations changes nothing (so no status write)") {
   status_inputs in;
   in.generation = 1;
