@@ -5,6 +5,7 @@
 #include "fixtures.hpp"
 
 #include <algorithm>
+#include <variant>
 
 #include <boost/json/parse.hpp>
 
@@ -42,13 +43,13 @@ std::vector<std::string> owner_uids(const store& s, const char* plural, const ch
 }
 
 /// `a` converged (uid `uid-a`), then deleted and created again with uid `uid-a2`; the garbage collector has not run.
-store recreated(const char* sharer = nullptr) {
+store recreated(const char* sharer = nullptr, const char* overlay = "{}") {
   store s;
-  s.put("habitats", habitat("a"));
+  s.put("habitats", habitat("a", overlay));
   if (sharer) s.put("habitats", habitat(sharer));
   REQUIRE(test::converge(s, "ns") > 0);
   s.remove("habitats", "ns", "a");
-  bj::object again = habitat("a");
+  bj::object again = habitat("a", overlay);
   again["metadata"].as_object()["uid"] = "uid-a2";
   s.put("habitats", again);
   return s;
@@ -111,6 +112,16 @@ TEST_CASE("Objects left by a deleted Habitat of the same name are waited for, no
     CHECK(condition(s, "Ready", "message").find("Service a") == std::string::npos);
     CHECK(condition(s, "Ready", "message").find("StatefulSet a") != std::string::npos);
   }
+}
+
+TEST_CASE("AllAtOnce leaves the pods of the deleted Habitat's StatefulSet alone") {
+  store s = recreated(nullptr, R"({"spec":{"v1beta2":{"updateStrategy":"AllAtOnce"}}})");
+  REQUIRE(s.get("pods", "ns", "a-0"));
+  // Its pods look stale to a reconcile that took that StatefulSet for its own.
+  s.edit("statefulsets", "ns", "a", bj::parse(R"({"status":{"updateRevision":"newer"}})"));
+  const reconcile::plan p = test::plan_for(s, "ns", "a");
+  for (const auto& op : p.operations) CHECK_FALSE(std::holds_alternative<reconcile::delete_object>(op));
+  for (const auto& e : p.events) CHECK(e.reason != "StalePodsDeleted");
 }
 
 TEST_CASE("The shared peer ConfigMap moves from the deleted Habitat to the re-created one, keeping its other sharer") {
