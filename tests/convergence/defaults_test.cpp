@@ -159,3 +159,18 @@ TEST_CASE("A field equal to its server default, removed or added by someone, cau
     CHECK(test::plan_for(s, "ns", "typical").operations.empty());
   }
 }
+
+TEST_CASE("Quantities written as JSON numbers with a fraction converge to the strings the API server stores") {
+  // `resources: {limits: {cpu: 0.5}}` in YAML: kube-apiserver parses the number's text and stores "500m"; a
+  // StatefulSet rendered with the number would be compared with "500m" for ever.
+  store s;
+  s.default_like_kube_apiserver();
+  s.put("habitats", test::habitat("frac", R"({"spec":{"v1beta2":{"resources":{
+      "limits":{"cpu":0.5,"memory":1.5e9},"requests":{"cpu":0.25,"memory":1e3}}}}})"));
+  REQUIRE(test::converge(s, "ns") > 0);
+  const bj::object& sts = *s.get("statefulsets", "ns", "frac");
+  const bj::value& resources = sts.at("spec").at("template").at("spec").at("containers").at(0).at("resources");
+  CHECK(resources == bj::parse(R"({"limits":{"cpu":"500m","memory":"1500M"},"requests":{"cpu":"250m","memory":"1k"}})"));
+  CHECK(test::plan_for(s, "ns", "frac").empty());
+  CHECK(fast_path_holds(s, "frac"));
+}

@@ -2,6 +2,8 @@
 #include <habop/api/quantity.hpp>
 
 #include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 
@@ -127,6 +129,20 @@ std::string digits(__int128 v) {
   return negative ? "-" + out : out;
 }
 
+// A JSON number with a fraction, which Boost.JSON keeps as a double, as the text kube-apiserver's
+// Quantity.UnmarshalJSON parses for it: Go's encoding/json form of a float64 (strconv.FormatFloat, shortest round
+// trip, fixed notation except below 1e-6 and from 1e21). kubectl re-encodes YAML and JSON numbers that way, and the
+// API server a custom resource's, so it is what the Habitat held and what a Pod written with the same number gets:
+// `0.5` is 500m, `1e3` (sent as 1000) is 1k, `1.5e9` (sent as 1500000000) is 1500M, `1e-7` stays an exponent.
+std::string go_float_text(double v) {
+  std::array<char, 64> buf{};   // the longest fixed form is 21 digits, or 0.000001 and 17 digits
+  const double magnitude = std::fabs(v);
+  const auto format = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21) ? std::chars_format::scientific
+                                                                                : std::chars_format::fixed;
+  const auto written = std::to_chars(buf.data(), buf.data() + buf.size(), v, format);
+  return std::string(buf.data(), written.ptr);
+}
+
 }  // namespace
 
 std::string canonical(std::string_view q) {
@@ -176,6 +192,7 @@ void canonicalize_list(boost::json::object& list) {
     if (v.is_string()) v = canonical(v.get_string());
     else if (v.is_int64()) v = canonical(std::to_string(v.get_int64()));
     else if (v.is_uint64()) v = canonical(std::to_string(v.get_uint64()));
+    else if (v.is_double() && std::isfinite(v.get_double())) v = canonical(go_float_text(v.get_double()));
   }
 }
 

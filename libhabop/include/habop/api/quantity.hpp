@@ -22,8 +22,10 @@ bool is_positive(std::string_view q);
 /// `q` itself when invalid or beyond what is handled exactly here (values past ~10^20 or exponents past ±30).
 std::string canonical(std::string_view q);
 
-/// `canonical` over a core/v1 ResourceList (`{memory: 1024Mi, cpu: 2}`): string and integer values become the
-/// canonical strings the API server stores; other values are left alone.
+/// `canonical` over a core/v1 ResourceList (`{memory: 1024Mi, cpu: 2, cpu: 0.5}`): string and number values become
+/// the canonical strings the API server stores; other values are left alone. A number with a fraction (a double)
+/// is read as the text Go's encoding/json gives it, which is what kubectl sends and kube-apiserver parses (`0.5` is
+/// 500m, 1e3 is sent as 1000 and is 1k, 1e-7 stays an exponent: 100e-9).
 void canonicalize_list(boost::json::object& list);
 
 /// `canonicalize_list` over the `limits` and `requests` of a core/v1 ResourceRequirements, where they are objects.

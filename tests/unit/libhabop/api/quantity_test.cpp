@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <string>
 
 #include <habop/api/detail/table_check.hpp>
@@ -96,4 +97,29 @@ TEST_CASE("quantity::canonical stays linear on long inputs of zeros") {
   CHECK(canonical(zeros + "1Gi") == "1Gi");
   CHECK(canonical("0." + zeros + "1") == "0." + zeros + "1");   // below nano by far: left as written
   CHECK(canonical("1." + std::string(30, '0')) == "1");
+}
+
+TEST_CASE("quantity::canonicalize_list turns JSON numbers into the strings kube-apiserver stores") {
+  // Integers as their digits; numbers with a fraction (doubles here) as the text Go gives a float64 (shortest round
+  // trip, fixed notation from 1e-6 to 1e21): what kubectl sends and the API server keeps for `cpu: 0.5` in YAML.
+  boost::json::object list{{"cpu", 0.5},          {"memory", 1.5e9},      {"int", 2000},
+                           {"whole", 1000.0},     {"tenth", 0.1},         {"negative", -0.25},
+                           {"micro", 0.000001},   {"tiny", 1e-7},         {"below-nano", 2.5e-10},
+                           {"mixed", 123456.789}, {"string", "1024Mi"},   {"unsigned", std::uint64_t{1} << 63},
+                           {"zero", 0.0},         {"bool", true}};
+  q::canonicalize_list(list);
+  CHECK(list.at("cpu") == "500m");
+  CHECK(list.at("memory") == "1500M");
+  CHECK(list.at("int") == "2k");
+  CHECK(list.at("whole") == "1k");
+  CHECK(list.at("tenth") == "100m");
+  CHECK(list.at("negative") == "-250m");
+  CHECK(list.at("micro") == "1u");
+  CHECK(list.at("tiny") == "100e-9");          // "1e-07": a decimal exponent, rounded to nano units
+  CHECK(list.at("below-nano") == "1e-9");      // "2.5e-10", rounded up
+  CHECK(list.at("mixed") == "123456789m");
+  CHECK(list.at("string") == "1Gi");
+  CHECK(list.at("unsigned") == "9223372036854775808");   // past apimachinery's cap: left as written
+  CHECK(list.at("zero") == "0");
+  CHECK(list.at("bool") == true);   // not a quantity: the API server rejects it, habop leaves it as it is
 }
