@@ -1,6 +1,8 @@
 // Reading manifest documents and checking the Habitats among them for the `habop` CLI.
 #include <habop/cli/manifest.hpp>
 
+#include <charconv>
+
 #include <habop/api/parse.hpp>
 #include <habop/json/codec.hpp>
 
@@ -20,25 +22,58 @@ std::string name_of(const bj::value& v) {
   return meta ? string_at(*meta, "name") : std::string{};
 }
 
-void add_document(std::vector<document>& out, bj::value v) {
+// For a path under `items[i].`: i, with `path` made relative to the item; nullopt (and `path` unchanged) otherwise.
+std::optional<std::size_t> take_item_index(std::string& path) {
+  constexpr std::string_view prefix = "items[";
+  if (!path.starts_with(prefix)) return std::nullopt;
+  std::size_t i = 0;
+  const char* end = path.data() + path.size();
+  const auto [close, ec] = std::from_chars(path.data() + prefix.size(), end, i);
+  if (ec != std::errc() || end - close < 3 || close[0] != ']' || close[1] != '.') return std::nullopt;
+  path.erase(0, static_cast<std::size_t>(close + 2 - path.data()));
+  return i;
+}
+
+void add_document(std::vector<document>& out, bj::value v, std::vector<json::duplicate_field> duplicates) {
   const bool is_list = v.is_object() && string_at(v, "kind") == "List" && v.get_object().contains("items") &&
                        v.get_object().at("items").is_array();
   if (is_list) {
-    for (bj::value& item : v.get_object().at("items").get_array()) add_document(out, std::move(item));
+    // Each item takes the repeated keys under `items[i].`, relative to itself; the list's own go with the first.
+    bj::array& items = v.get_object().at("items").get_array();
+    std::vector<std::vector<json::duplicate_field>> of_item(items.size());
+    for (json::duplicate_field& d : duplicates) {
+      const std::optional<std::size_t> i = take_item_index(d.path);
+      if (!of_item.empty()) of_item[i && *i < of_item.size() ? *i : 0].push_back(std::move(d));
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) add_document(out, std::move(items[i]), std::move(of_item[i]));
     return;
   }
   std::string label = name_of(v);
   if (label.empty()) label = "document " + std::to_string(out.size() + 1);
-  out.push_back(document{std::move(label), std::move(v)});
+  out.push_back(document{std::move(label), std::move(v), std::move(duplicates)});
 }
 
 }  // namespace
 
 result<std::vector<document>> read_documents(std::string_view text) {
-  auto values = json::parse_yaml_documents(text);
+  std::vector<std::vector<json::duplicate_field>> duplicates;
+  auto values = json::parse_yaml_documents(text, &duplicates);
   if (!values) return std::move(values).error();
   std::vector<document> out;
-  for (bj::value& v : *values) add_document(out, std::move(v));
+  for (std::size_t i = 0; i < values->size(); ++i) add_document(out, std::move((*values)[i]), std::move(duplicates[i]));
+  return out;
+}
+
+std::vector<field_cause> duplicate_causes(const document& d) {
+  std::vector<field_cause> out;
+  for (const json::duplicate_field& dup : d.duplicates) {
+    const std::size_t dot = dup.path.find_last_of('.');
+    const std::string key = dot == std::string::npos ? dup.path : dup.path.substr(dot + 1);
+    out.push_back({dup.path, "FieldValueDuplicate",
+                   "duplicate field \"" + key + "\" at line " + std::to_string(dup.line) + " (first at line " +
+                       std::to_string(dup.first_line) +
+                       "): kubectl and the API server reject the manifest; keep one of them"});
+  }
   return out;
 }
 
@@ -54,11 +89,12 @@ std::string describe_document(const document& d) {
 checked_habitat check_habitat(const document& d) {
   checked_habitat out;
   out.label = d.label;
+  out.problems = duplicate_causes(d);
   auto parsed = api::parse_habitat(d.value);  // checks apiVersion and kind, validates too
-  if (parsed) {
+  if (parsed && out.problems.empty()) {
     out.habitat = std::move(*parsed);
-  } else {
-    out.problems = parsed.error().causes;
+  } else if (!parsed) {
+    out.problems.insert(out.problems.end(), parsed.error().causes.begin(), parsed.error().causes.end());
     out.message = parsed.error().message;
   }
   return out;

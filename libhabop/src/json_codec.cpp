@@ -83,7 +83,46 @@ std::optional<bj::value> plain_number(const std::string& s) {
   return bj::value(d);
 }
 
-result<bj::value> convert(const YAML::Node& n, std::size_t depth) {
+// Where convert records repeated keys: the path of the node being converted (grown and shrunk in place, so that
+// no path is built unless a key repeats) and what was found.
+struct duplicate_finder {
+  std::string path;
+  std::vector<duplicate_field> found;
+};
+
+// `path` extended by `key` (or `[index]`) for the lifetime of the scope.
+class path_scope {
+ public:
+  path_scope(duplicate_finder* f, std::string_view key) : f_(f) {
+    if (!f_) return;
+    size_ = f_->path.size();
+    if (!f_->path.empty()) f_->path += '.';
+    f_->path += key;
+  }
+  path_scope(duplicate_finder* f, std::size_t index) : f_(f) {
+    if (!f_) return;
+    size_ = f_->path.size();
+    f_->path += '[' + std::to_string(index) + ']';
+  }
+  ~path_scope() {
+    if (f_) f_->path.resize(size_);
+  }
+  path_scope(const path_scope&) = delete;
+  path_scope& operator=(const path_scope&) = delete;
+
+ private:
+  duplicate_finder* f_;
+  std::size_t size_ = 0;
+};
+
+// The first key of mapping `n` equal to `key`: its 1-based line.
+std::size_t first_line_of(const YAML::Node& n, const std::string& key) {
+  for (const auto& kv : n)
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return static_cast<std::size_t>(kv.first.Mark().line) + 1;
+  return 0;
+}
+
+result<bj::value> convert(const YAML::Node& n, std::size_t depth, duplicate_finder* dups) {
   if (depth > max_depth) return bad_request("YAML nesting is deeper than " + std::to_string(max_depth) + " levels");
   switch (n.Type()) {
     case YAML::NodeType::Undefined:
@@ -101,7 +140,8 @@ result<bj::value> convert(const YAML::Node& n, std::size_t depth) {
       bj::array a;
       a.reserve(n.size());
       for (const auto& item : n) {
-        auto v = convert(item, depth + 1);
+        path_scope at(dups, a.size());
+        auto v = convert(item, depth + 1, dups);
         if (!v) return v;
         a.push_back(std::move(*v));
       }
@@ -113,9 +153,15 @@ result<bj::value> convert(const YAML::Node& n, std::size_t depth) {
         if (!kv.first.IsScalar())
           return bad_request("YAML mapping key at line " + std::to_string(kv.first.Mark().line + 1) +
                              " is not a scalar; Kubernetes objects only have string keys");
-        auto v = convert(kv.second, depth + 1);
+        const std::string& key = kv.first.Scalar();
+        path_scope at(dups, key);
+        if (dups && o.contains(key)) {
+          dups->found.push_back({dups->path, static_cast<std::size_t>(kv.first.Mark().line) + 1,
+                                 first_line_of(n, key)});
+        }
+        auto v = convert(kv.second, depth + 1, dups);
         if (!v) return v;
-        o[kv.first.Scalar()] = std::move(*v);
+        o[key] = std::move(*v);
       }
       return bj::value(std::move(o));
     }
@@ -261,7 +307,8 @@ result<bj::value> parse_json(std::string_view text) {
   return v;
 }
 
-result<std::vector<bj::value>> parse_yaml_documents(std::string_view text) {
+result<std::vector<bj::value>> parse_yaml_documents(std::string_view text,
+                                                    std::vector<std::vector<duplicate_field>>* duplicates) {
   if (const std::size_t line = document_starting_with_comma(text))
     return bad_request("malformed YAML at line " + std::to_string(line) + ": a document cannot start with ','");
   // yaml-cpp passes bytes through; kube-apiserver's YAML decoder rejects text that is not UTF-8, and such bytes
@@ -280,11 +327,14 @@ result<std::vector<bj::value>> parse_yaml_documents(std::string_view text) {
     return bad_request(std::string("malformed YAML: ") + e.what());
   }
   std::vector<bj::value> out;
+  if (duplicates) duplicates->clear();
   for (const auto& d : docs) {
     if (d.IsNull() || !d.IsDefined()) continue;
-    auto v = convert(d, 0);
+    duplicate_finder finder;
+    auto v = convert(d, 0, duplicates ? &finder : nullptr);
     if (!v) return std::move(v).error();
     out.push_back(std::move(*v));
+    if (duplicates) duplicates->push_back(std::move(finder.found));
   }
   return out;
 }

@@ -96,6 +96,21 @@ TEST_CASE("the current context's cluster and user are loaded, *-data decoded", "
   CHECK_FALSE(c->exec);
 }
 
+TEST_CASE("a repeated key in a kubeconfig keeps its last value, as client-go's lenient decoding does",
+          "[kubeconfig]") {
+  // Unlike manifests (kubectl rejects a repeated field: habop validate reports it), kubeconfig files are decoded
+  // without strictness by client-go: kubectl and the operator must pick the same context.
+  fake_fs fs;
+  std::string config = main_config;
+  config.replace(config.find("current-context: dev\n"), 21, "current-context: files\ncurrent-context: dev\n");
+  fs.files["/home/me/.kube/config"] = config;
+  std::vector<std::string> paths{"/home/me/.kube/config"};
+  auto c = load_kubeconfig(paths, std::nullopt, fs.reader());
+  REQUIRE(c);
+  CHECK(c->server == "https://10.0.0.1:6443");
+  CHECK(c->ns == "apps");
+}
+
 TEST_CASE("relative paths resolve against the kubeconfig's directory", "[kubeconfig]") {
   fake_fs fs;
   fs.files["/home/me/.kube/config"] = main_config;

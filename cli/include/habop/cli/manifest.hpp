@@ -13,6 +13,7 @@
 #include <habop/api/habitat.hpp>
 #include <habop/core/error.hpp>
 #include <habop/core/result.hpp>
+#include <habop/json/codec.hpp>
 #include <habop/render/render.hpp>
 
 namespace habop::cli {
@@ -20,12 +21,17 @@ namespace habop::cli {
 /// One document of a manifest. Items of a `kind: List` document are documents of their own.
 struct document {
   std::string label;          ///< `metadata.name`, or `document <n>` (1-based) when it has none.
-  boost::json::value value;
+  boost::json::value value;   ///< A repeated key has its last value.
+  std::vector<json::duplicate_field> duplicates;   ///< Keys repeated in it (paths relative to it).
   bool operator==(const document&) const = default;
 };
 
 /// Every document of a YAML or JSON stream, `kind: List` flattened; a 400 error saying where the text is malformed.
 result<std::vector<document>> read_documents(std::string_view text);
+
+/// The document's repeated keys as problems: kubectl and kube-apiserver's strict decoding reject the manifest
+/// ("duplicate field"), so each names its path, its lines and the fix.
+std::vector<field_cause> duplicate_causes(const document& d);
 
 /// True for objects of kind `Habitat` (whatever their apiVersion: parsing reports a wrong one).
 bool is_habitat(const boost::json::value& v);
@@ -41,7 +47,7 @@ struct checked_habitat {
   std::string message;                 ///< The error's message when it has no field causes.
 };
 
-/// Parses and validates one Habitat document, collecting every problem.
+/// Parses and validates one Habitat document, collecting every problem (repeated keys first).
 checked_habitat check_habitat(const document& d);
 
 /// `<label>: <field>: <message>` lines, one per problem (or `<label>: <message>` without field causes).

@@ -17,10 +17,21 @@ inline constexpr std::size_t max_depth = 256;
 /// Parses one JSON text; malformed or too deeply nested input gives a 400 `BadRequest` error saying where.
 result<boost::json::value> parse_json(std::string_view text);
 
+/// A key repeated in one YAML mapping. kubectl and kube-apiserver's strict decoding reject such a document
+/// ("duplicate field"); client-go's lenient decoding (kubeconfig files) keeps the last value, as the parser does.
+struct duplicate_field {
+  std::string path;            ///< The field's path in its document, e.g. `spec.v1beta2.image`, `env[0].name`.
+  std::size_t line = 0;        ///< 1-based line of the repeated key.
+  std::size_t first_line = 0;  ///< 1-based line of its first occurrence.
+  bool operator==(const duplicate_field&) const = default;
+};
+
 /// Parses every document of a YAML stream (`---` separated; empty documents skipped). YAML is a superset of JSON,
 /// so JSON input works too. Plain scalars resolve as in YAML 1.2's core schema (null, bool, int, float), quoted
-/// ones stay strings. Errors name the line and column.
-result<std::vector<boost::json::value>> parse_yaml_documents(std::string_view text);
+/// ones stay strings; a repeated mapping key keeps its last value. Errors name the line and column. With
+/// `duplicates`, it receives one list per returned document: the keys repeated in it, in document order.
+result<std::vector<boost::json::value>> parse_yaml_documents(
+    std::string_view text, std::vector<std::vector<duplicate_field>>* duplicates = nullptr);
 
 /// Block-style YAML, keys in their stored order, strings quoted whenever a plain scalar would read back as
 /// something else. Round-trips through `parse_yaml_documents`.

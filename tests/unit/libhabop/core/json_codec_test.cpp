@@ -86,3 +86,24 @@ TEST_CASE("A document starting with a flow entry is refused before yaml-cpp (whi
   }
   CHECK(parse_yaml_documents("a: [1, 2]\nb: {c: d, e: f}\n"));
 }
+
+TEST_CASE("Repeated mapping keys keep the last value and are reported per document with their path and lines") {
+  const char* text = "a: 1\nspec:\n  image: x\n  env:\n  - {name: A, name: B}\n  image: y\n---\nb: 1\n---\n"
+                     "{\"c\": 1, \"c\": 2}\n";
+  std::vector<std::vector<habop::json::duplicate_field>> dups;
+  auto docs = parse_yaml_documents(text, &dups);
+  REQUIRE(docs);
+  REQUIRE(docs->size() == 3);
+  CHECK((*docs)[0].at("spec").at("image") == "y");
+  CHECK((*docs)[0].at("spec").at("env").at(0).at("name") == "B");
+  CHECK((*docs)[2].at("c") == 2);
+  REQUIRE(dups.size() == 3);
+  using habop::json::duplicate_field;
+  CHECK(dups[0] == std::vector<duplicate_field>{{"spec.env[0].name", 5, 5}, {"spec.image", 6, 3}});
+  CHECK(dups[1].empty());
+  CHECK(dups[2] == std::vector<duplicate_field>{{"c", 10, 10}});
+  // Without the out-parameter the same values come back (kubeconfig files are read leniently, as client-go does).
+  auto lenient = parse_yaml_documents(text);
+  REQUIRE(lenient);
+  CHECK(*lenient == *docs);
+}
