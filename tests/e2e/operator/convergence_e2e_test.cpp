@@ -185,6 +185,49 @@ TEST_CASE("deleting a Habitat collects its objects while the shared peer ConfigM
   CHECK(ready(c, "two"));
 }
 
+TEST_CASE("a Habitat deleted and at once re-created waits for the garbage collector, then becomes Ready, without "
+          "OwnerConflict", "[e2e][operator]") {
+  // A garbage collector as slow as a busy kube-controller-manager: the new Habitat meets its predecessor's objects.
+  habop::fake::server_options api;
+  api.gc_delay_micros = 3'000'000;
+  operator_cluster c(true, {}, api);
+  // No resync: only the deletion of those objects can wake the Habitat once it waits.
+  auto op = ready_operator(c, {"--resync-period", "0"});
+  const std::string manifest = habitat_manifest("again", 1);
+  REQUIRE(c.apply(manifest).ok());
+  REQUIRE(operator_cluster::eventually([&] { return ready(c, "again"); }, 30s));
+  const std::string old_uid(c.get(habitats, "default", "again")->at("metadata").at("uid").as_string());
+
+  REQUIRE(c.kubectl_run({"delete", "habitat", "again"}).ok());
+  REQUIRE(c.apply(manifest).ok());
+  auto h = c.get(habitats, "default", "again");
+  REQUIRE(h);
+  const std::string new_uid(h->at("metadata").at("uid").as_string());
+  REQUIRE(new_uid != old_uid);
+  CHECK(operator_cluster::eventually(
+      [&] { return habop::test::ready_reason_is(c, "again", "WaitingForGarbageCollection"); }, 10s));
+  const auto message = c.kubectl_run({"get", "habitat", "again", "-o", "jsonpath={.status.message}"});
+  CHECK(message.out.find("(uid " + old_uid + ")") != std::string::npos);
+
+  const bool converged = operator_cluster::eventually(
+      [&] {
+        auto sts = c.get(res::statefulsets(), "default", "again");
+        return ready(c, "again") && sts && sts->at("metadata").at("ownerReferences").at(0).at("uid").as_string() == new_uid;
+      },
+      30s);
+  INFO(op.process->err());
+  CHECK(converged);
+  CHECK(c.get(res::services(), "default", "again")->at("metadata").at("ownerReferences").at(0).at("uid").as_string() == new_uid);
+  for (const auto& e : c.list(res::events(), "default")) {
+    if (e.at("involvedObject").at("name") != "again") continue;
+    INFO(e.at("reason") << ": " << e.at("message"));
+    CHECK(e.at("type") != "Warning");
+  }
+  auto after = c.get(habitats, "default", "again");
+  REQUIRE(after);
+  CHECK(condition_of(*after, "Degraded").first == "False");
+}
+
 TEST_CASE("a missing Secret gives SecretNotFound and heals when the Secret appears", "[e2e][operator]") {
   operator_cluster c;
   auto op = ready_operator(c);

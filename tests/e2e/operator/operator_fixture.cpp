@@ -28,10 +28,12 @@ double operator_process::requests(const std::string& method) const {
   return total;
 }
 
-operator_cluster::operator_cluster(bool simulate_workloads, fake::simulation_options simulation) {
+operator_cluster::operator_cluster(bool simulate_workloads, fake::simulation_options simulation,
+                                   fake::server_options api) {
   fake::server_config config;
   config.simulate_workloads = simulate_workloads;
   config.simulation = std::move(simulation);
+  config.api = std::move(api);
   auto started = start_in_process_apiserver(config);
   if (!started) throw std::runtime_error("fake-apiserver: " + started.error().message);
   api_ = std::move(*started);

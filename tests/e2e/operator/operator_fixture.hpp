@@ -34,8 +34,10 @@ struct operator_process {
 /// The environment. Every write the server commits is counted per resource plural (events and leases included).
 class operator_cluster {
  public:
-  /// `simulation`: the workload simulator's options (e.g. images that never pull).
-  explicit operator_cluster(bool simulate_workloads = true, fake::simulation_options simulation = {});
+  /// `simulation`: the workload simulator's options (e.g. images that never pull); `api`: the API semantics' (e.g. a
+  /// slower garbage collector).
+  explicit operator_cluster(bool simulate_workloads = true, fake::simulation_options simulation = {},
+                            fake::server_options api = {});
   ~operator_cluster();
 
   fake::server& server() { return *api_->server; }
