@@ -53,7 +53,7 @@ constexpr const char* validate_help = R"(Usage: habop validate -f FILE
 Parses and validates every Habitat in FILE and prints, for each, either `<name>: valid` or one line per
 problem: `<name>: <field path>: <message>`. Documents without a name are called `document <n>`. Other kinds
 are skipped with a note on standard error. A field repeated in one mapping is a problem in any document (kubectl
-rejects the manifest). Exit status 1 when any document has a problem or no Habitat is found.
+would silently apply only its last value). Exit status 1 when any document has a problem or no Habitat is found.
 
 Options:
   -f, --filename FILE   manifest to read (`-` for standard input)
@@ -194,7 +194,7 @@ int validate_command(const flags& f, std::istream& in, std::ostream& out, std::o
   bool all_valid = true;
   for (const document& d : *docs) {
     if (!is_habitat(d.value)) {
-      // kubectl would refuse the whole manifest for it.
+      // A repeated field is a mistake in any document: kubectl would apply only its last value.
       const checked_habitat repeated{d.label, std::nullopt, duplicate_causes(d), ""};
       if (!repeated.problems.empty()) {
         for (const std::string& line : problem_lines(repeated)) out << line << "\n";

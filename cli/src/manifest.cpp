@@ -72,7 +72,8 @@ std::vector<field_cause> duplicate_causes(const document& d) {
     out.push_back({dup.path, "FieldValueDuplicate",
                    "duplicate field \"" + key + "\" at line " + std::to_string(dup.line) + " (first at line " +
                        std::to_string(dup.first_line) +
-                       "): kubectl and the API server reject the manifest; keep one of them"});
+                       "): kubectl silently applies only the last value (kube-apiserver's strict decoding rejects the repeat); "
+                       "keep one of them"});
   }
   return out;
 }

@@ -29,8 +29,9 @@ struct document {
 /// Every document of a YAML or JSON stream, `kind: List` flattened; a 400 error saying where the text is malformed.
 result<std::vector<document>> read_documents(std::string_view text);
 
-/// The document's repeated keys as problems: kubectl and kube-apiserver's strict decoding reject the manifest
-/// ("duplicate field"), so each names its path, its lines and the fix.
+/// The document's repeated keys as problems, each naming its path, its lines and the fix: kubectl (1.32) silently
+/// applies only the last value, and kube-apiserver's strict decoding rejects a body that repeats one ("duplicate
+/// field"), so a repeat is a mistake either way.
 std::vector<field_cause> duplicate_causes(const document& d);
 
 /// True for objects of kind `Habitat` (whatever their apiVersion: parsing reports a wrong one).

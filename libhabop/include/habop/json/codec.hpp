@@ -17,8 +17,9 @@ inline constexpr std::size_t max_depth = 256;
 /// Parses one JSON text; malformed or too deeply nested input gives a 400 `BadRequest` error saying where.
 result<boost::json::value> parse_json(std::string_view text);
 
-/// A key repeated in one YAML mapping. kubectl and kube-apiserver's strict decoding reject such a document
-/// ("duplicate field"); client-go's lenient decoding (kubeconfig files) keeps the last value, as the parser does.
+/// A key repeated in one YAML mapping. kube-apiserver's strict decoding rejects a body that repeats one ("duplicate
+/// field"); kubectl (1.32) converts YAML keeping the last value silently, as client-go's lenient decoding of
+/// kubeconfig files does, and as the parser does.
 struct duplicate_field {
   std::string path;            ///< The field's path in its document, e.g. `spec.v1beta2.image`, `env[0].name`.
   std::size_t line = 0;        ///< 1-based line of the repeated key.
