@@ -2,6 +2,8 @@
 #include <habop/cli/manifest.hpp>
 
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 
 #include <habop/api/parse.hpp>
 #include <habop/json/codec.hpp>
@@ -53,6 +55,22 @@ void add_document(std::vector<document>& out, bj::value v, std::vector<json::dup
   out.push_back(document{std::move(label), std::move(v), std::move(duplicates)});
 }
 
+// Numbers as kubectl sends them: it converts YAML to JSON through Go's float64, which prints a whole value below
+// 1e21 without a fraction, and the API server decodes such a number as an integer when it fits in int64
+// (`count: 3.0` is 3). Fractions, and whole values past int64, stay doubles.
+void as_kubectl_sends(bj::value& v) {
+  if (v.is_double()) {
+    const double d = v.get_double();
+    constexpr double int64_bound = 9223372036854775808.0;   // 2^63
+    if (std::isfinite(d) && d == std::trunc(d) && d >= -int64_bound && d < int64_bound)
+      v = static_cast<std::int64_t>(d);
+  } else if (v.is_array()) {
+    for (bj::value& item : v.get_array()) as_kubectl_sends(item);
+  } else if (v.is_object()) {
+    for (auto& kv : v.get_object()) as_kubectl_sends(kv.value());
+  }
+}
+
 }  // namespace
 
 result<std::vector<document>> read_documents(std::string_view text) {
@@ -60,7 +78,10 @@ result<std::vector<document>> read_documents(std::string_view text) {
   auto values = json::parse_yaml_documents(text, &duplicates);
   if (!values) return std::move(values).error();
   std::vector<document> out;
-  for (std::size_t i = 0; i < values->size(); ++i) add_document(out, std::move((*values)[i]), std::move(duplicates[i]));
+  for (std::size_t i = 0; i < values->size(); ++i) {
+    as_kubectl_sends((*values)[i]);
+    add_document(out, std::move((*values)[i]), std::move(duplicates[i]));
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include <habop/cli/manifest.hpp>
 #include <habop/json/codec.hpp>
 
 using namespace habop;
@@ -171,6 +172,28 @@ TEST_CASE("validate and render reject repeated fields, naming each with its line
   CHECK(rendered.code == cli::exit_failure);
   CHECK(rendered.out.empty());
   CHECK(rendered.err.find("a: spec.v1beta2.image: duplicate field") != std::string::npos);
+}
+
+TEST_CASE("numbers read as kubectl sends them: a whole float is an integer, a fraction stays a number", "[cli]") {
+  // kubectl turns YAML into JSON through Go's float64: `count: 3.0` reaches the API server as 3 and is accepted.
+  for (const char* count : {"3.0", "3e0", "0.3e1"}) {
+    std::string manifest = habitat_a;
+    manifest.replace(manifest.find("count: 1"), 8, std::string("count: ") + count);
+    INFO(manifest);
+    const auto r = run_cli({"validate", "-f", "-"}, manifest);
+    CHECK(r.out == "a: valid\n");
+    auto docs = cli::read_documents(manifest);
+    REQUIRE(docs);
+    CHECK(docs->at(0).value.at("spec").at("v1beta2").at("count") == 3);
+    CHECK(docs->at(0).value.at("spec").at("v1beta2").at("count").is_int64());
+  }
+  auto docs = cli::read_documents("a: 0.5\nb: [1.0e18, 1e19, -2.0]\n");
+  REQUIRE(docs);
+  const auto& o = docs->at(0).value.as_object();
+  CHECK(o.at("a").is_double());
+  CHECK(o.at("b").at(0) == 1'000'000'000'000'000'000);
+  CHECK(o.at("b").at(1).is_double());   // past int64: the API server's decoder keeps a float too
+  CHECK(o.at("b").at(2) == -2);
 }
 
 TEST_CASE("validate names documents without a name by position", "[cli][validate]") {

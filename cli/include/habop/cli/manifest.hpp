@@ -26,7 +26,8 @@ struct document {
   bool operator==(const document&) const = default;
 };
 
-/// Every document of a YAML or JSON stream, `kind: List` flattened; a 400 error saying where the text is malformed.
+/// Every document of a YAML or JSON stream, `kind: List` flattened, its numbers as kubectl sends them (a whole
+/// float such as `3.0` is an integer); a 400 error saying where the text is malformed.
 result<std::vector<document>> read_documents(std::string_view text);
 
 /// The document's repeated keys as problems, each naming its path, its lines and the fix: kubectl (1.32) silently
