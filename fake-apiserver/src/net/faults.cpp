@@ -24,6 +24,24 @@ bool matches(const fault_rule& rule, const request_attributes& info) {
   return matches(rule.verb, info.verb) && matches(rule.resource, resource) && matches(rule.ns, info.ns) && matches(rule.name, info.name);
 }
 
+// The admin API's names for kinds and shapes, in enumerator order.
+constexpr std::string_view kind_names[] = {"status", "reset", "truncate", "malformed"};
+constexpr std::string_view shape_names[] = {"invalid-json", "items-not-array", "metadata-string"};
+
+template <class Enum, std::size_t N>
+std::optional<Enum> from_name(const std::string_view (&names)[N], std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (names[i] == name) return static_cast<Enum>(i);
+  return std::nullopt;
+}
+
+template <std::size_t N>
+std::string one_of(const std::string_view (&names)[N]) {
+  std::string out = "must be one of";
+  for (std::size_t i = 0; i < N; ++i) out += (i == 0 ? " " : ", ") + std::string(names[i]);
+  return out;
+}
+
 error bad(std::string field, std::string message) {
   return error{.code = 400, .reason = "BadRequest", .message = "invalid fault: " + field + ": " + message,
                .causes = {field_cause{.field = field, .reason = "FieldValueInvalid", .message = std::move(message)}}};
@@ -75,7 +93,9 @@ fault_decision faults::on_request(const request_attributes& info) {
     fault_rule rule = *it;
     if (it->count > 0 && --it->count == 0) rules_.erase(it);
     out.latency_ms = rule.latency_ms;
-    if (rule.code != 0) {
+    out.kind = rule.kind;
+    out.shape = rule.shape;
+    if (rule.kind == fault_kind::status && rule.code != 0) {
       std::string message = rule.message;
       if (message.empty()) {
         message = "injected fault: " + std::to_string(rule.code) + " for " + info.verb + " " + info.resource;
@@ -131,11 +151,48 @@ result<admin_command> parse_admin_command(std::string_view body) {
   if (!number("count", r.count)) return bad("count", "must be an integer");
   if (!number("latencyMs", r.latency_ms)) return bad("latencyMs", "must be an integer");
   if (!number("retryAfterSeconds", r.retry_after_seconds)) return bad("retryAfterSeconds", "must be an integer");
+  std::string kind = "status";
+  std::string shape;
+  if (!text("fault", kind)) return bad("fault", "must be a string");
+  if (!text("shape", shape)) return bad("shape", "must be a string");
+  auto parsed_kind = from_name<fault_kind>(kind_names, kind);
+  if (!parsed_kind) return bad("fault", one_of(kind_names));
+  r.kind = *parsed_kind;
+  if (!shape.empty()) {
+    auto parsed_shape = from_name<malformed_shape>(shape_names, shape);
+    if (!parsed_shape) return bad("shape", one_of(shape_names));
+    if (r.kind != fault_kind::malformed) return bad("shape", "only a malformed fault has a shape");
+    r.shape = *parsed_shape;
+  }
+  if (r.kind != fault_kind::status && r.code != 0) return bad("code", "only a status fault has a code");
   if (r.code != 0 && (r.code < 400 || r.code > 599)) return bad("code", "must be 0 or an HTTP error code 400-599");
   if (r.latency_ms < 0 || r.latency_ms > 600'000) return bad("latencyMs", "must be between 0 and 600000");
-  if (r.code == 0 && r.latency_ms == 0) return bad("code", "a rule needs a code or a latency");
+  if (r.kind == fault_kind::status && r.code == 0 && r.latency_ms == 0)
+    return bad("code", "a rule needs a code, a latency or a fault other than status");
   if (r.count == 0) return bad("count", "must not be 0 (negative means until cleared)");
   return cmd;
+}
+
+std::string malformed_body(std::string_view body, malformed_shape shape) {
+  if (shape == malformed_shape::invalid_json) return std::string(body.substr(0, body.size() / 2)) + "<not json>";
+  auto parsed = json::parse_json(body);
+  boost::json::object obj;
+  if (parsed && parsed->is_object()) obj = std::move(parsed->get_object());
+  if (shape == malformed_shape::items_not_array) {
+    obj["items"] = "not-an-array";
+  } else {
+    obj["metadata"] = "not-an-object";
+  }
+  return boost::json::serialize(obj);
+}
+
+std::string malformed_watch_line(malformed_shape shape) {
+  switch (shape) {
+    case malformed_shape::invalid_json: return R"({"type":"ADDED","object":{"kind":)";
+    case malformed_shape::items_not_array: return R"({"type":"ADDED","object":"not-an-object"})";
+    case malformed_shape::metadata_string: break;
+  }
+  return R"({"type":"ADDED","object":{"apiVersion":"v1","kind":"Unknown","metadata":"not-an-object"}})";
 }
 
 std::string rules_to_json(const std::vector<fault_rule>& rules) {
@@ -149,7 +206,9 @@ std::string rules_to_json(const std::vector<fault_rule>& rules) {
                                       {"count", r.count},
                                       {"latencyMs", r.latency_ms},
                                       {"retryAfterSeconds", r.retry_after_seconds},
-                                      {"message", r.message}});
+                                      {"message", r.message},
+                                      {"fault", kind_names[static_cast<std::size_t>(r.kind)]},
+                                      {"shape", shape_names[static_cast<std::size_t>(r.shape)]}});
   }
   return boost::json::serialize(out);
 }

@@ -221,9 +221,32 @@ struct server::impl {
     co_return !ec;
   }
 
+  // The `reset` fault (`hard`: a TCP reset) and the end of a `truncate` (a FIN after the bytes sent, which a reset
+  // could discard): the connection closes at once, without TLS close_notify.
+  static void cut(session& s, bool hard) {
+    boost::system::error_code ec;
+    if (hard) {
+      s.stream.lowest_layer().set_option(tcp::socket::linger(true, 0), ec);
+    } else {
+      s.stream.lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
+    }
+    s.stream.lowest_layer().close(ec);
+    s.closing = true;
+  }
+
   // Streams one watch until it ends, the client goes away or the server stops; the connection closes afterwards.
-  asio::awaitable<void> stream_watch(session& s, const handled& h, bool keep_alive) {
-    if (!co_await write(s, net::serialize_chunked_head(h.head, keep_alive))) co_return;
+  // A `truncate` fault ends it in the middle of a chunk and an event line; a `malformed` one sends its line first.
+  asio::awaitable<void> stream_watch(session& s, const handled& h, bool keep_alive, const fault_decision& fault) {
+    std::string first = net::serialize_chunked_head(h.head, keep_alive);
+    if (fault.kind == fault_kind::truncate) {
+      const std::string line = R"({"type":"ADDED","object":{"apiVersion":"v1","kind":"Unknown","metadata":{}}})" "\n";
+      net::append_chunk(first, line);
+      first.resize(first.size() - 2 - line.size() + line.size() / 2);
+      if (co_await write(s, first)) cut(s, false);
+      co_return;
+    }
+    if (fault.kind == fault_kind::malformed) net::append_chunk(first, malformed_watch_line(fault.shape) + "\n");
+    if (!co_await write(s, first)) co_return;
     s.in_watch = true;
     s.deadline = std::chrono::steady_clock::time_point::max();
     std::vector<std::string> events;
@@ -289,6 +312,7 @@ struct server::impl {
 
       bool restart_after = false;
       handled h;
+      fault_decision fault;
       std::optional<std::string> user = authn.authenticate(req, path);
       if (user) req.user = std::move(*user);
       if (!user) {
@@ -301,11 +325,15 @@ struct server::impl {
           keep_alive = keep_alive && !restart_after;
         }
       } else {
-        fault_decision fault = fault_rules.on_request(resolve_request(req.method, req.target));
+        fault = fault_rules.on_request(resolve_request(req.method, req.target));
         if (fault.latency_ms > 0) {
           asio::steady_timer delay(ioc, std::chrono::milliseconds(fault.latency_ms));
           co_await delay.async_wait(use_tuple);
           if (s.closing) co_return;
+        }
+        if (fault.kind == fault_kind::reset) {
+          cut(s, true);
+          co_return;
         }
         if (fault.failure) {
           h.head = std::move(*fault.failure);
@@ -314,10 +342,19 @@ struct server::impl {
         }
       }
       if (h.watch) {
-        co_await stream_watch(s, h, false);
+        co_await stream_watch(s, h, false, fault);
         co_return;
       }
-      if (!co_await write(s, net::serialize_response(h.head, keep_alive))) co_return;
+      if (fault.kind == fault_kind::malformed) h.head.body = malformed_body(h.head.body, fault.shape);
+      std::string out = net::serialize_response(h.head, keep_alive);
+      if (fault.kind == fault_kind::truncate) {
+        // The head and half the body (half the head when there is no body), then the connection goes.
+        const std::size_t body = h.head.body.size();
+        out.resize(body > 1 ? out.size() - body + body / 2 : (out.size() - body) / 2);
+        if (co_await write(s, out)) cut(s, false);
+        co_return;
+      }
+      if (!co_await write(s, out)) co_return;
       answered = true;
       if (restart_after) close_all();
       if (!keep_alive) break;

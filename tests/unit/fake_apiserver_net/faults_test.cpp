@@ -85,3 +85,62 @@ TEST_CASE("admin commands parse rules and actions and reject nonsense with a fie
   CHECK_FALSE(parse_admin_command("{not json"));
   CHECK_FALSE(parse_admin_command(R"({"verb":"get"})"));  // neither code nor latency
 }
+
+TEST_CASE("wire-level faults parse with their shapes, match like the others and list back", "[faults]") {
+  auto reset = parse_admin_command(R"({"verb":"list","resource":"habitats","fault":"reset","count":2})");
+  REQUIRE(reset);
+  CHECK(reset->rule.kind == fault_kind::reset);
+  CHECK(reset->rule.count == 2);
+  CHECK(parse_admin_command(R"({"verb":"watch","fault":"truncate"})")->rule.kind == fault_kind::truncate);
+  auto malformed = parse_admin_command(R"({"fault":"malformed","shape":"items-not-array","latencyMs":5})");
+  REQUIRE(malformed);
+  CHECK(malformed->rule.kind == fault_kind::malformed);
+  CHECK(malformed->rule.shape == malformed_shape::items_not_array);
+  CHECK(malformed->rule.latency_ms == 5);
+  CHECK(parse_admin_command(R"({"fault":"malformed"})")->rule.shape == malformed_shape::invalid_json);
+  CHECK(parse_admin_command(R"({"fault":"malformed","shape":"metadata-string"})")->rule.shape ==
+        malformed_shape::metadata_string);
+  CHECK(parse_admin_command(R"({"fault":"status","code":500})")->rule.kind == fault_kind::status);
+
+  auto field_of = [](std::string_view body) {
+    auto r = parse_admin_command(body);
+    return r ? std::string("(accepted)") : r.error().causes.at(0).field;
+  };
+  CHECK(field_of(R"({"fault":"explode"})") == "fault");
+  CHECK(field_of(R"({"fault":3})") == "fault");
+  CHECK(field_of(R"({"fault":"malformed","shape":"square"})") == "shape");
+  CHECK(field_of(R"({"fault":"reset","shape":"invalid-json"})") == "shape");
+  CHECK(field_of(R"({"fault":"reset","code":500})") == "code");
+  CHECK(field_of(R"({"fault":"truncate","count":0})") == "count");
+  CHECK(field_of(R"({"fault":"status"})") == "code");   // neither code nor latency
+
+  faults f;
+  f.add(malformed->rule);
+  auto listed = habop::json::parse_json(rules_to_json(f.rules()));
+  REQUIRE(listed);
+  CHECK(listed->as_array().at(0).at("fault") == "malformed");
+  CHECK(listed->as_array().at(0).at("shape") == "items-not-array");
+  auto d = f.on_request(resolve_request("GET", "/api/v1/namespaces/x/pods"));
+  CHECK(d.kind == fault_kind::malformed);
+  CHECK(d.shape == malformed_shape::items_not_array);
+  CHECK_FALSE(d.failure);   // handled, then spoiled
+  CHECK(f.rules().empty());
+}
+
+TEST_CASE("malformed bodies and watch lines are what their shape says", "[faults]") {
+  const std::string list = R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[]})";
+  CHECK_FALSE(habop::json::parse_json(malformed_body(list, malformed_shape::invalid_json)));
+  CHECK_FALSE(habop::json::parse_json(malformed_body("{}", malformed_shape::invalid_json)));
+  auto items = habop::json::parse_json(malformed_body(list, malformed_shape::items_not_array));
+  REQUIRE(items);
+  CHECK(items->at("items") == "not-an-array");
+  CHECK(items->at("kind") == "PodList");
+  auto metadata = habop::json::parse_json(malformed_body(list, malformed_shape::metadata_string));
+  REQUIRE(metadata);
+  CHECK(metadata->at("metadata") == "not-an-object");
+  CHECK_FALSE(habop::json::parse_json(malformed_watch_line(malformed_shape::invalid_json)));
+  auto event = habop::json::parse_json(malformed_watch_line(malformed_shape::metadata_string));
+  REQUIRE(event);
+  CHECK(event->at("object").at("metadata") == "not-an-object");
+  CHECK(habop::json::parse_json(malformed_watch_line(malformed_shape::items_not_array))->at("object").is_string());
+}
