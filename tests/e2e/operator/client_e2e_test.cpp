@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include <habop/fake_apiserver/faults.hpp>
+#include <habop/json/codec.hpp>
 #include <habop/test_support/fake_apiserver.hpp>
 
 using namespace std::chrono_literals;
@@ -237,4 +239,97 @@ TEST_CASE("a write that times out on a reused connection is not sent again", "[c
   REQUIRE(created);
   CHECK(created->status == 200);
   CHECK(f.api->server->fault_injector().rules().empty());
+}
+
+namespace {
+
+habop::fake::fault_rule wire_fault(std::string verb, habop::fake::fault_kind kind, int count = 1) {
+  habop::fake::fault_rule rule;
+  rule.verb = std::move(verb);
+  rule.resource = "configmaps";
+  rule.count = count;
+  rule.kind = kind;
+  return rule;
+}
+
+}  // namespace
+
+TEST_CASE("a reset or a truncated reply is an error naming it, on a fresh or a reused connection", "[client][faults]") {
+  server_fixture f;
+  auto& faults = f.api->server->fault_injector();
+  const auto list = get("/api/v1/namespaces/default/configmaps");
+  for (const bool reused : {false, true}) {
+    INFO((reused ? "reused" : "fresh") << " connection");
+    auto c = client::create(f.config());
+    REQUIRE(c);
+    if (reused) REQUIRE((*c)->send(list));   // leaves a keep-alive connection
+
+    // A reused connection closed before any byte of the reply looks like one the server closed while idle: the
+    // request goes again on a fresh connection, which the second reset meets.
+    faults.add(wire_fault("list", habop::fake::fault_kind::reset, reused ? 2 : 1));
+    auto reset = (*c)->send(list);
+    REQUIRE_FALSE(reset);
+    CHECK(reset.error().code == habop::op::transport_error_code);
+    INFO(reset.error().message);
+    CHECK(reset.error().message.find("reading reply") != std::string::npos);
+    CHECK(reset.error().message.find("reset") != std::string::npos);
+    CHECK(faults.rules().empty());
+    CHECK((*c)->send(list)->status == 200);
+
+    faults.add(wire_fault("list", habop::fake::fault_kind::truncate));
+    auto cut = (*c)->send(list);
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().code == habop::op::transport_error_code);
+    INFO(cut.error().message);
+    CHECK(cut.error().message.find("truncated") != std::string::npos);
+    CHECK((*c)->send(list)->status == 200);
+  }
+}
+
+TEST_CASE("a malformed body comes back as sent, for the caller to reject", "[client][faults]") {
+  server_fixture f;
+  auto c = client::create(f.config());
+  REQUIRE(c);
+  auto rule = wire_fault("list", habop::fake::fault_kind::malformed);
+  f.api->server->fault_injector().add(rule);
+  auto r = (*c)->send(get("/api/v1/namespaces/default/configmaps"));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK_FALSE(habop::json::parse_json(r->body));
+  CHECK((*c)->send(get("/api/v1/namespaces/default/configmaps"))->status == 200);   // on the same connection
+}
+
+TEST_CASE("a watch that is reset, cut mid-line or sent a malformed line", "[client][faults]") {
+  server_fixture f;
+  auto& faults = f.api->server->fault_injector();
+  auto c = client::create(f.config());
+  REQUIRE(c);
+  const habop::http::request watch{"GET", "/api/v1/namespaces/default/configmaps",
+                                   {{"watch", "true"}, {"timeoutSeconds", "1"}}, {}, {}};
+  std::vector<std::string> lines;
+  auto collect = [&](std::string_view line) { lines.emplace_back(line); };
+
+  faults.add(wire_fault("watch", habop::fake::fault_kind::reset));
+  auto reset = (*c)->watch(watch, collect);
+  REQUIRE_FALSE(reset);
+  INFO(reset.error().message);
+  CHECK(reset.error().code == habop::op::transport_error_code);
+  CHECK(reset.error().message.find("reading watch reply") != std::string::npos);
+  CHECK(lines.empty());
+
+  faults.add(wire_fault("watch", habop::fake::fault_kind::truncate));
+  auto cut = (*c)->watch(watch, collect);
+  REQUIRE_FALSE(cut);
+  INFO(cut.error().message);
+  CHECK(cut.error().message.find("watch stream") != std::string::npos);
+  CHECK(cut.error().message.find("truncated") != std::string::npos);
+  CHECK(lines.empty());   // half a line is never handed over
+
+  faults.add(wire_fault("watch", habop::fake::fault_kind::malformed));
+  CHECK((*c)->watch(watch, collect));   // the stream itself is sound; the line is the caller's to reject
+  REQUIRE(lines.size() == 1);
+  CHECK_FALSE(habop::json::parse_json(lines[0]));
+  lines.clear();
+  CHECK((*c)->watch(watch, collect));
+  CHECK(faults.rules().empty());
 }
