@@ -41,6 +41,18 @@ boost::json::value parse_into(std::string_view text, boost::json::storage_ptr sp
   return v;
 }
 
+/// Why a LIST reply is not a list page, or "" when it is one. A page that is not one must not replace the cache:
+/// read leniently, an `items` that is not an array would say that every object was deleted.
+std::string list_page_problem(const boost::json::value& page) {
+  if (page.is_null()) return "the body is not JSON";   // parse_into's answer to a syntax error
+  if (!page.is_object()) return "the body is not a JSON object";
+  const auto* metadata = page.get_object().if_contains("metadata");
+  if (!metadata || !metadata->is_object()) return "metadata is not an object";
+  const auto* items = page.get_object().if_contains("items");
+  if (items && !items->is_array() && !items->is_null()) return "items is not an array";
+  return {};
+}
+
 }  // namespace
 
 reflector::reflector(client& api, logger log, reflector_config config, object_cache& cache, std::mutex& mutex,
@@ -120,8 +132,8 @@ bool reflector::list() {
       return false;
     }
     auto parsed = parse_into(r->body, boost::json::storage_ptr(&list_storage));
-    if (!parsed.is_object()) {
-      log_.warn("list returned malformed JSON", {});
+    if (const std::string problem = list_page_problem(parsed); !problem.empty()) {
+      log_.warn("list returned a malformed reply; keeping the cache and listing again", {{"error", problem}});
       return false;
     }
     auto& body = parsed.get_object();
