@@ -269,7 +269,7 @@ struct client::impl {
   }
 
   asio::awaitable<status> stream_watch(lane& l, const bhttp::request<bhttp::string_body>& m,
-                                       const std::function<void(std::string_view)>& on_line) {
+                                       const std::function<bool(std::string_view)>& on_line) {
     auto opened = co_await open(l, options.request_timeout);
     if (!opened) co_return std::move(opened).error();
     std::unique_ptr<connection> c = std::move(*opened);
@@ -308,13 +308,13 @@ struct client::impl {
       // Lines are handed over on this (the caller's) thread: a slow consumer only delays its own stream.
       std::size_t start = 0;
       for (auto nl = body.find('\n'); nl != std::string::npos; nl = body.find('\n', start)) {
-        if (nl > start) on_line(std::string_view(body).substr(start, nl - start));
+        if (nl > start && !on_line(std::string_view(body).substr(start, nl - start))) co_return ok;
         start = nl + 1;
       }
       body.erase(0, start);
       if (body.capacity() > 64 * 1024 && body.size() < 1024) body.shrink_to_fit();  // After one huge event.
     }
-    if (!body.empty()) on_line(body);
+    if (!body.empty()) on_line(body);   // the last line: nothing follows to end early
     co_return ok;
   }
 };
@@ -381,7 +381,7 @@ result<response> client::send(const http::request& req) {
   }
 }
 
-status client::watch(const http::request& req, const std::function<void(std::string_view)>& on_line) {
+status client::watch(const http::request& req, const std::function<bool(std::string_view)>& on_line) {
   impl_->bucket.acquire();
   for (int attempt = 0;; ++attempt) {
     if (impl_->watches_cancelled) return transport("client is shutting down", "Cancelled");

@@ -41,15 +41,34 @@ boost::json::value parse_into(std::string_view text, boost::json::storage_ptr sp
   return v;
 }
 
+bool has_metadata_object(const boost::json::object& o) {
+  const auto* metadata = o.if_contains("metadata");
+  return metadata && metadata->is_object();
+}
+
 /// Why a LIST reply is not a list page, or "" when it is one. A page that is not one must not replace the cache:
 /// read leniently, an `items` that is not an array would say that every object was deleted.
 std::string list_page_problem(const boost::json::value& page) {
   if (page.is_null()) return "the body is not JSON";   // parse_into's answer to a syntax error
   if (!page.is_object()) return "the body is not a JSON object";
-  const auto* metadata = page.get_object().if_contains("metadata");
-  if (!metadata || !metadata->is_object()) return "metadata is not an object";
+  if (!has_metadata_object(page.get_object())) return "metadata is not an object";
   const auto* items = page.get_object().if_contains("items");
   if (items && !items->is_array() && !items->is_null()) return "items is not an array";
+  return {};
+}
+
+/// Why a watch line is not an event, or "" when it is one: `{"type":T,"object":{...}}` with a known T and, but for
+/// ERROR, an object with metadata. What follows a line that is not one cannot be trusted either.
+std::string watch_event_problem(const boost::json::value& line) {
+  if (line.is_null()) return "the line is not JSON";
+  if (!line.is_object()) return "the line is not a JSON object";
+  const auto* type = line.get_object().if_contains("type");
+  const auto* object = line.get_object().if_contains("object");
+  if (!type || !type->is_string()) return "type is not a string";
+  if (!object || !object->is_object()) return "object is not an object";
+  if (type->get_string() == "ERROR") return {};
+  if (!parse_watch_event_type(type->get_string())) return "unknown event type " + std::string(type->get_string());
+  if (!has_metadata_object(object->get_object())) return "object.metadata is not an object";
   return {};
 }
 
@@ -208,29 +227,35 @@ bool reflector::watch_once(bool& had_events) {
                                           watch_timeout_seconds());
   bool expired = false;
   bool failed_event = false;
+  std::string malformed;
   auto on_line = [&](std::string_view line) {
     boost::json::monotonic_resource storage(scratch_.get(), scratch_size);
     auto parsed = parse_into(line, boost::json::storage_ptr(&storage));
-    if (!parsed.is_object()) return;
+    malformed = watch_event_problem(parsed);
+    if (!malformed.empty()) return false;
     auto& event = parsed.get_object();
-    const auto* type = event.if_contains("type");
-    auto* object = event.if_contains("object");
-    if (!type || !type->is_string() || !object || !object->is_object()) return;
-    if (type->get_string() == "ERROR") {
-      const auto* code = object->get_object().if_contains("code");
+    const auto& type = event.at("type").get_string();
+    auto& object = event.at("object").get_object();
+    if (type == "ERROR") {
+      const auto* code = object.if_contains("code");
       expired = expired || (code && code->is_int64() && code->get_int64() == 410);
       failed_event = true;
-      return;
+      return true;
     }
-    const auto event_type = parse_watch_event_type(type->get_string());
-    if (!event_type) return;
     had_events = true;
     std::lock_guard lock(mutex_);
-    auto change = cache_.apply(*event_type, std::move(object->get_object()));
+    auto change = cache_.apply(*parse_watch_event_type(type), std::move(object));
     if (change.what != cache_change::kind::none) on_change_(change.previous, change.current);
+    return true;
   };
   auto s = api_.watch(req, on_line);
   if (stopping()) return false;
+  if (!malformed.empty()) {
+    // Ended at the line: watching again from the last event applied loses nothing (client-go does the same).
+    log_.warn("malformed watch event; watching again from the last one applied", {{"error", malformed}});
+    sleep_backoff();
+    return false;
+  }
   if (!s && fall_back(s.error().code)) return watch_once(had_events);
   if (expired || (!s && s.error().code == 410)) {
     log_.info("watch expired, relisting", {{"resourceVersion", rv}});

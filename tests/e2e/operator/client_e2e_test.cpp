@@ -130,6 +130,7 @@ TEST_CASE("a watch streams one JSON event per line until cancelled", "[client]")
                                               {{"watch", "true"}, {"timeoutSeconds", "30"}}, {}, {}},
                          [&](std::string_view line) {
                            if (line.find("\"ADDED\"") != std::string_view::npos) ++added;
+                           return true;
                          });
     CHECK_FALSE(s);
   });
@@ -307,7 +308,10 @@ TEST_CASE("a watch that is reset, cut mid-line or sent a malformed line", "[clie
   const habop::http::request watch{"GET", "/api/v1/namespaces/default/configmaps",
                                    {{"watch", "true"}, {"timeoutSeconds", "1"}}, {}, {}};
   std::vector<std::string> lines;
-  auto collect = [&](std::string_view line) { lines.emplace_back(line); };
+  auto collect = [&](std::string_view line) {
+    lines.emplace_back(line);
+    return true;
+  };
 
   faults.add(wire_fault("watch", habop::fake::fault_kind::reset));
   auto reset = (*c)->watch(watch, collect);
@@ -332,4 +336,12 @@ TEST_CASE("a watch that is reset, cut mid-line or sent a malformed line", "[clie
   lines.clear();
   CHECK((*c)->watch(watch, collect));
   CHECK(faults.rules().empty());
+
+  // A caller that rejects a line ends the stream there, not when the server ends it.
+  faults.add(wire_fault("watch", habop::fake::fault_kind::malformed));
+  const habop::http::request long_watch{"GET", "/api/v1/namespaces/default/configmaps",
+                                        {{"watch", "true"}, {"timeoutSeconds", "30"}}, {}, {}};
+  const auto started = std::chrono::steady_clock::now();
+  CHECK((*c)->watch(long_watch, [](std::string_view) { return false; }));
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
 }

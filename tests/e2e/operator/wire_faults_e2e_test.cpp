@@ -89,3 +89,25 @@ TEST_CASE("resets, truncated replies and malformed bodies on every kind of reque
   CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "before"); }, 30s));
   CHECK(op.get("/healthz") == "ok\n");
 }
+
+TEST_CASE("a malformed watch event is logged and the watch resumes where it was", "[e2e][operator][faults][wire]") {
+  const auto shape = GENERATE(malformed_shape::invalid_json, malformed_shape::items_not_array,
+                              malformed_shape::metadata_string);
+  INFO("shape " << static_cast<int>(shape));
+  operator_cluster c;
+  auto op = ready_operator(c);
+  habop::fake::fault_rule rule;
+  rule.verb = "watch";
+  rule.resource = "habitats";
+  rule.count = 3;
+  rule.kind = fault_kind::malformed;
+  rule.shape = shape;
+  c.server().fault_injector().add(rule);
+  c.server().drop_watches();
+  REQUIRE(c.apply(habitat_manifest("watched", 1)).ok());
+  INFO(op.process->err());
+  CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "watched"); }, 45s));
+  CHECK(c.server().fault_injector().rules().empty());
+  CHECK(op.process->err().find("malformed watch event") != std::string::npos);
+  CHECK(op.requests("GET") < 100);
+}

@@ -65,8 +65,9 @@ class client {
   /// Opens a watch (on a connection of its own) and calls `on_line` on the calling thread for every complete line
   /// of the streamed body as it arrives, until the server ends the stream (ok), the request fails (an error from
   /// `to_error` for a non-200 reply, or a transport error), or `cancel_watches` is called (transport error, reason
-  /// `Cancelled`). A slow `on_line` delays only this stream.
-  status watch(const http::request& req, const std::function<void(std::string_view line)>& on_line);
+  /// `Cancelled`). A slow `on_line` delays only this stream. `on_line` returning false ends the stream at once
+  /// (ok; the connection is closed): a caller that cannot trust what follows a malformed line.
+  status watch(const http::request& req, const std::function<bool(std::string_view line)>& on_line);
 
   /// Ends every open watch now (from any thread) and makes new ones fail immediately (shutdown; plain requests
   /// still work).
