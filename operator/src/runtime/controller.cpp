@@ -271,7 +271,12 @@ struct controller::impl {
     const auto kind = by_kind.find(target.kind);
     if (kind == by_kind.end()) return;
     auto v = json::parse_json(answer.body);
-    if (!v || !v->is_object()) return;
+    if (!v || !v->is_object() || cache_key(v->get_object()).empty()) {
+      log.warn("malformed reply to a write: not the object written; its watch event will bring it",
+               {{"kind", target.kind}, {"namespace", target.ns}, {"name", target.name},
+                {"error", !v ? v.error().message : "not an object with metadata.name"}});
+      return;
+    }
     std::lock_guard lock(cache_mutex);
     const cache_change change = kind->second.cache->write_through(std::move(v->get_object()), based_on_rv);
     if (change.what != cache_change::kind::none) kind->second.handler(change.previous, change.current);

@@ -81,6 +81,8 @@ TEST_CASE("resets, truncated replies and malformed bodies on every kind of reque
   INFO(requests << " requests during the faults");
   CHECK(requests < 200);   // about 45 here
   CHECK(op.process->err().find(logged) != std::string::npos);
+  if (kind == fault_kind::malformed && shape != malformed_shape::items_not_array)
+    CHECK(op.process->err().find("malformed reply to a write") != std::string::npos);
 
   f.clear();
   CHECK(operator_cluster::eventually([&] { return habitat_ready(c, "during"); }, 45s));
