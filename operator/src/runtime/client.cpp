@@ -3,6 +3,7 @@
 #include <habop/operator/client.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <sys/socket.h>
 
 #include "credentials.hpp"
 #include "tls_stream.hpp"
@@ -82,6 +85,15 @@ struct connection {
   detail::tls_stream stream;
   beast::flat_buffer buffer;
 };
+
+/// Whether an idle keep-alive connection can no longer carry a request: the server closed it (EOF, reset) or sent
+/// something unasked (its close_notify) while it waited in the pool. Checked before a request goes out rather than
+/// found after, when a write could not be sent again safely.
+bool closed_while_idle(connection& c) {
+  char byte = 0;
+  const ssize_t n = ::recv(beast::get_lowest_layer(c.stream).socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
 
 /// The process-wide client-side limit: a token bucket whose waiters sleep outside the lock.
 class token_bucket {
@@ -229,13 +241,19 @@ struct client::impl {
   }
 
   asio::awaitable<result<response>> exchange(lane& l, const bhttp::request<bhttp::string_body>& m) {
+    // What may go again after a reused connection failed with no byte of reply: as Go's net/http, only a request
+    // that changes nothing. A write may have been applied before the connection broke.
+    const bool replayable = m.method() == bhttp::verb::get || m.method() == bhttp::verb::head ||
+                            m.method() == bhttp::verb::options;
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<connection> c;
-      const bool reused = !l.idle.empty() && attempt == 0;
-      if (reused) {
+      while (attempt == 0 && !l.idle.empty() && !c) {
         c = std::move(l.idle.back());
         l.idle.pop_back();
-      } else {
+        if (closed_while_idle(*c)) c.reset();
+      }
+      const bool reused = c != nullptr;
+      if (!reused) {
         auto opened = co_await open(l, options.request_timeout);
         if (!opened) co_return std::move(opened).error();
         c = std::move(*opened);
@@ -251,9 +269,9 @@ struct client::impl {
       parser.body_limit(std::uint64_t{256} << 20);
       auto [rec, rn] = co_await bhttp::async_read(c->stream, c->buffer, parser, use_tuple);
       if (rec) {
-        // Closed while idle (EOF, reset before any byte): resend on a fresh one. Not after a timeout: the server may
-        // be processing a write, and resending a POST would double the wait and maybe the write.
-        if (reused && !parser.got_some() && rec != beast::error::timeout) continue;
+        // Closed as the request went out (EOF, reset before any byte): a read goes again on a fresh connection. Not
+        // a write, nor after a timeout: the server may have applied or be applying it.
+        if (reused && replayable && !parser.got_some() && rec != beast::error::timeout) continue;
         co_return transport("reading reply: " + rec.message());
       }
       const bool keep = parser.keep_alive();

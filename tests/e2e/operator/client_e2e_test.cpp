@@ -20,8 +20,8 @@ namespace {
 
 struct server_fixture {
   std::unique_ptr<habop::test::in_process_apiserver> api;
-  server_fixture() {
-    auto started = habop::test::start_in_process_apiserver({});
+  explicit server_fixture(habop::fake::server_config server = {}) {
+    auto started = habop::test::start_in_process_apiserver(std::move(server));
     REQUIRE(started);
     api = std::move(*started);
   }
@@ -285,6 +285,39 @@ TEST_CASE("a reset or a truncated reply is an error naming it, on a fresh or a r
     CHECK(cut.error().message.find("truncated") != std::string::npos);
     CHECK((*c)->send(list)->status == 200);
   }
+}
+
+TEST_CASE("a write is never sent twice: a pooled connection the server closed is not used, and a write that met "
+          "a reset is not resent",
+          "[client][faults]") {
+  habop::fake::server_config closes_idle;
+  closes_idle.idle_timeout_ms = 200;
+  server_fixture f(std::move(closes_idle));
+  auto& faults = f.api->server->fault_injector();
+  auto c = client::create(f.config());
+  REQUIRE(c);
+  const std::string configmaps = "/api/v1/namespaces/default/configmaps";
+  auto create = [&](std::string name) {
+    return habop::http::request{"POST", configmaps, {}, {},
+                                R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":")" + name + R"("}})"};
+  };
+
+  REQUIRE((*c)->send(get(configmaps)));   // leaves a keep-alive connection in the pool
+  std::this_thread::sleep_for(700ms);     // which the server closes after 200 ms idle
+  auto created = (*c)->send(create("after-idle-close"));
+  REQUIRE(created);
+  CHECK(created->status == 201);
+
+  // Reused connection, reset as the create arrives: the client cannot know whether it was applied, so it says so
+  // instead of sending it again (a read is sent again: the test above).
+  faults.add(wire_fault("create", habop::fake::fault_kind::reset));
+  auto reset = (*c)->send(create("reset"));
+  REQUIRE_FALSE(reset);
+  INFO(reset.error().message);
+  CHECK(reset.error().message.find("reading reply") != std::string::npos);
+  CHECK(faults.rules().empty());
+  CHECK((*c)->send(get(configmaps + "/reset"))->status == 404);
+  CHECK((*c)->send(create("reset"))->status == 201);
 }
 
 TEST_CASE("a malformed body comes back as sent, for the caller to reject", "[client][faults]") {
