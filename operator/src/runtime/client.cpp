@@ -3,7 +3,6 @@
 #include <habop/operator/client.hpp>
 
 #include <atomic>
-#include <cerrno>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -20,8 +19,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <sys/socket.h>
 
 #include "credentials.hpp"
 #include "tls_stream.hpp"
@@ -85,15 +82,6 @@ struct connection {
   detail::tls_stream stream;
   beast::flat_buffer buffer;
 };
-
-/// Whether an idle keep-alive connection can no longer carry a request: the server closed it (EOF, reset) or sent
-/// something unasked (its close_notify) while it waited in the pool. Checked before a request goes out rather than
-/// found after, when a write could not be sent again safely.
-bool closed_while_idle(connection& c) {
-  char byte = 0;
-  const ssize_t n = ::recv(beast::get_lowest_layer(c.stream).socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
-}
 
 /// The process-wide client-side limit: a token bucket whose waiters sleep outside the lock.
 class token_bucket {
@@ -250,7 +238,7 @@ struct client::impl {
       while (attempt == 0 && !l.idle.empty() && !c) {
         c = std::move(l.idle.back());
         l.idle.pop_back();
-        if (closed_while_idle(*c)) c.reset();
+        if (c->stream.closed_while_idle()) c.reset();
       }
       const bool reused = c != nullptr;
       if (!reused) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -24,6 +25,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
 
 namespace habop::op::detail {
 
@@ -71,6 +73,16 @@ class tls_stream {
     if (!ssl_) return {};
     const long v = SSL_get_verify_result(ssl_);
     return v == X509_V_OK ? std::string() : X509_verify_cert_error_string(v);
+  }
+
+  /// Whether a kept-alive connection, idle since its last reply, can no longer carry a request: the server closed
+  /// it (EOF, reset) or sent something unasked (its close_notify), now waiting in the socket or already read here.
+  /// Checked before a request goes out rather than found after, when a write could not be sent again safely.
+  bool closed_while_idle() {
+    if (in_begin_ != in_end_) return true;
+    char byte = 0;
+    const ssize_t n = ::recv(tcp_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
   }
 
   template <class Token>
