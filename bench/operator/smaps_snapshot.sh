@@ -7,7 +7,7 @@
 bin="${OPBIN:-$1}"; shift
 out="${SMAPS_OUT:-/tmp/habop-smaps}"
 ( while kill -0 $$ 2>/dev/null; do
-    cp "/proc/$$/smaps" "$out.tmp" 2>/dev/null && mv "$out.tmp" "$out"
+    cat "/proc/$$/smaps" >"$out.tmp" 2>/dev/null && mv -f "$out.tmp" "$out"
     sleep 0.3
   done ) </dev/null >/dev/null 2>&1 &
 exec "$bin" "$@"
