@@ -22,11 +22,43 @@ endif()
 include(CheckLinkerFlag)
 check_linker_flag(CXX "-Wl,-z,pack-relative-relocs" HABOP_LINKER_PACKS_RELATIVE_RELOCS)
 
-# habop_static_program(target): a shipped program also carries libstdc++ and libgcc, and drops the sections of
-# the archives that nothing references. Test programs keep the shared C++ runtime (smaller, faster to link).
+# Each function in its own section (habop's code; libstdc++ comes so): --gc-sections drops the unused ones, and a
+# cold-text script (below) can set apart the ones that never run, instead of whole object files.
+if(HABOP_STATIC_LIBS)
+  add_compile_options(-ffunction-sections)
+endif()
+
+# libm only when called: the operator calls no libm function, but libstdc++'s floating-point to_chars/from_chars
+# objects reference fegetround/fesetround, and the linker decides that libm.so is needed before --gc-sections drops
+# those references; mapped, libm.so costs 0.45 MB of resident memory. The two functions come from glibc's libm.a
+# instead (plain functions, no IFUNC), and --as-needed then leaves libm.so out of a program that calls nothing else
+# of it (the fake-apiserver calls fmod, and keeps it).
+set(habop_static_fenv "LINKER:--as-needed,-u,fegetround,-u,fesetround,--push-state,-Bstatic,-lm,--pop-state")
+check_linker_flag(CXX "${habop_static_fenv}" HABOP_LINKER_TAKES_STATIC_FENV)
+
+# habop_static_program(target [COLD_TEXT script]): a shipped program also carries libstdc++ and libgcc, and drops
+# the sections of the archives that nothing references. With COLD_TEXT, the code listed in `script` (written by
+# cmake/cold_text.py from profiles: the code that never ran) is placed apart from the code that runs, so that it
+# is never resident; the link map is kept as <binary dir>/<target>.map, where the test
+# shipping_cold_text_<target> checks that the list still names the program's code. Test programs keep the shared
+# C++ runtime (smaller, faster to link).
 function(habop_static_program target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "COLD_TEXT" "")
   if(HABOP_STATIC_LIBS)
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--gc-sections)
+    if(HABOP_LINKER_TAKES_STATIC_FENV)
+      target_link_options(${target} PRIVATE "${habop_static_fenv}")
+    endif()
+    if(arg_COLD_TEXT)
+      # GNU ld and lld take a script that INSERTs a section into their default layout; gold does not.
+      check_linker_flag(CXX "LINKER:-T,${arg_COLD_TEXT}" HABOP_LINKER_TAKES_COLD_TEXT)
+    endif()
+    if(arg_COLD_TEXT AND HABOP_LINKER_TAKES_COLD_TEXT)
+      set(map ${CMAKE_CURRENT_BINARY_DIR}/${target}.map)
+      target_link_options(${target} PRIVATE "LINKER:-T,${arg_COLD_TEXT}" "LINKER:-Map=${map}")
+      set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${arg_COLD_TEXT})
+      set_target_properties(${target} PROPERTIES HABOP_COLD_TEXT ${arg_COLD_TEXT} HABOP_LINK_MAP ${map})
+    endif()
   endif()
   if(HABOP_LINKER_PACKS_RELATIVE_RELOCS)
     target_link_options(${target} PRIVATE -Wl,-z,pack-relative-relocs)

@@ -1,7 +1,8 @@
 # With HABOP_STATIC_LIBS, a shipped program needs nothing from the system but glibc (and its loader), so the image
 # and any Debian or non-Debian host run it as built. Fails naming each other shared library the program needs.
-# With EXPECT_RELR, its relative relocations are packed (DT_RELR), as habop_static_program asks of the linker.
-#   cmake -DPROGRAM=<path> -DREADELF=<readelf> [-DEXPECT_RELR=ON] -P static_program.cmake
+# With EXPECT_RELR, its relative relocations are packed (DT_RELR), as habop_static_program asks of the linker;
+# with EXPECT_NO_LIBM, it does not load libm.so either.
+#   cmake -DPROGRAM=<path> -DREADELF=<readelf> [-DEXPECT_RELR=ON] [-DEXPECT_NO_LIBM=ON] -P static_program.cmake
 execute_process(COMMAND ${READELF} --dynamic ${PROGRAM} OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${READELF} --dynamic ${PROGRAM} failed (${rc})")
@@ -24,5 +25,10 @@ endif()
 if(EXPECT_RELR AND NOT dynamic MATCHES "\\(RELR\\)")
   message(FATAL_ERROR "${PROGRAM} has no DT_RELR entry: its relative relocations are not packed, which costs "
                       "~0.5 MB of resident memory; see habop_static_program in cmake/HabopStaticLibs.cmake.")
+endif()
+list(FIND needed "libm.so.6" libm_index)
+if(EXPECT_NO_LIBM AND NOT libm_index EQUAL -1)
+  message(FATAL_ERROR "${PROGRAM} needs libm.so.6, which costs ~0.45 MB of resident memory for functions it does "
+                      "not call: see the libm note in cmake/HabopStaticLibs.cmake (a new libm call? a link order?)")
 endif()
 message(STATUS "${PROGRAM} needs only: ${needed}")

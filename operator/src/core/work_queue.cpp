@@ -2,7 +2,6 @@
 #include <habop/operator/work_queue.hpp>
 
 #include <algorithm>
-#include <cmath>
 
 namespace habop::op {
 namespace {
@@ -61,10 +60,10 @@ std::chrono::microseconds work_queue::backoff(const std::string& key) {
 std::chrono::microseconds work_queue::backoff(const std::string& key, std::chrono::microseconds first,
                                               std::chrono::microseconds cap) {
   int failures = keys_[key].failures++;
-  // first × 2^failures, computed in floating point so a long failure streak cannot overflow before the cap.
-  double d = static_cast<double>(first.count()) * std::pow(2.0, std::min(failures, 1000));
-  if (d >= static_cast<double>(cap.count())) return cap;
-  return std::chrono::microseconds{static_cast<std::int64_t>(d)};
+  // first × 2^failures, doubled only while under the cap so that a long failure streak cannot overflow.
+  auto delay = first;
+  for (int i = 0; i < failures && delay < cap && delay.count() > 0; ++i) delay *= 2;
+  return std::min(delay, cap);
 }
 
 std::chrono::microseconds work_queue::bucket_delay(instant now) {
@@ -81,7 +80,11 @@ std::chrono::microseconds work_queue::bucket_delay(instant now) {
   // Like golang.org/x/time/rate's Reserve: tokens may go negative, the debt is the wait.
   tokens_ -= 1;
   if (tokens_ >= 0) return std::chrono::microseconds{0};
-  return std::chrono::microseconds{static_cast<std::int64_t>(std::ceil(-tokens_ / options_.qps * 1e6))};
+  // Rounded up by hand: std::ceil is a libm call, and this is the shipped operator's only use of libm.
+  const double wait_us = -tokens_ / options_.qps * 1e6;
+  auto whole = static_cast<std::int64_t>(wait_us);
+  if (static_cast<double>(whole) < wait_us) ++whole;
+  return std::chrono::microseconds{whole};
 }
 
 std::chrono::microseconds work_queue::add_rate_limited(const std::string& key, instant now) {

@@ -1,6 +1,8 @@
 // The operator e2e environment: fake-apiserver in process, habitat-operator and kubectl as child processes.
 #include "operator_fixture.hpp"
 
+#include <csignal>
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -10,6 +12,13 @@
 #include <habop/test_support/temp_dir.hpp>
 
 namespace habop::test {
+
+operator_process::~operator_process() {
+  if (!process) return;
+  process->signal(SIGTERM);
+  process->signal(SIGCONT);
+  (void)process->wait(std::chrono::seconds(10));
+}
 
 std::string operator_process::get(const std::string& path) const {
   auto r = run_process({"curl", "-s", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + path}, {},
@@ -60,6 +69,14 @@ operator_process start_operator_process(const std::string& kubeconfig, const std
                                 "--health-probe-bind-address", "127.0.0.1:0", "--metrics-bind-address",
                                 "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  // HABOP_TEST_OPERATOR_WRAPPER="valgrind --tool=callgrind ...": the operator runs under a profiler or a debugger
+  // (bench/operator/profile_cold_text.sh records which code these scenarios run). Words are split on spaces.
+  if (const char* wrapper = std::getenv("HABOP_TEST_OPERATOR_WRAPPER")) {
+    std::vector<std::string> words;
+    std::istringstream in(wrapper);
+    for (std::string w; in >> w;) words.push_back(w);
+    argv.insert(argv.begin(), words.begin(), words.end());
+  }
   process_options opts;
   opts.unset_env = {"KUBECONFIG"};
   operator_process op;

@@ -23,6 +23,13 @@ namespace habop::test {
 
 /// One running habitat-operator process and the port of its endpoints (health and metrics share it).
 struct operator_process {
+  operator_process() = default;
+  operator_process(operator_process&&) = default;
+  operator_process& operator=(operator_process&&) = default;
+  /// A running operator gets SIGTERM (and SIGCONT, should a test have stopped it) and up to 10 s to exit before
+  /// child_process's SIGKILL, as from a kubelet: a profiler it runs under (HABOP_TEST_OPERATOR_WRAPPER) then
+  /// writes its output.
+  ~operator_process();
   std::unique_ptr<child_process> process;
   std::uint16_t port = 0;
   /// `GET /path` on the endpoints port via curl; empty on failure.
