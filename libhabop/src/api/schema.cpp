@@ -47,7 +47,9 @@ const field_spec table[] = {
      .description = "A DNS-1035 label of at most 52 characters: it names the headless Service (whose name must "
                     "start with a letter) and the StatefulSet, whose pods are `<name>-<ordinal>` and carry a "
                     "`controller-revision-hash` label `<name>-<10 characters>` that must fit in 63 characters, and "
-                    "it is the `habitat-name` label value."},
+                    "it is the `habitat-name` label value.",
+     .fix = "`hab pkg export kubernetes` names a Habitat `<pkg>-<version>-<release>`, with dots, unless given "
+            "`--k8s-name NAME`: export again with it, or set another metadata.name"},
     {.path = "customVersion", .required = true, .enum_values = custom_versions,
      .description = "The layout of `spec`. Only `v1beta2` exists; it is top-level (a sibling of `spec`) for "
                     "compatibility with the original operator."},

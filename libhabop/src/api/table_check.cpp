@@ -83,6 +83,12 @@ std::string hint(const field_spec& row) {
   return {};
 }
 
+// The row's advice for an invalid value, as the end of a message.
+std::string with_fix(std::string message, const field_spec& row) {
+  if (!row.fix.empty()) message += "; " + std::string(row.fix);
+  return message;
+}
+
 std::string child_path(const std::string& at, std::string_view key) {
   return at.empty() ? std::string(key) : at + "." + std::string(key);
 }
@@ -203,7 +209,8 @@ void check_string(const field_spec& row, std::string_view s, const path& at, std
   const std::int64_t n = may_break ? char_count(s) : bytes;
   if (row.max_length && n > *row.max_length) {
     add(out, at, "FieldValueTooLong",
-        "must have at most " + std::to_string(*row.max_length) + " characters (has " + std::to_string(n) + ")");
+        with_fix("must have at most " + std::to_string(*row.max_length) + " characters (has " + std::to_string(n) + ")",
+                 row));
     return;  // the pattern is not run on over-long input
   }
   if (row.min_length && n < *row.min_length) {
@@ -212,7 +219,8 @@ void check_string(const field_spec& row, std::string_view s, const path& at, std
                              : "must have at least " + std::to_string(*row.min_length) + " characters");
     return;
   }
-  if (!matches_pattern(row, s)) add(out, at, "FieldValueInvalid", "invalid value " + quote(s) + ": " + hint(row));
+  if (!matches_pattern(row, s))
+    add(out, at, "FieldValueInvalid", with_fix("invalid value " + quote(s) + ": " + hint(row), row));
 }
 
 void check_integer(const field_spec& row, const bj::value& v, const path& at, std::vector<field_cause>& out) {

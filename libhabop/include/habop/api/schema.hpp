@@ -39,6 +39,8 @@ struct field_spec {
   std::string_view list_map_key;                  ///< Arrays only: items are unique by this key (list-type map).
   std::string_view default_text;                  ///< What applies when absent, for people; never defaulted on the server.
   std::string_view description;
+  /// How to correct an invalid value when its usual source is known (a tool's naming), added to the message.
+  std::string_view fix;
 };
 
 /// Every field of a Habitat that habop reads or the CRD constrains, parents before children.

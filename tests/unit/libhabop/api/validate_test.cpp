@@ -163,8 +163,9 @@ TEST_CASE("validate: metadata.name fits the Service name, the StatefulSet's pods
   CHECK(api::validate(h).empty());
   h.metadata.name = std::string(53, 'a');
   expect_one(h, "metadata.name", "FieldValueTooLong", "must have at most 52 characters (has 53)");
-  h.metadata.name = "nginx-1.2.3";
+  h.metadata.name = "nginx-1.2.3-20190621184813";   // what `hab pkg export kubernetes` names it by default
   expect_one(h, "metadata.name", "FieldValueInvalid", "lowercase RFC 1035 label");
+  expect_one(h, "metadata.name", "FieldValueInvalid", "unless given `--k8s-name NAME`");
   h.metadata.name = "9lives";   // a valid object name, but not a valid Service name
   expect_one(h, "metadata.name", "FieldValueInvalid", "starting with a letter");
   h.metadata.name = "";
