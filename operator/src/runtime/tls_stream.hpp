@@ -189,7 +189,13 @@ class tls_stream {
           finish(self, {}, done);
           return false;
         case SSL_ERROR_WANT_READ:
-          if (s.in_begin_ == s.in_end_) s.in_begin_ = s.in_end_ = 0;
+          // OpenSSL asks for input once it has read all there was (bio_read said retry), but should unread
+          // bytes ever remain, they move to the front: the socket read below always has room.
+          if (s.in_begin_ > 0) {
+            std::memmove(s.in_.get(), s.in_.get() + s.in_begin_, s.in_end_ - s.in_begin_);
+            s.in_end_ -= s.in_begin_;
+            s.in_begin_ = 0;
+          }
           if (!s.in_) s.in_ = std::make_unique<char[]>(input_capacity);
           next = step::received;
           suspended = true;
