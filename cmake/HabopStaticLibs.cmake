@@ -28,26 +28,27 @@ if(HABOP_STATIC_LIBS)
   add_compile_options(-ffunction-sections)
 endif()
 
-# libm only when called: the operator calls no libm function, but libstdc++'s floating-point to_chars/from_chars
-# objects reference fegetround/fesetround, and the linker decides that libm.so is needed before --gc-sections drops
-# those references; mapped, libm.so costs 0.45 MB of resident memory. The two functions come from glibc's libm.a
-# instead (plain functions, no IFUNC), and --as-needed then leaves libm.so out of a program that calls nothing else
-# of it (the fake-apiserver calls fmod, and keeps it).
-set(habop_static_fenv "LINKER:--as-needed,-u,fegetround,-u,fesetround,--push-state,-Bstatic,-lm,--pop-state")
-check_linker_flag(CXX "${habop_static_fenv}" HABOP_LINKER_TAKES_STATIC_FENV)
+# glibc linked statically too (-static-pie: still position-independent, so still randomised): a shared libc.so.6
+# and its loader cost ~1.7 MB of resident memory, mapped around every function called; a static link takes ~1 MB
+# of glibc's objects, of which the code that runs can be placed with the rest. Name resolution keeps working:
+# glibc's static getaddrinfo has the `files` and `dns` sources of /etc/nsswitch.conf built in (other NSS modules,
+# which it would have to load, are skipped).
+check_linker_flag(CXX "-static-pie" HABOP_LINKER_TAKES_STATIC_PIE)
 
-# habop_static_program(target [COLD_TEXT script]): a shipped program also carries libstdc++ and libgcc, and drops
-# the sections of the archives that nothing references. With COLD_TEXT, the code listed in `script` (written by
-# cmake/cold_text.py from profiles: the code that never ran) is placed apart from the code that runs, so that it
-# is never resident; the link map is kept as <binary dir>/<target>.map, where the test
-# shipping_cold_text_<target> checks that the list still names the program's code. Test programs keep the shared
-# C++ runtime (smaller, faster to link).
+# habop_static_program(target [COLD_TEXT script] [STATIC_GLIBC]): a shipped program also carries libstdc++ and
+# libgcc (with STATIC_GLIBC, glibc too), and drops the sections of the archives that nothing references. With
+# COLD_TEXT, the code listed in `script` (written by cmake/cold_text.py from profiles: the code that never ran) is
+# placed apart from the code that runs, so that it is never resident; the link map is kept as
+# <binary dir>/<target>.map, where the test shipping_cold_text_<target> checks that the list still names the
+# program's code. Test programs keep the shared C++ runtime (smaller, faster to link).
 function(habop_static_program target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "COLD_TEXT" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "STATIC_GLIBC" "COLD_TEXT" "")
   if(HABOP_STATIC_LIBS)
-    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--gc-sections)
-    if(HABOP_LINKER_TAKES_STATIC_FENV)
-      target_link_options(${target} PRIVATE "${habop_static_fenv}")
+    if(arg_STATIC_GLIBC AND HABOP_LINKER_TAKES_STATIC_PIE)
+      # Not with -static-libstdc++, whose -Bdynamic after libstdc++ would make the linker look for libc.so again.
+      target_link_options(${target} PRIVATE -static-pie -Wl,--gc-sections)
+    else()
+      target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--gc-sections)
     endif()
     if(arg_COLD_TEXT)
       # GNU ld and lld take a script that INSERTs a section into their default layout; gold does not.
