@@ -4,10 +4,11 @@
 Linux maps the pages of a program's file around every page fault (64 KB at a time, more when it reads ahead), so
 a program whose run code is spread thinly over its text has almost all of it resident. habitat-operator links
 OpenSSL and glibc statically, and OpenSSL's providers reference every algorithm: 5.2 MB of text, of which ~2.7 MB
-ever runs. habop_static_program(... COLD_TEXT <script>) links the program with a GNU ld script that this tool writes: an output
-section, `.text.habop_cold`, inserted before `.text`, that takes the input sections no profile ran. The code that
-runs stays together in `.text` (where debuggers and valgrind look for it). The program is the same code in another
-order: new code lands among the hot code, and an entry that no longer names anything only costs memory.
+ever runs. habop_static_program(... COLD_TEXT <script>) links the program with a GNU ld script that this tool
+writes: an output section, `.text.habop_cold`, inserted before `.text`, that takes the input sections no profile
+ran (and one for glibc's per-CPU string functions, see CPU_VARIANT). The code that runs stays together in `.text`
+(where debuggers and valgrind look for it). The program is the same code in another order: new code lands among
+the hot code, and an entry that no longer names anything only costs memory.
 
   cold_text.py generate --map LINK_MAP --program PATH --out SCRIPT CALLGRIND_OUT...
       The input sections of LINK_MAP's text that hold no instruction executed by PATH in any of the callgrind
@@ -23,6 +24,7 @@ libstdc++), a whole object file otherwise (Debian's OpenSSL, zlib, glibc).
 
 import argparse
 import bisect
+import collections
 import re
 import sys
 
@@ -111,27 +113,35 @@ def executed_addresses(profile_path, program):
     return addresses
 
 
-def entry(section, file):
-    """The linker script pattern that selects this one input section."""
-    shared_name = section in (".text", ".text.unlikely", ".text.hot", ".text.startup", ".text.exit")
-    # A function of internal linkage (_ZL..., an anonymous namespace) may have namesakes in other objects.
-    internal = "._ZL" in section or "_GLOBAL__N_" in section
-    if not shared_name and not internal:
-        return f"*({section})"   # a function's own section (-ffunction-sections), or a template's, kept once
-    member = re.search(r"([^/]+\.a)\(([^)]+)\)$", file)
-    if member:
-        return f"*{member.group(1)}:{member.group(2)}({section})"
-    return f"*{file.rsplit('/', 1)[-1]}({section})"
+def entries(sections):
+    """The linker script pattern that selects each input section alone: its name, when no other input section has
+    it (a function's own section, -ffunction-sections, or a template's, kept once); else its file and name (an
+    object file's `.text`; glibc's `.text.evex`, one per string function variant; a function of internal linkage
+    with namesakes)."""
+    names = collections.Counter(s[2] for s in sections)
+    patterns = []
+    for _, _, section, file, _ in sections:
+        if names[section] == 1 and section not in (".text", ".text.unlikely", ".text.hot", ".text.startup"):
+            patterns.append(f"*({section})")
+            continue
+        member = re.search(r"([^/]+\.a)\(([^)]+)\)$", file)
+        patterns.append(f"*{member.group(1)}:{member.group(2)}({section})" if member
+                        else f"*{file.rsplit('/', 1)[-1]}({section})")
+    return patterns
 
 
 # glibc's string and memory functions come in variants per CPU feature (memmove-avx-unaligned-erms.o,
-# strlen-evex.o, ...), one picked at startup by the CPU it runs on; valgrind's simulated CPU is not the one the
-# program will run on, so which variant ran under profiling says nothing. They stay among the hot code (~170 KB).
-CPU_VARIANT = re.compile(r"libc\.a\([^)]*-(sse\d?|ssse3|sse4_[12]|avx\d*|evex\d*|erms|rtm|fma4?)[-.][^)]*\)$")
+# strlen-evex.o, ...), one family picked at startup by the CPU it runs on; valgrind's simulated CPU is not the one
+# the program will run on, so which variant ran under profiling says nothing. They go to a section of their own
+# between the cold code and `.text` (~170 KB), grouped by instruction set, so that a CPU's family is together.
+CPU_VARIANT = re.compile(r"libc\.a\([^)]*?-(sse\d?|ssse3|sse4_[12]|avx\d*|evex\d*|erms|rtm|fma4?)[-.][^)]*\)$")
+VARIANT_SECTION = ".text.habop_cpu_variants"
 
 
-def may_be_cold(file):
-    return CPU_VARIANT.search(file) is None
+def instruction_set(file):
+    """The CPU feature a glibc variant's object is for ("avx2" for strlen-avx2-rtm.o), or None."""
+    m = CPU_VARIANT.search(file)
+    return m.group(1) if m else None
 
 
 def generate(args):
@@ -146,18 +156,24 @@ def generate(args):
     if not ran:
         sys.exit(f"no instruction of {args.program} in the profiles: was it linked without the script, and is "
                  "--program the profiled binary's path?")
-    hot = {entry(sections[i][2], sections[i][3]) for i in ran}
-    # An entry that also names a section that ran (a namesake) stays out: hot code must not go cold.
-    cold = {entry(s[2], s[3]) for s in sections if may_be_cold(s[3])} - hot
+    patterns = entries(sections)
+    variants = {p: instruction_set(s[3]) for p, s in zip(patterns, sections) if instruction_set(s[3])}
+    hot = {patterns[i] for i in ran}
+    cold = {p for p in patterns if p not in variants} - hot
     total = sum(s[1] for s in sections)
-    cold_size = sum(s[1] for s in sections if entry(s[2], s[3]) in cold)
+    cold_size = sum(s[1] for p, s in zip(patterns, sections) if p in cold)
     with open(args.out, "w") as out:
         out.write("/* The code habitat-operator never ran under profiling, placed apart so that it stays on disk:\n"
                   "   cmake/cold_text.py explains; bench/operator/profile_cold_text.sh writes this file from\n"
                   "   callgrind profiles of the benchmark and the operator's e2e scenarios.\n"
-                  f"   {len(cold)} input sections, {cold_size // 1024} KB cold; {(total - cold_size) // 1024} KB in .text. */\n")
+                  f"   {len(cold)} input sections, {cold_size // 1024} KB cold; "
+                  f"{(total - cold_size) // 1024} KB not. */\n")
         out.write(f"SECTIONS\n{{\n  {COLD_SECTION} :\n  {{\n")
         for pattern in sorted(cold):
+            out.write(f"    {pattern}\n")
+        out.write("  }\n}\nINSERT BEFORE .text;\n")
+        out.write(f"SECTIONS\n{{\n  {VARIANT_SECTION} :\n  {{\n")
+        for pattern in sorted(variants, key=lambda p: (variants[p], p)):
             out.write(f"    {pattern}\n")
         out.write("  }\n}\nINSERT BEFORE .text;\n")
     print(f"{args.out}: {len(cold)} input sections, {cold_size // 1024} KB cold of {total // 1024} KB of text")
@@ -169,7 +185,7 @@ def check(args):
     if not listed:
         sys.exit(f"{args.script}: no entries")
     sections = text_input_sections(args.map)
-    present = {entry(s[2], s[3]) for s in sections}
+    present = set(entries(sections))
     placed = [s for s in sections if s[4] == COLD_SECTION]
     found = [p for p in listed if p in present]
     fraction = len(found) / len(listed)
