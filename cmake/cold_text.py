@@ -14,6 +14,8 @@ the hot code, and an entry that no longer names anything only costs memory.
       The input sections of LINK_MAP's text that hold no instruction executed by PATH in any of the callgrind
       profiles (valgrind --tool=callgrind --dump-instr=yes), as a linker script. Profile a program linked
       without the script: valgrind attributes the code outside `.text` to no object.
+  cold_text.py empty --out SCRIPT
+      A script that places nothing: what a program is linked with while it is profiled.
   cold_text.py check --map LINK_MAP --script SCRIPT [--min-found FRACTION]
       Fails when fewer than FRACTION (0.8) of SCRIPT's entries name an input section of LINK_MAP: the code has
       moved on since the profile and bench/operator/profile_cold_text.sh should be run again.
@@ -157,26 +159,32 @@ def generate(args):
         sys.exit(f"no instruction of {args.program} in the profiles: was it linked without the script, and is "
                  "--program the profiled binary's path?")
     patterns = entries(sections)
-    variants = {p: instruction_set(s[3]) for p, s in zip(patterns, sections) if instruction_set(s[3])}
+    variants = {}
+    for pattern, section in zip(patterns, sections):
+        if isa := instruction_set(section[3]):
+            variants[pattern] = isa
     hot = {patterns[i] for i in ran}
     cold = {p for p in patterns if p not in variants} - hot
     total = sum(s[1] for s in sections)
     cold_size = sum(s[1] for p, s in zip(patterns, sections) if p in cold)
-    with open(args.out, "w") as out:
-        out.write("/* The code habitat-operator never ran under profiling, placed apart so that it stays on disk:\n"
-                  "   cmake/cold_text.py explains; bench/operator/profile_cold_text.sh writes this file from\n"
-                  "   callgrind profiles of the benchmark and the operator's e2e scenarios.\n"
-                  f"   {len(cold)} input sections, {cold_size // 1024} KB cold; "
-                  f"{(total - cold_size) // 1024} KB not. */\n")
-        out.write(f"SECTIONS\n{{\n  {COLD_SECTION} :\n  {{\n")
-        for pattern in sorted(cold):
-            out.write(f"    {pattern}\n")
-        out.write("  }\n}\nINSERT BEFORE .text;\n")
-        out.write(f"SECTIONS\n{{\n  {VARIANT_SECTION} :\n  {{\n")
-        for pattern in sorted(variants, key=lambda p: (variants[p], p)):
-            out.write(f"    {pattern}\n")
-        out.write("  }\n}\nINSERT BEFORE .text;\n")
+    write_script(args.out,
+                 "The code habitat-operator never ran under profiling, placed apart so that it stays on disk:\n"
+                 "   cmake/cold_text.py explains; bench/operator/profile_cold_text.sh writes this file from\n"
+                 "   callgrind profiles of the benchmark and the operator's e2e scenarios.\n"
+                 f"   {len(cold)} input sections, {cold_size // 1024} KB cold; {(total - cold_size) // 1024} KB not.",
+                 sorted(cold), sorted(variants, key=lambda p: (variants[p], p)))
     print(f"{args.out}: {len(cold)} input sections, {cold_size // 1024} KB cold of {total // 1024} KB of text")
+
+
+def write_script(path, comment, cold, variants):
+    """The linker script: its comment, then the cold and the variant sections, each INSERTed before `.text`."""
+    with open(path, "w") as out:
+        out.write(f"/* {comment} */\n")
+        for section, patterns in ((COLD_SECTION, cold), (VARIANT_SECTION, variants)):
+            out.write(f"SECTIONS\n{{\n  {section} :\n  {{\n")
+            for pattern in patterns:
+                out.write(f"    {pattern}\n")
+            out.write("  }\n}\nINSERT BEFORE .text;\n")
 
 
 def check(args):
@@ -208,12 +216,19 @@ def main():
     g.add_argument("--program", required=True)
     g.add_argument("--out", required=True)
     g.add_argument("profiles", nargs="+")
+    e = commands.add_parser("empty")
+    e.add_argument("--out", required=True)
     c = commands.add_parser("check")
     c.add_argument("--map", required=True)
     c.add_argument("--script", required=True)
     c.add_argument("--min-found", type=float, default=0.8)
     args = parser.parse_args()
-    generate(args) if args.command == "generate" else check(args)
+    if args.command == "generate":
+        generate(args)
+    elif args.command == "empty":
+        write_script(args.out, "Empty while bench/operator/profile_cold_text.sh profiles the operator.", [], [])
+    else:
+        check(args)
 
 
 if __name__ == "__main__":

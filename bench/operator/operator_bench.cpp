@@ -124,12 +124,7 @@ operator_child start_operator(const std::string& kubeconfig, const std::vector<s
                                 "127.0.0.1:0", "--metrics-bind-address", "127.0.0.1:0", "--resync-period", "0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   // e.g. HABOP_BENCH_WRAPPER="heaptrack -o /tmp/op": profile the operator (rss_mb then measures the wrapper).
-  if (const char* wrapper = std::getenv("HABOP_BENCH_WRAPPER")) {
-    std::vector<std::string> words;
-    std::istringstream in(wrapper);
-    for (std::string w; in >> w;) words.push_back(w);
-    argv.insert(argv.begin(), words.begin(), words.end());
-  }
+  argv = habop::test::wrapped_by_env(std::move(argv), "HABOP_BENCH_WRAPPER");
   operator_child op;
   op.process = habop::test::child_process::spawn(argv, {});
   const std::regex address(R"(msg="serving endpoints".*address=127\.0\.0\.1:(\d+))");

@@ -18,8 +18,7 @@ command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install va
 profiles="$(mktemp -d /tmp/habop-cold-text.XXXXXX)"
 cp "$list" "$profiles/cold-text.ld.before"
 trap 'cp "$profiles/cold-text.ld.before" "$list"; echo "failed: $list restored; profiles and logs in $profiles" >&2' ERR
-printf '%s\n' '/* Empty while bench/operator/profile_cold_text.sh profiles the operator. */' \
-  'SECTIONS' '{' '  .text.habop_cold :' '  {' '  }' '}' 'INSERT BEFORE .text;' >"$list"
+python3 "$source_dir/cmake/cold_text.py" empty --out "$list"
 ninja -C "$build" habitat-operator operator_bench operator_e2e_tests
 [ -f "$map" ] || { echo "$map is missing: configure $build with HABOP_STATIC_LIBS=ON (the default)" >&2; false; }
 callgrind="valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file=$profiles/callgrind.%p"

@@ -2,7 +2,6 @@
 #include "operator_fixture.hpp"
 
 #include <csignal>
-#include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -70,13 +69,8 @@ operator_process start_operator_process(const std::string& kubeconfig, const std
                                 "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   // HABOP_TEST_OPERATOR_WRAPPER="valgrind --tool=callgrind ...": the operator runs under a profiler or a debugger
-  // (bench/operator/profile_cold_text.sh records which code these scenarios run). Words are split on spaces.
-  if (const char* wrapper = std::getenv("HABOP_TEST_OPERATOR_WRAPPER")) {
-    std::vector<std::string> words;
-    std::istringstream in(wrapper);
-    for (std::string w; in >> w;) words.push_back(w);
-    argv.insert(argv.begin(), words.begin(), words.end());
-  }
+  // (bench/operator/profile_cold_text.sh records which code these scenarios run).
+  argv = wrapped_by_env(std::move(argv), "HABOP_TEST_OPERATOR_WRAPPER");
   process_options opts;
   opts.unset_env = {"KUBECONFIG"};
   operator_process op;

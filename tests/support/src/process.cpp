@@ -2,11 +2,13 @@
 #include <habop/test_support/process.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <fcntl.h>
@@ -88,6 +90,16 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 }
 
 }  // namespace
+
+std::vector<std::string> wrapped_by_env(std::vector<std::string> argv, const char* variable) {
+  const char* wrapper = std::getenv(variable);
+  if (!wrapper) return argv;
+  std::vector<std::string> words;
+  std::istringstream in(wrapper);
+  for (std::string w; in >> w;) words.push_back(w);
+  argv.insert(argv.begin(), words.begin(), words.end());
+  return argv;
+}
 
 std::optional<std::string> find_executable(std::string_view name) {
   namespace fs = std::filesystem;

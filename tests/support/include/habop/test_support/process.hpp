@@ -63,6 +63,10 @@ class child_process {
 process_result run_process(const std::vector<std::string>& argv, const process_options& opts = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+/// `argv` run under the command in environment variable `variable`, when set (e.g. `HABOP_BENCH_WRAPPER="heaptrack
+/// -o /tmp/op"`: a profiler or a debugger): its words, split on spaces, go before `argv`.
+std::vector<std::string> wrapped_by_env(std::vector<std::string> argv, const char* variable);
+
 /// The path of an executable: `name` itself when it contains a slash and exists, else the first match in PATH.
 std::optional<std::string> find_executable(std::string_view name);
 
